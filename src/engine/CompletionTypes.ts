@@ -1,0 +1,71 @@
+/** What a caller asks the engine for. Text in, text out: tokenisation stays inside the engine. */
+export interface CompletionRequest {
+    /** Text before the cursor. */
+    readonly prefix: string;
+    /** Text after the cursor; empty for plain left-to-right completion. */
+    readonly suffix?: string;
+    /**
+     * Extra context (snippets of other files). Placed before the prefix, inside the FIM prefix section,
+     * so that it forms a stable prompt head and the KV cache stays reusable across keystrokes.
+     */
+    readonly extraContext?: string;
+    /** Defaults to 128. */
+    readonly maxTokens?: number;
+    /** Stop once the completion holds this many line breaks. Defaults to no limit. */
+    readonly maxLines?: number;
+    /** 0 (default) is greedy decoding; above 0 uses speculative sampling with rejection. */
+    readonly temperature?: number;
+    /** Seed for sampling; only used when temperature > 0. Defaults to 0. */
+    readonly seed?: number;
+    /** Defaults to the engine's setting. `false` decodes with the target alone. */
+    readonly speculative?: boolean;
+    /** Use FIM tokens (prefix/suffix/middle). Defaults to true when the model has them. */
+    readonly fim?: boolean;
+    readonly signal?: AbortSignal;
+}
+
+export type StopReason = "eos" | "maxTokens" | "maxLines" | "aborted" | "contextFull";
+
+export interface RequestStats {
+    /** Tokens proposed by the draft model and sent to the target for verification. */
+    draftedTokens: number;
+    /** Drafted tokens the target agreed with. */
+    acceptedTokens: number;
+    /** `controlledEvaluate` calls on the target, prefill excluded. */
+    targetEvals: number;
+    /** Tokens the completion holds. Equals acceptedTokens + tokens supplied by the target itself. */
+    generatedTokens: number;
+    /** accepted ÷ drafted; 0 when nothing was drafted. */
+    acceptanceRate: number;
+    /** generated ÷ targetEvals; 1 for plain decoding. */
+    tokensPerTargetEval: number;
+    /** Prompt tokens after tokenisation. */
+    promptTokens: number;
+    /** Prompt tokens found already in the target's KV cache and not evaluated again. */
+    reusedPromptTokens: number;
+    promptMs: number;
+    draftMs: number;
+    targetMs: number;
+    totalMs: number;
+}
+
+export interface CompletionResult {
+    readonly text: string;
+    readonly tokens: number[];
+    readonly stopReason: StopReason;
+    readonly speculative: boolean;
+    readonly stats: RequestStats;
+}
+
+export interface CumulativeStats {
+    requests: number;
+    draftedTokens: number;
+    acceptedTokens: number;
+    targetEvals: number;
+    generatedTokens: number;
+    acceptanceRate: number;
+    tokensPerTargetEval: number;
+    draftMs: number;
+    targetMs: number;
+    totalMs: number;
+}
