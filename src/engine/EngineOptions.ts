@@ -1,0 +1,45 @@
+export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
+
+/** How to load a model pair and how to decode with it. */
+export interface EngineOptions {
+    /** Path to the target GGUF file (already downloaded/resolved). */
+    readonly targetPath: string;
+    /** Path to the draft GGUF file. Without it the engine decodes with the target alone. */
+    readonly draftPath?: string;
+    /** Defaults to "auto". */
+    readonly gpu?: GpuSetting;
+    /** CPU threads for evaluation; 0 lets node-llama-cpp decide. Defaults to 0. */
+    readonly threads?: number;
+    /** Context size of each model, in tokens. Defaults to 4096 (capped by the model's training context). */
+    readonly contextSize?: number;
+    /** Whether to draft at all when a compatible draft is loaded. Defaults to true. */
+    readonly speculative?: boolean;
+    /** Most tokens the draft proposes per round (K). Defaults to 8. */
+    readonly draftMax?: number;
+    /** Adapt K to the observed acceptance. Defaults to true. */
+    readonly adaptiveDraft?: boolean;
+    /**
+     * Stop drafting a round early once the draft's own probability for its next token falls below
+     * this value (greedy mode). 0 disables the early stop. Defaults to 0.3.
+     */
+    readonly draftConfidence?: number;
+    /** Called with one-line log messages (never prompt or completion text). */
+    readonly log?: (level: "info" | "warn" | "error", message: string) => void;
+}
+
+/** What the loaded pair can do, reported to the UI. */
+export interface EngineInfo {
+    readonly targetPath: string;
+    readonly draftPath?: string;
+    /** A compatible draft is loaded, so speculation can run. */
+    readonly speculationAvailable: boolean;
+    /** Why speculation is unavailable, when a draft was given but cannot be used. */
+    readonly speculationUnavailableReason?: string;
+    /** The target has FIM tokens, so prefix+suffix prompts are used. */
+    readonly fim: boolean;
+    /** GPU backend in use, or false for CPU. */
+    readonly gpu: string | false;
+    readonly contextSize: number;
+    readonly targetName: string;
+    readonly draftName?: string;
+}
