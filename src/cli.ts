@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import * as fs from "node:fs/promises";
+import type { CliCommand } from "./cli/parseCliArgs";
+import { parseCliArgs, usage } from "./cli/parseCliArgs";
+import { makeBenchTasks } from "./cli/makeBenchTasks";
+import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
+import { SpeculativeEngine } from "./engine/SpeculativeEngine";
+import { isSpeculaError, SpeculaError } from "./engine/SpeculaError";
+import { ensureFixtures } from "./fixtures/generateFixtures";
+
+async function main(argv: readonly string[]): Promise<number> {
+    const command = parseCliArgs(argv);
+    switch (command.command) {
+        case "help":
+            process.stdout.write(`${usage}\n`);
+            return 0;
+        case "fixtures":
+            return await fixtures(command);
+        case "complete":
+            return await complete(command);
+        case "bench":
+            return await bench(command);
+    }
+}
+
+async function fixtures(command: Extract<CliCommand, { command: "fixtures" }>): Promise<number> {
+    const paths = await ensureFixtures({ dir: command.out, large: command.large });
+    const lines = [
+        `smallTarget\t${paths.smallTarget}`,
+        `smallDraft\t${paths.smallDraft}`,
+        ...(paths.largeTarget != null ? [`largeTarget\t${paths.largeTarget}`] : []),
+        ...(paths.largeDraft != null ? [`largeDraft\t${paths.largeDraft}`] : []),
+        `incompatibleDraft\t${paths.incompatibleDraft}`,
+        ...Object.entries(paths.corrupt).map(([name, file]) => `corrupt.${name}\t${file}`)
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+}
+
+async function complete(command: Extract<CliCommand, { command: "complete" }>): Promise<number> {
+    let targetPath: string;
+    let draftPath = command.draft;
+    if (command.target != null)
+        targetPath = command.target;
+    else {
+        const paths = await ensureFixtures({});
+        targetPath = paths.smallTarget;
+        draftPath = command.noDraft ? undefined : paths.smallDraft;
+    }
+    const prefix = command.prompt ?? await readText(command.prefixFile!, "prefix file");
+    const suffix = command.suffixFile != null ? await readText(command.suffixFile, "suffix file") : "";
+    const engine = await SpeculativeEngine.load({
+        targetPath,
+        draftPath: command.noDraft ? undefined : draftPath,
+        threads: command.threads,
+        draftMax: command.draftMax,
+        gpu: "auto"
+    });
+    try {
+        requireSpeculation(engine);
+        const result = await engine.complete({
+            prefix,
+            suffix,
+            maxTokens: command.maxTokens,
+            maxLines: command.maxLines,
+            temperature: command.temperature,
+            seed: command.seed
+        });
+        const { stats } = result;
+        if (command.json) {
+            process.stdout.write(`${JSON.stringify({
+                text: result.text,
+                tokens: result.tokens,
+                stopReason: result.stopReason,
+                stats: {
+                    draftedTokens: stats.draftedTokens,
+                    acceptedTokens: stats.acceptedTokens,
+                    targetEvals: stats.targetEvals,
+                    acceptanceRate: stats.acceptanceRate,
+                    tokensPerTargetEval: stats.tokensPerTargetEval,
+                    ms: stats.totalMs,
+                    promptMs: stats.promptMs,
+                    draftMs: stats.draftMs,
+                    targetMs: stats.targetMs,
+                    promptTokens: stats.promptTokens,
+                    generatedTokens: stats.generatedTokens
+                }
+            })}\n`);
+        } else {
+            process.stdout.write(`${result.text}\n`);
+            const mode = result.speculative
+                ? `acceptance ${(stats.acceptanceRate * 100).toFixed(1)}% (${stats.acceptedTokens}/${stats.draftedTokens} drafted), ${stats.tokensPerTargetEval.toFixed(2)} tokens per target eval`
+                : "target alone";
+            process.stderr.write(`[specula] ${stats.generatedTokens} tokens in ${stats.totalMs.toFixed(0)} ms; ${mode}\n`);
+        }
+        return 0;
+    } finally {
+        await engine.dispose();
+    }
+}
+
+async function bench(command: Extract<CliCommand, { command: "bench" }>): Promise<number> {
+    let targetPath: string;
+    let draftPath = command.draft;
+    if (command.target != null)
+        targetPath = command.target;
+    else {
+        const paths = await ensureFixtures({ large: true });
+        targetPath = paths.largeTarget!;
+        draftPath = paths.largeDraft!;
+    }
+    let tasks = command.tasks != null
+        ? parseTasksOrThrow(await readText(command.tasks, "tasks file"), command.tasks)
+        : makeBenchTasks();
+    if (command.limit != null)
+        tasks = tasks.slice(0, command.limit);
+    const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto" });
+    try {
+        requireSpeculation(engine);
+        const report = await runBench(engine, tasks, {
+            maxTokens: command.maxTokens,
+            onTask: command.json ? undefined : (task) => process.stderr.write(
+                `${task.identical ? "ok " : "MISMATCH"} ${task.id}: ${task.speculative.tokens} tokens, ` +
+                `acceptance ${(task.speculative.acceptanceRate * 100).toFixed(0)}%, ` +
+                `${(task.targetOnly.decodeMs / Math.max(1e-9, task.speculative.decodeMs)).toFixed(2)}x\n`
+            )
+        });
+        process.stdout.write(command.json ? `${JSON.stringify(report)}\n` : formatReport(report, tasks.length));
+        return report.mismatches > 0 ? 1 : 0;
+    } finally {
+        await engine.dispose();
+    }
+}
+
+function formatReport(report: BenchReport, taskCount: number): string {
+    const row = (name: string, totals: BenchReport["targetOnly"], speedup: string) =>
+        `${name.padEnd(14)} ${String(totals.tokens).padStart(7)} ${totals.decodeMs.toFixed(0).padStart(9)} ` +
+        `${totals.tokensPerSecond.toFixed(1).padStart(8)} ${(totals.acceptanceRate * 100).toFixed(1).padStart(10)}% ` +
+        `${totals.tokensPerTargetEval.toFixed(2).padStart(12)} ${speedup.padStart(8)}`;
+    return [
+        `${taskCount} tasks, greedy`,
+        `${"mode".padEnd(14)} ${"tokens".padStart(7)} ${"decode ms".padStart(9)} ${"tok/s".padStart(8)} ${"acceptance".padStart(11)} ${"tok/target".padStart(12)} ${"speedup".padStart(8)}`,
+        row("target-only", report.targetOnly, "1.00x"),
+        row("speculative", report.speculative, `${report.speedup.toFixed(2)}x`),
+        `mismatches: ${report.mismatches}${report.mismatches > 0 ? ` (${report.mismatchedIds.join(", ")})` : ""}`,
+        ""
+    ].join("\n");
+}
+
+function requireSpeculation(engine: SpeculativeEngine): void {
+    if (engine.info.draftPath != null && !engine.info.speculationAvailable)
+        throw new SpeculaError("INCOMPATIBLE_VOCABULARY", engine.info.speculationUnavailableReason ?? "the draft model cannot be used with this target.");
+}
+
+function parseTasksOrThrow(text: string, source: string) {
+    try {
+        return parseTasks(text, source);
+    } catch (error) {
+        throw new SpeculaError("BAD_ARGUMENT", (error as Error).message);
+    }
+}
+
+async function readText(file: string, what: string): Promise<string> {
+    try {
+        return await fs.readFile(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new SpeculaError(code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `The ${what} "${file}" cannot be read (${code ?? "error"}).`);
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        // One line, no stack: a user error (exit 2) names the problem; anything else is a bug (exit 1).
+        if (isSpeculaError(error)) {
+            process.stderr.write(`specula: ${error.message}\n`);
+            process.exitCode = 2;
+        } else {
+            process.stderr.write(`specula: unexpected error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}\n`);
+            process.exitCode = 1;
+        }
+    }
+);

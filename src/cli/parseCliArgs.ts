@@ -1,0 +1,149 @@
+import { parseArgs } from "node:util";
+import { SpeculaError } from "../engine/SpeculaError";
+
+export type CliCommand =
+    | {
+        readonly command: "complete";
+        readonly target?: string;
+        readonly draft?: string;
+        readonly noDraft: boolean;
+        readonly prefixFile?: string;
+        readonly suffixFile?: string;
+        readonly prompt?: string;
+        readonly maxTokens: number;
+        readonly maxLines?: number;
+        readonly temperature: number;
+        readonly seed: number;
+        readonly draftMax?: number;
+        readonly threads: number;
+        readonly json: boolean;
+    }
+    | {
+        readonly command: "bench";
+        readonly target?: string;
+        readonly draft?: string;
+        readonly tasks?: string;
+        readonly maxTokens: number;
+        readonly threads: number;
+        readonly limit?: number;
+        readonly json: boolean;
+    }
+    | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
+    | { readonly command: "help" };
+
+export const usage = `Usage:
+  specula complete [--target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
+                   [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
+  specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
+  specula fixtures [--out DIR] [--large]
+
+Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
+
+/** Parses argv into a typed command; every problem is a BAD_ARGUMENT error with a one-line message. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+    const [command, ...rest] = argv;
+    if (command == null || command === "help" || command === "--help" || command === "-h")
+        return { command: "help" };
+    try {
+        switch (command) {
+            case "complete": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: {
+                        target: { type: "string" }, draft: { type: "string" }, "no-draft": { type: "boolean", default: false },
+                        "prefix-file": { type: "string" }, "suffix-file": { type: "string" }, prompt: { type: "string" },
+                        "max-tokens": { type: "string" }, "max-lines": { type: "string" }, temperature: { type: "string" },
+                        seed: { type: "string" }, "draft-max": { type: "string" }, threads: { type: "string" },
+                        json: { type: "boolean", default: false }
+                    }
+                });
+                if (values.draft != null && values["no-draft"])
+                    throw new SpeculaError("BAD_ARGUMENT", "--draft and --no-draft cannot be used together.");
+                if ((values.prompt == null) === (values["prefix-file"] == null))
+                    throw new SpeculaError("BAD_ARGUMENT", "give exactly one of --prompt TEXT or --prefix-file P.");
+                if (values["suffix-file"] != null && values["prefix-file"] == null)
+                    throw new SpeculaError("BAD_ARGUMENT", "--suffix-file needs --prefix-file.");
+                if (values.draft != null && values.target == null)
+                    throw new SpeculaError("BAD_ARGUMENT", "--draft needs --target.");
+                return {
+                    command: "complete",
+                    target: values.target,
+                    draft: values.draft,
+                    noDraft: values["no-draft"] ?? false,
+                    prefixFile: values["prefix-file"],
+                    suffixFile: values["suffix-file"],
+                    prompt: values.prompt,
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, 0, 1_000_000),
+                    maxLines: optionalInteger(values["max-lines"], "--max-lines", 1, 100_000),
+                    temperature: number(values.temperature, "--temperature", 0, 0, 100),
+                    seed: integer(values.seed, "--seed", 0, 0, 2 ** 32 - 1),
+                    draftMax: optionalInteger(values["draft-max"], "--draft-max", 0, 64),
+                    threads: integer(values.threads, "--threads", 0, 0, 1024),
+                    json: values.json ?? false
+                };
+            }
+            case "bench": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: {
+                        target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
+                        "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
+                        json: { type: "boolean", default: false }
+                    }
+                });
+                if ((values.target == null) !== (values.draft == null))
+                    throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
+                return {
+                    command: "bench",
+                    target: values.target,
+                    draft: values.draft,
+                    tasks: values.tasks,
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, 1, 1_000_000),
+                    threads: integer(values.threads, "--threads", 1, 0, 1024),
+                    limit: optionalInteger(values.limit, "--limit", 1, 1_000_000),
+                    json: values.json ?? false
+                };
+            }
+            case "fixtures": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: { out: { type: "string" }, large: { type: "boolean", default: false } }
+                });
+                return { command: "fixtures", out: values.out, large: values.large ?? false };
+            }
+            default:
+                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, bench or fixtures).`);
+        }
+    } catch (error) {
+        if (error instanceof SpeculaError)
+            throw error;
+        // node:util's parseArgs errors are already one readable line.
+        throw new SpeculaError("BAD_ARGUMENT", error instanceof Error ? error.message.split("\n")[0] : String(error));
+    }
+}
+
+function number(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+    if (raw == null)
+        return fallback;
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max)
+        throw new SpeculaError("BAD_ARGUMENT", `${name} must be a number from ${min} to ${max}, got "${raw}".`);
+    return value;
+}
+
+function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+    const value = number(raw, name, fallback, min, max);
+    if (!Number.isInteger(value))
+        throw new SpeculaError("BAD_ARGUMENT", `${name} must be a whole number, got "${raw}".`);
+    return value;
+}
+
+function optionalInteger(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+    return raw == null ? undefined : integer(raw, name, 0, min, max);
+}

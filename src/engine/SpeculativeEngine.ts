@@ -1,0 +1,522 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildPrompt, type PromptTokenizer } from "./buildPrompt";
+import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
+import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats, StopReason } from "./CompletionTypes";
+import { DraftLengthController } from "./DraftLengthController";
+import type { EngineInfo, EngineOptions } from "./EngineOptions";
+import { loadLlama } from "./loadLlama";
+import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
+import { ModelRunner } from "./ModelRunner";
+import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
+import { SpeculaError } from "./SpeculaError";
+import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
+
+/** Decoding settings that can change between requests without reloading models. */
+export interface DecodingOptions {
+    speculative: boolean;
+    draftMax: number;
+    adaptiveDraft: boolean;
+    draftConfidence: number;
+}
+
+const defaultMaxTokens = 128;
+const defaultContextSize = 4096;
+
+/**
+ * Sampling keeps the same top-k for target-alone and speculative decoding, so both draw from one
+ * and the same target law; a full-vocabulary probability map per position would cost more than the
+ * eval itself on 150 k-token vocabularies.
+ */
+const samplingTopK = 40;
+
+/**
+ * Speculative decoding on node-llama-cpp: the draft proposes up to K tokens, the target checks them
+ * in one `controlledEvaluate` batch, the longest agreeing prefix is kept and the first disagreement
+ * is replaced by the target's own token. With greedy decoding the output is token-for-token what
+ * the target alone writes.
+ *
+ * Invariant between rounds: the target's KV cache holds every committed token except the last one
+ * (the "pending" token), which is evaluated at the head of the next verification batch so that its
+ * prediction and the draft's checks share one eval.
+ */
+export class SpeculativeEngine {
+    private decoding: DecodingOptions;
+    private controller: DraftLengthController;
+    private queue: Promise<unknown> = Promise.resolve();
+    private readonly disposal = new AbortController();
+    private disposed = false;
+    private readonly totals: CumulativeStats = emptyCumulativeStats();
+    private readonly newlineCount = new Map<Token, number>();
+    private readonly targetVocabularySize: number;
+
+    private constructor(
+        public readonly info: EngineInfo,
+        private readonly target: ModelRunner,
+        private readonly draft: ModelRunner | undefined,
+        options: EngineOptions
+    ) {
+        this.decoding = {
+            speculative: options.speculative ?? true,
+            draftMax: options.draftMax ?? 8,
+            adaptiveDraft: options.adaptiveDraft ?? true,
+            draftConfidence: options.draftConfidence ?? 0.3
+        };
+        this.controller = this.createController();
+        this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+    }
+
+    /**
+     * Validates both files, checks that their vocabularies agree, loads them and warms them up. A
+     * draft that does not fit the target leaves the engine usable target-only, with the reason in
+     * `info.speculationUnavailableReason`.
+     */
+    public static async load(options: EngineOptions, signal?: AbortSignal): Promise<SpeculativeEngine> {
+        const targetFile = await validateModelFile(options.targetPath, "target model");
+        let draftFile: ModelFileSummary | undefined;
+        let unavailable: string | undefined;
+        if (options.draftPath != null) {
+            draftFile = await validateModelFile(options.draftPath, "draft model");
+            const compatibility = checkVocabularyCompatibility(targetFile.info, draftFile.info);
+            if (!compatibility.compatible) {
+                unavailable = `The draft model "${path.basename(options.draftPath)}" cannot draft for "${path.basename(options.targetPath)}": ${compatibility.reason}. Speculation is off; completions use the target alone.`;
+                options.log?.("warn", unavailable);
+                draftFile = undefined;
+            }
+        }
+        throwIfAborted(signal);
+
+        const llama = await loadLlama(options.gpu ?? "auto");
+        const contextSize = Math.max(256, options.contextSize ?? defaultContextSize);
+        await checkMemory(llama, [targetFile, ...(draftFile != null ? [draftFile] : [])], contextSize, options);
+        throwIfAborted(signal);
+
+        const target = await loadRunner(llama, targetFile, contextSize, options);
+        let draft: ModelRunner | undefined;
+        try {
+            if (draftFile != null)
+                draft = await loadRunner(llama, draftFile, target.context.contextSize, options);
+            throwIfAborted(signal);
+            await warmUp(target);
+            if (draft != null)
+                await warmUp(draft);
+        } catch (error) {
+            await draft?.dispose();
+            await target.dispose();
+            throw error;
+        }
+        const infill = target.model.tokens.infill;
+        const info: EngineInfo = {
+            targetPath: options.targetPath,
+            draftPath: options.draftPath,
+            speculationAvailable: draft != null,
+            speculationUnavailableReason: unavailable,
+            fim: infill.prefix != null && infill.suffix != null && infill.middle != null,
+            gpu: llama.gpu,
+            contextSize: target.context.contextSize,
+            targetName: targetFile.name,
+            draftName: draftFile?.name
+        };
+        options.log?.("info", `Loaded target "${info.targetName}"${draft != null ? ` with draft "${info.draftName}"` : ""} (context ${info.contextSize}, ${llama.gpu === false ? "CPU" : llama.gpu}).`);
+        return new SpeculativeEngine(info, target, draft, options);
+    }
+
+    public get decodingOptions(): Readonly<DecodingOptions> {
+        return this.decoding;
+    }
+
+    public setDecodingOptions(update: Partial<DecodingOptions>): void {
+        const next = { ...this.decoding, ...stripUndefined(update) };
+        const controllerChanged = next.draftMax !== this.decoding.draftMax || next.adaptiveDraft !== this.decoding.adaptiveDraft;
+        this.decoding = next;
+        if (controllerChanged)
+            this.controller = this.createController();
+    }
+
+    public get cumulativeStats(): CumulativeStats {
+        return { ...this.totals };
+    }
+
+    /** Requests run one at a time; abort the previous request's signal to make room for a new one. */
+    public complete(request: CompletionRequest): Promise<CompletionResult> {
+        if (this.disposed)
+            return Promise.reject(new SpeculaError("ENGINE_DISPOSED", "The completion engine has been shut down."));
+        const run = this.queue.then(() => this.run(request));
+        this.queue = run.catch(() => undefined);
+        return run;
+    }
+
+    /** Empties both KV caches, so the next request pays its full prompt (benchmarks compare like with like). */
+    public clearCache(): Promise<void> {
+        const run = this.queue.then(async () => {
+            await this.target.clear();
+            await this.draft?.clear();
+        });
+        this.queue = run.catch(() => undefined);
+        return run;
+    }
+
+    /** Stops the running request at its next round, waits for it, then frees models and contexts. */
+    public async dispose(): Promise<void> {
+        if (this.disposed)
+            return;
+        this.disposed = true;
+        this.disposal.abort();
+        await this.queue;
+        await this.draft?.dispose();
+        await this.target.dispose();
+    }
+
+    private createController(): DraftLengthController {
+        return new DraftLengthController({ maxDraft: this.decoding.draftMax, adaptive: this.decoding.adaptiveDraft });
+    }
+
+    private async run(request: CompletionRequest): Promise<CompletionResult> {
+        const started = performance.now();
+        const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
+        const maxTokens = Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens));
+        const temperature = Math.max(0, request.temperature ?? 0);
+        const speculative = (request.speculative ?? this.decoding.speculative) && this.draft != null;
+        const stats = emptyRequestStats();
+
+        const prompt = this.buildPromptFor(request, maxTokens);
+        stats.promptTokens = prompt.tokens.length;
+
+        const generated: Token[] = [];
+        let stopReason: StopReason = "maxTokens";
+        try {
+            const promptStarted = performance.now();
+            const history = prompt.tokens.slice();
+            this.target.resync();
+            stats.reusedPromptTokens = await this.target.keepCommonPrefix(history, history.length - 1);
+            const targetReady = await this.target.prefill(history.slice(stats.reusedPromptTokens, history.length - 1), signal);
+            if (speculative) {
+                this.draft!.resync();
+                await this.draft!.keepCommonPrefix(history, history.length - 1);
+            }
+            stats.promptMs = performance.now() - promptStarted;
+            if (!targetReady)
+                stopReason = "aborted";
+            else
+                stopReason = await this.decode(history, generated, {
+                    maxTokens, maxLines: request.maxLines, temperature, speculative, signal,
+                    random: new SeededRandom(request.seed ?? 0)
+                }, stats);
+        } catch (error) {
+            // The caches may hold anything after a native error; forget them rather than trust them.
+            this.target.resync();
+            this.draft?.resync();
+            throw error;
+        }
+
+        stats.generatedTokens = generated.length;
+        stats.acceptanceRate = stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : 0;
+        stats.tokensPerTargetEval = stats.targetEvals > 0 ? generated.length / stats.targetEvals : 0;
+        stats.totalMs = performance.now() - started;
+        this.addToTotals(stats);
+        return {
+            text: this.textOf(generated, request.maxLines),
+            tokens: generated,
+            stopReason,
+            speculative,
+            stats
+        };
+    }
+
+    private async decode(
+        history: Token[],
+        generated: Token[],
+        settings: {
+            maxTokens: number;
+            maxLines: number | undefined;
+            temperature: number;
+            speculative: boolean;
+            signal: AbortSignal;
+            random: SeededRandom;
+        },
+        stats: RequestStats
+    ): Promise<StopReason> {
+        const { maxTokens, temperature, signal } = settings;
+        const greedy = temperature === 0;
+        const maxLines = settings.maxLines != null && settings.maxLines > 0 ? settings.maxLines : Infinity;
+        let lines = 0;
+        const sampling = { temperature, topK: samplingTopK, topP: 1, minP: 0 };
+
+        while (true) {
+            if (signal.aborted)
+                return "aborted";
+            const remaining = maxTokens - generated.length;
+            if (remaining <= 0)
+                return "maxTokens";
+            if (history.length >= this.target.context.contextSize - 1)
+                return "contextFull";
+
+            // Draft: at most remaining − 1 proposals, because the target always adds one token.
+            const wanted = settings.speculative ? Math.min(this.controller.next(), remaining - 1) : 0;
+            const drafts: Token[] = [];
+            const draftDistributions: Distribution<Token>[] = [];
+            if (wanted > 0) {
+                const draftStarted = performance.now();
+                const draft = this.draft!;
+                let input: Token[] = history.slice(draft.cachedTokens.length);
+                while (drafts.length < wanted && !signal.aborted) {
+                    const last = input.length - 1;
+                    const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
+                        ? token
+                        : [token, {
+                            generateNext: greedy
+                                ? { token: true, confidence: this.decoding.draftConfidence > 0 }
+                                : { probabilities: true, options: sampling }
+                        }]);
+                    const results = await draft.evaluate(items);
+                    const next = results[last]?.next;
+                    let proposal: Token | undefined;
+                    if (greedy) {
+                        proposal = next?.token ?? undefined;
+                        if (proposal != null && this.decoding.draftConfidence > 0 && (next?.confidence ?? 1) < this.decoding.draftConfidence)
+                            proposal = undefined;
+                    } else if (next?.probabilities != null && next.probabilities.size > 0) {
+                        proposal = sampleFrom(next.probabilities, settings.random);
+                        draftDistributions.push(next.probabilities);
+                    }
+                    if (proposal == null || proposal >= this.targetVocabularySize)
+                        break;
+                    drafts.push(proposal);
+                    if (draft.model.isEogToken(proposal))
+                        break;
+                    input = [proposal];
+                }
+                stats.draftMs += performance.now() - draftStarted;
+                this.controller.recordDraftCost(Math.max(1, drafts.length), performance.now() - draftStarted);
+            }
+
+            // Verify: the pending token and every proposal in one batch, a prediction after each.
+            const pending = history[history.length - 1];
+            const verifyItems: ControlledEvaluateInputItem[] = [pending, ...drafts].map((token) => [token, {
+                generateNext: greedy ? { token: true } : { probabilities: true, options: sampling }
+            }]);
+            const targetStarted = performance.now();
+            const verified = await this.target.evaluate(verifyItems);
+            const targetMs = performance.now() - targetStarted;
+            stats.targetMs += targetMs;
+            stats.targetEvals++;
+            this.controller.recordTargetCost(verifyItems.length, targetMs);
+
+            const committed: Token[] = [];
+            let accepted = 0;
+            for (let i = 0; i <= drafts.length; i++) {
+                const next = verified[i]?.next;
+                let targetToken: Token | undefined;
+                if (greedy)
+                    targetToken = next?.token ?? undefined;
+                else if (next?.probabilities != null && next.probabilities.size > 0) {
+                    if (i < drafts.length) {
+                        const decision = acceptOrResample(drafts[i], next.probabilities, draftDistributions[i], settings.random);
+                        targetToken = decision.accepted ? drafts[i] : decision.token;
+                    } else
+                        targetToken = sampleFrom(next.probabilities, settings.random);
+                }
+                if (targetToken == null)
+                    break;
+                committed.push(targetToken);
+                if (i < drafts.length && targetToken === drafts[i])
+                    accepted++;
+                else
+                    break;
+            }
+            stats.draftedTokens += drafts.length;
+            stats.acceptedTokens += accepted;
+            this.controller.recordAcceptance(drafts.length, accepted);
+            if (committed.length === 0)
+                return "eos";
+
+            // Roll back: the target keeps pending + accepted drafts; the new last token is pending.
+            const keptLength = history.length + accepted;
+            for (const token of committed)
+                history.push(token);
+            await this.target.keepCommonPrefix(history, keptLength);
+            if (settings.speculative)
+                await this.draft!.keepCommonPrefix(history, history.length - 1);
+
+            for (const token of committed) {
+                if (this.target.model.isEogToken(token))
+                    return "eos";
+                generated.push(token);
+                lines += this.newlinesIn(token);
+                if (lines >= maxLines)
+                    return "maxLines";
+                if (generated.length >= maxTokens)
+                    return "maxTokens";
+            }
+        }
+    }
+
+    /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
+    public promptTokens(request: CompletionRequest): Token[] {
+        return this.buildPromptFor(request, Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens))).tokens;
+    }
+
+    /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
+    private buildPromptFor(request: CompletionRequest, maxTokens: number) {
+        return buildPrompt(this.promptTokenizer(), {
+            prefix: request.prefix,
+            suffix: request.suffix ?? "",
+            extraContext: request.extraContext ?? "",
+            fim: request.fim ?? true
+        }, this.target.context.contextSize - maxTokens - this.decoding.draftMax - 2);
+    }
+
+    private promptTokenizer(): PromptTokenizer {
+        const model = this.target.model;
+        const infill = model.tokens.infill;
+        return {
+            tokenize: (text) => model.tokenize(text, false),
+            bos: model.tokens.bos,
+            shouldPrependBos: model.tokens.shouldPrependBosToken,
+            fim: this.info.fim ? { prefix: infill.prefix!, suffix: infill.suffix!, middle: infill.middle! } : null
+        };
+    }
+
+    private newlinesIn(token: Token): number {
+        let count = this.newlineCount.get(token);
+        if (count == null) {
+            const text = this.target.model.detokenize([token], false);
+            count = 0;
+            for (const char of text)
+                if (char === "\n")
+                    count++;
+            this.newlineCount.set(token, count);
+        }
+        return count;
+    }
+
+    /** Text of the tokens, cut before the line break that would exceed `maxLines`. */
+    private textOf(tokens: Token[], maxLines: number | undefined): string {
+        let text = this.target.model.detokenize(tokens, false);
+        if (maxLines != null && maxLines > 0) {
+            let index = -1;
+            for (let line = 0; line < maxLines; line++) {
+                index = text.indexOf("\n", index + 1);
+                if (index < 0)
+                    break;
+            }
+            if (index >= 0)
+                text = text.slice(0, index);
+        }
+        return text;
+    }
+
+    private addToTotals(stats: RequestStats): void {
+        const totals = this.totals;
+        totals.requests++;
+        totals.draftedTokens += stats.draftedTokens;
+        totals.acceptedTokens += stats.acceptedTokens;
+        totals.targetEvals += stats.targetEvals;
+        totals.generatedTokens += stats.generatedTokens;
+        totals.draftMs += stats.draftMs;
+        totals.targetMs += stats.targetMs;
+        totals.totalMs += stats.totalMs;
+        totals.acceptanceRate = totals.draftedTokens > 0 ? totals.acceptedTokens / totals.draftedTokens : 0;
+        totals.tokensPerTargetEval = totals.targetEvals > 0 ? totals.generatedTokens / totals.targetEvals : 0;
+    }
+}
+
+async function loadRunner(llama: Llama, file: ModelFileSummary, contextSize: number, options: EngineOptions): Promise<ModelRunner> {
+    let model: LlamaModel;
+    try {
+        model = await llama.loadModel({
+            modelPath: file.path,
+            gpuLayers: options.gpu === "off" ? 0 : "auto"
+        });
+    } catch (error) {
+        throw loadError(error, file);
+    }
+    try {
+        const context = await model.createContext({
+            contextSize: Math.min(contextSize, model.trainContextSize),
+            sequences: 1,
+            threads: options.threads ?? 0,
+            batchSize: 512
+        });
+        return new ModelRunner(model, context, context.getSequence());
+    } catch (error) {
+        await model.dispose();
+        throw loadError(error, file);
+    }
+}
+
+function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
+    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    if (error instanceof Error && error.name === "InsufficientMemoryError")
+        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load "${file.path}": ${detail}`, { cause: error });
+    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load "${file.path}": ${detail}`, { cause: error });
+}
+
+/** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
+async function checkMemory(llama: Llama, files: ModelFileSummary[], contextSize: number, options: EngineOptions): Promise<void> {
+    const { GgufInsights } = await loadNodeLlamaCpp();
+    let ram = 0;
+    let vram = 0;
+    for (const file of files) {
+        const insights = await GgufInsights.from(file.info, llama);
+        const gpuLayers = options.gpu === "off" || llama.gpu === false ? 0 : insights.totalLayers;
+        const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+        const context = await insights.estimateContextResourceRequirementsV2({
+            contextSize: Math.min(contextSize, insights.trainContextSize ?? contextSize),
+            modelGpuLayers: gpuLayers,
+            batchSize: 512,
+            sequences: 1
+        });
+        ram += model.cpuRam + context.cpuRam;
+        vram += model.gpuVram + context.gpuVram;
+    }
+    // Memory-mapped weights can be paged in on demand, so compare with all RAM, not just free RAM.
+    const totalRam = os.totalmem();
+    if (ram > totalRam)
+        throw new SpeculaError(
+            "INSUFFICIENT_MEMORY",
+            `The model pair needs about ${formatBytes(ram)} of RAM but this machine has ${formatBytes(totalRam)}; choose a smaller pair or a smaller context size.`
+        );
+    if (llama.gpu !== false && vram > 0) {
+        const state = await llama.getVramState();
+        if (vram > state.total)
+            throw new SpeculaError(
+                "INSUFFICIENT_MEMORY",
+                `The model pair needs about ${formatBytes(vram)} of GPU memory but the GPU has ${formatBytes(state.total)}; set "gpu" to "off" or choose a smaller pair.`
+            );
+    }
+}
+
+/** The first eval in a process is several times slower than the rest; pay it at load, not on a keystroke. */
+async function warmUp(runner: ModelRunner): Promise<void> {
+    const token = runner.model.tokens.bos ?? (0 as Token);
+    await runner.sequence.controlledEvaluate([[token, { generateNext: { token: true } }]]);
+    await runner.clear();
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+    if (signal?.aborted)
+        throw new SpeculaError("ENGINE_DISPOSED", "Loading was cancelled.");
+}
+
+function formatBytes(bytes: number): string {
+    return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+    return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+function emptyRequestStats(): RequestStats {
+    return {
+        draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0,
+        tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0
+    };
+}
+
+function emptyCumulativeStats(): CumulativeStats {
+    return {
+        requests: 0, draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0,
+        acceptanceRate: 0, tokensPerTargetEval: 0, draftMs: 0, targetMs: 0, totalMs: 0
+    };
+}

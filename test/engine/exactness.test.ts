@@ -1,0 +1,66 @@
+import * as assert from "node:assert/strict";
+import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
+import { loadSmallEngine, variedPrompts } from "./engineTestSupport";
+
+describe("speculative greedy decoding is exact", function () {
+    this.timeout(600_000);
+    let engine: SpeculativeEngine;
+    const prompts = variedPrompts(60);
+    const reference = new Map<number, number[]>();
+    let comparisons = 0;
+
+    before(async () => {
+        engine = await loadSmallEngine();
+        for (const [index, prompt] of prompts.entries()) {
+            const result = await engine.complete({ ...prompt, maxTokens: 40, speculative: false });
+            reference.set(index, result.tokens);
+        }
+    });
+
+    after(async () => {
+        await engine?.dispose();
+        console.log(`      exactness comparisons: ${comparisons} (${prompts.length} prompts)`);
+    });
+
+    for (const [label, draftMax, adaptiveDraft] of [["K=1", 1, false], ["K=2", 2, false], ["K=4", 4, false], ["K=8", 8, false], ["adaptive K≤8", 8, true]] as const) {
+        it(`matches target-alone token for token on ${prompts.length} prompts with ${label}`, async () => {
+            engine.setDecodingOptions({ draftMax, adaptiveDraft, speculative: true });
+            let drafted = 0;
+            for (const [index, prompt] of prompts.entries()) {
+                const result = await engine.complete({ ...prompt, maxTokens: 40 });
+                assert.deepEqual(result.tokens, reference.get(index), `prompt ${index} ${JSON.stringify(prompt.prefix)} diverged with ${label}`);
+                assert.equal(result.speculative, true);
+                drafted += result.stats.draftedTokens;
+                comparisons++;
+            }
+            assert.ok(drafted > 0, "the draft proposed nothing, so nothing was tested");
+        });
+    }
+
+    it("target-alone decoding agrees with node-llama-cpp's own greedy evaluate()", async () => {
+        // An independent path: if the engine's loop had a bug shared by both of its modes, this catches it.
+        const { getLlama } = await import("node-llama-cpp");
+        const llama = await getLlama({ gpu: false, build: "never" });
+        const model = await llama.loadModel({ modelPath: engine.info.targetPath });
+        const context = await model.createContext({ contextSize: 2048, threads: 1 });
+        try {
+            for (const index of [0, 3, 7, 12, 16, 19]) {
+                const prompt = prompts[index];
+                const sequence = context.getSequence();
+                const tokens = engine.promptTokens({ ...prompt, maxTokens: 40 });
+                const out: number[] = [];
+                for await (const token of sequence.evaluate(tokens, { temperature: 0 })) {
+                    if (model.isEogToken(token) || out.length >= 40)
+                        break;
+                    out.push(token);
+                }
+                sequence.dispose();
+                assert.deepEqual(out, reference.get(index), `prompt ${index}`);
+                comparisons++;
+            }
+        } finally {
+            await context.dispose();
+            await model.dispose();
+        }
+    });
+});

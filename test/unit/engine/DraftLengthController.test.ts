@@ -1,0 +1,56 @@
+import * as assert from "node:assert/strict";
+import { DraftLengthController } from "../../../src/engine/DraftLengthController";
+import { SeededRandom } from "../../../src/engine/speculativeSampling";
+
+function trained(acceptance: number, targetMs: (batch: number) => number, draftMs: number): DraftLengthController {
+    const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+    for (let batch = 1; batch <= 9; batch++)
+        for (let i = 0; i < 20; i++)
+            controller.recordTargetCost(batch, targetMs(batch));
+    controller.recordDraftCost(1, draftMs);
+    // Rounds of 8 drafts whose accepted count follows a geometric law with parameter `acceptance`.
+    const random = new SeededRandom(5);
+    for (let i = 0; i < 200; i++) {
+        let accepted = 0;
+        while (accepted < 8 && random.next() < acceptance)
+            accepted++;
+        controller.recordAcceptance(8, accepted);
+    }
+    return controller;
+}
+
+describe("DraftLengthController", () => {
+    it("returns the fixed K when not adaptive", () => {
+        assert.equal(new DraftLengthController({ maxDraft: 5, adaptive: false }).next(), 5);
+        assert.equal(new DraftLengthController({ maxDraft: 0, adaptive: true }).next(), 0);
+    });
+
+    it("drafts long when acceptance is high and verification is cheap", () => {
+        const controller = trained(0.9, (b) => 10 + b, 0.5);
+        const k = controller.next();
+        assert.ok(controller.acceptance > 0.8, String(controller.acceptance));
+        assert.ok(k >= 5, `K=${k}`);
+    });
+
+    it("drafts short when acceptance is low", () => {
+        const k = trained(0.35, (b) => 10 + 3 * b, 1).next();
+        assert.ok(k >= 0 && k <= 2, `K=${k}`);
+    });
+
+    it("stops drafting when speculation cannot pay, but probes now and then", () => {
+        const controller = trained(0.05, (b) => 10 * b, 5);
+        const ks = Array.from({ length: 16 }, () => controller.next());
+        assert.ok(ks.filter((k) => k === 0).length >= 12, ks.join(","));
+        assert.ok(ks.some((k) => k > 0), "never probes");
+    });
+
+    it("estimates acceptance from rounds", () => {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, smoothing: 0.5 });
+        for (let i = 0; i < 50; i++)
+            controller.recordAcceptance(4, 4);
+        assert.ok(controller.acceptance > 0.95, String(controller.acceptance));
+        for (let i = 0; i < 50; i++)
+            controller.recordAcceptance(4, 0);
+        assert.ok(controller.acceptance < 0.05, String(controller.acceptance));
+    });
+});

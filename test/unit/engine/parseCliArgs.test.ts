@@ -1,0 +1,41 @@
+import * as assert from "node:assert/strict";
+import { parseCliArgs } from "../../../src/cli/parseCliArgs";
+import { SpeculaError } from "../../../src/engine/SpeculaError";
+
+function rejects(argv: string[], pattern: RegExp): void {
+    assert.throws(() => parseCliArgs(argv), (error: unknown) => {
+        assert.ok(error instanceof SpeculaError, String(error));
+        assert.equal(error.code, "BAD_ARGUMENT");
+        assert.match(error.message, pattern);
+        assert.ok(!error.message.includes("\n"), "message must be one line");
+        return true;
+    });
+}
+
+describe("parseCliArgs", () => {
+    it("parses complete with every option", () => {
+        const parsed = parseCliArgs(["complete", "--target", "t.gguf", "--draft", "d.gguf", "--prompt", "x", "--max-tokens", "9",
+            "--temperature", "0.5", "--seed", "3", "--draft-max", "4", "--threads", "1", "--json"]);
+        assert.deepEqual(parsed, {
+            command: "complete", target: "t.gguf", draft: "d.gguf", noDraft: false, prefixFile: undefined, suffixFile: undefined,
+            prompt: "x", maxTokens: 9, maxLines: undefined, temperature: 0.5, seed: 3, draftMax: 4, threads: 1, json: true
+        });
+    });
+
+    it("parses bench and fixtures", () => {
+        assert.equal(parseCliArgs(["bench", "--target", "t", "--draft", "d", "--tasks", "x.jsonl"]).command, "bench");
+        assert.deepEqual(parseCliArgs(["fixtures", "--out", "dir"]), { command: "fixtures", out: "dir", large: false });
+        assert.deepEqual(parseCliArgs([]), { command: "help" });
+    });
+
+    it("rejects bad arguments with one clear line", () => {
+        rejects(["complete", "--prompt", "x", "--max-tokens", "lots"], /--max-tokens must be a number/);
+        rejects(["complete", "--prompt", "x", "--temperature", "-1"], /--temperature/);
+        rejects(["complete", "--prompt", "x", "--prefix-file", "p"], /exactly one of/);
+        rejects(["complete"], /exactly one of/);
+        rejects(["complete", "--prompt", "x", "--draft", "d", "--no-draft", "--target", "t"], /cannot be used together/);
+        rejects(["complete", "--prompt", "x", "--bogus"], /bogus/);
+        rejects(["frobnicate"], /unknown command/);
+        rejects(["bench", "--target", "t"], /both --target and --draft/);
+    });
+});
