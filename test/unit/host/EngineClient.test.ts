@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../src/host/EngineClient";
-import type { DownloadProgress, LoadParams } from "../../src/host/protocol";
+import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/host/EngineClient";
+import type { DownloadProgress, LoadParams } from "../../../src/host/protocol";
 import { startLoopbackModelServer, type LoopbackModelServer } from "./loopbackModelServer";
 
 const fakeHostScript = path.join(__dirname, "fakeEngineHost.js");

@@ -3,10 +3,10 @@
 // Prompts steer the fake: a prefix containing "CRASH" aborts the process mid-generation, "SLOW"
 // generates until cancelled; a target path containing "crash-on-load" aborts while loading.
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
-import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../src/engine/CompletionTypes";
-import type { EngineInfo, EngineOptions } from "../../src/engine/EngineOptions";
-import { SpeculaError } from "../../src/engine/SpeculaError";
-import { serveEngineHost, type HostedEngine } from "../../src/host/EngineHostServer";
+import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../../src/engine/CompletionTypes";
+import type { EngineInfo, EngineOptions } from "../../../src/engine/EngineOptions";
+import { SpeculaError } from "../../../src/engine/SpeculaError";
+import { serveEngineHost, type HostedEngine } from "../../../src/host/EngineHostServer";
 
 class FakeEngine implements HostedEngine {
     public speculative: boolean;
