@@ -16,7 +16,9 @@ const common = {
 };
 
 const entryPoints = {
-    cli: "src/cli.ts"
+    cli: "src/cli.ts",
+    extension: "src/extension.ts",
+    engineHost: "src/host/engineHostMain.ts"
 };
 
 await esbuild.build({

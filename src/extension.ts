@@ -1,0 +1,80 @@
+// Composition root: builds every object explicitly, wires them together and registers each
+// disposable with the extension context. No singletons; nothing else creates long-lived objects.
+import * as vscode from "vscode";
+import { settingsSchemaFromPackageJson } from "./config/settingsSchema";
+import { SpeculaConfig } from "./config/SpeculaConfig";
+import { EngineClient } from "./host/EngineClient";
+import { registerCommands } from "./vscode/commands";
+import { EngineController, type EngineState } from "./vscode/EngineController";
+import { SpeculaInlineCompletionProvider } from "./vscode/InlineCompletionProvider";
+import { SessionStats } from "./vscode/SessionStats";
+import { StatisticsPanel } from "./vscode/StatisticsPanel";
+import { StatusBar, type StatusView } from "./vscode/StatusBar";
+import type { CompletionOutcome } from "./completion/CompletionTypes";
+
+/** What `activate` returns: read by the extension-host tests, not a public API. */
+export interface SpeculaTestApi {
+    readonly engineState: () => EngineState;
+    readonly status: () => StatusView;
+    readonly provider: SpeculaInlineCompletionProvider;
+    readonly lastOutcome: () => CompletionOutcome | undefined;
+    readonly enginePid: () => number | undefined;
+    readonly statisticsVisible: () => boolean;
+    readonly onDidChangeState: vscode.Event<EngineState>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SpeculaTestApi> {
+    const log = vscode.window.createOutputChannel("Specula", { log: true });
+    context.subscriptions.push(log);
+
+    const config = new SpeculaConfig(settingsSchemaFromPackageJson(context.extension.packageJSON), (message) => log.warn(message));
+    context.subscriptions.push(config);
+
+    const client = new EngineClient({
+        hostScript: vscode.Uri.joinPath(context.extensionUri, "dist", "engineHost.js").fsPath,
+        log: (level, message) => {
+            if (level === "trace")
+                log.trace(message);
+            else
+                log[level](message);
+        }
+    });
+    context.subscriptions.push({ dispose: () => void client.dispose() });
+
+    const storage = context.globalStorageUri;
+    const controller = new EngineController(config, client, {
+        modelDirectory: vscode.Uri.joinPath(storage, "models").fsPath,
+        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath
+    }, log);
+    context.subscriptions.push(controller);
+
+    const stats = new SessionStats();
+    const statusBar = new StatusBar(controller, config, stats);
+    context.subscriptions.push(statusBar);
+
+    const statistics = new StatisticsPanel(context.extensionUri, stats, controller);
+    context.subscriptions.push(statistics);
+
+    const provider = new SpeculaInlineCompletionProvider({ controller, config, stats, statusBar, log });
+    context.subscriptions.push(provider, vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
+
+    context.subscriptions.push(...registerCommands({ config, controller, stats, statistics, log }));
+
+    log.info(`Specula ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? "" : " in an untrusted workspace (model settings come from user settings only)"}.`);
+    // Loading runs in the background; activation must not wait for a model.
+    void controller.start();
+
+    return {
+        engineState: () => controller.state,
+        status: () => statusBar.view,
+        provider,
+        lastOutcome: () => provider.lastOutcome,
+        enginePid: () => client.pid,
+        statisticsVisible: () => statistics.visible,
+        onDidChangeState: controller.onDidChangeState
+    };
+}
+
+export function deactivate(): void {
+    // Everything is disposed through context.subscriptions; the engine process is shut down there.
+}

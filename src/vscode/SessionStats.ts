@@ -1,0 +1,149 @@
+// What this session's completions measured: the rolling acceptance window for the status bar, and a
+// bounded history of per-request figures for the statistics view. No `vscode` import.
+import { AcceptanceWindow, sampleFromStats, type AcceptanceSummary } from "../completion/AcceptanceWindow";
+import type { RequestStats } from "../engine/CompletionTypes";
+
+/** One finished engine request, as the statistics view charts it. */
+export interface RequestPoint {
+    /** Milliseconds since the session started. */
+    readonly t: number;
+    readonly speculative: boolean;
+    /** undefined when nothing was drafted. */
+    readonly acceptanceRate: number | undefined;
+    readonly rollingAcceptanceRate: number;
+    readonly tokensPerTargetEval: number;
+    readonly generatedTokens: number;
+    readonly promptMs: number;
+    readonly draftMs: number;
+    readonly targetMs: number;
+    readonly tokensPerSecond: number;
+    /** Estimated speedup of this request over the target alone; undefined when not speculative. */
+    readonly speedup: number | undefined;
+}
+
+export interface StatsSnapshot {
+    readonly window: AcceptanceSummary;
+    readonly points: readonly RequestPoint[];
+    /** Target-alone decoding cost in ms per token, measured or estimated. */
+    readonly baselineMsPerToken: number | undefined;
+    /** "measured" once target-only requests ran in this session; else an upper-bound estimate. */
+    readonly baselineSource: "measured" | "estimated" | "none";
+    readonly suggestionsShown: number;
+    readonly suggestionsAccepted: number;
+    readonly cacheHits: number;
+}
+
+/**
+ * Speedup is decoding time of the target alone divided by the time speculation took. The target's
+ * cost per token is measured from target-only requests when there are any (toggle speculation off
+ * for a while to get it); until then each target pass in a speculative run stands in for one
+ * target-only token, which overstates the baseline a little (a batch costs more than one token), so
+ * that estimate is an upper bound and the view says so.
+ */
+export class SessionStats {
+    private readonly window: AcceptanceWindow;
+    private readonly points: RequestPoint[] = [];
+    private readonly listeners = new Set<() => void>();
+    private readonly startedAt = Date.now();
+    private targetOnly = { ms: 0, tokens: 0 };
+    private perEval = { ms: 0, evals: 0 };
+    private shown = 0;
+    private accepted = 0;
+    private cacheHits = 0;
+
+    public constructor(windowSize = 50, private readonly maxPoints = 300) {
+        this.window = new AcceptanceWindow(windowSize);
+    }
+
+    /** Subscribes to changes; returns the unsubscribe function. */
+    public onDidChange(listener: () => void): { dispose(): void } {
+        this.listeners.add(listener);
+        return { dispose: () => this.listeners.delete(listener) };
+    }
+
+    public addRequest(stats: RequestStats, speculative: boolean): void {
+        if (stats.generatedTokens <= 0)
+            return;
+        if (speculative && stats.draftedTokens > 0)
+            this.window.add(sampleFromStats(stats));
+        if (!speculative) {
+            this.targetOnly.ms += stats.targetMs;
+            this.targetOnly.tokens += stats.generatedTokens;
+        } else if (stats.targetEvals > 0) {
+            this.perEval.ms += stats.targetMs;
+            this.perEval.evals += stats.targetEvals;
+        }
+        const decodeMs = stats.draftMs + stats.targetMs;
+        const baseline = this.baseline();
+        const speedup = speculative && baseline.msPerToken != null && decodeMs > 0
+            ? (baseline.msPerToken * stats.generatedTokens) / decodeMs
+            : undefined;
+        const summary = this.window.summary();
+        this.points.push({
+            t: Date.now() - this.startedAt,
+            speculative,
+            acceptanceRate: stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : undefined,
+            rollingAcceptanceRate: summary.acceptanceRate,
+            tokensPerTargetEval: stats.targetEvals > 0 ? stats.generatedTokens / stats.targetEvals : 1,
+            generatedTokens: stats.generatedTokens,
+            promptMs: stats.promptMs,
+            draftMs: stats.draftMs,
+            targetMs: stats.targetMs,
+            tokensPerSecond: decodeMs > 0 ? (stats.generatedTokens * 1000) / decodeMs : 0,
+            speedup
+        });
+        if (this.points.length > this.maxPoints)
+            this.points.shift();
+        this.changed();
+    }
+
+    public addShown(fromCache: boolean): void {
+        this.shown++;
+        if (fromCache)
+            this.cacheHits++;
+        this.changed();
+    }
+
+    public addAccepted(): void {
+        this.accepted++;
+        this.changed();
+    }
+
+    public get acceptance(): AcceptanceSummary {
+        return this.window.summary();
+    }
+
+    public snapshot(): StatsSnapshot {
+        const baseline = this.baseline();
+        return {
+            window: this.window.summary(),
+            points: [...this.points],
+            baselineMsPerToken: baseline.msPerToken,
+            baselineSource: baseline.source,
+            suggestionsShown: this.shown,
+            suggestionsAccepted: this.accepted,
+            cacheHits: this.cacheHits
+        };
+    }
+
+    public clear(): void {
+        this.window.clear();
+        this.points.length = 0;
+        this.targetOnly = { ms: 0, tokens: 0 };
+        this.perEval = { ms: 0, evals: 0 };
+        this.changed();
+    }
+
+    private baseline(): { msPerToken: number | undefined; source: StatsSnapshot["baselineSource"] } {
+        if (this.targetOnly.tokens > 0)
+            return { msPerToken: this.targetOnly.ms / this.targetOnly.tokens, source: "measured" };
+        if (this.perEval.evals > 0)
+            return { msPerToken: this.perEval.ms / this.perEval.evals, source: "estimated" };
+        return { msPerToken: undefined, source: "none" };
+    }
+
+    private changed(): void {
+        for (const listener of this.listeners)
+            listener();
+    }
+}
