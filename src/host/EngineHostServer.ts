@@ -151,6 +151,20 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     });
 }
 
+/**
+ * Process-wide behaviour of an engine host: end with the parent (the process has no purpose
+ * without it), and survive a stray rejection inside a library — the downloader rejects promises
+ * nobody awaits when a transfer fails — instead of taking every loaded model down with it.
+ */
+export function installProcessGuards(connection: MessageConnection): void {
+    process.on("unhandledRejection", (reason) => {
+        const message = `Ignored an unhandled rejection in the engine host: ${errorMessage(reason)}`;
+        void connection.sendNotification(logNotification, { level: "warn", message }).catch(() => undefined);
+    });
+    process.on("disconnect", () => process.exit(0));
+    connection.onClose(() => process.exit(0));
+}
+
 function abortControllerFor(token: CancellationToken): AbortController {
     const controller = new AbortController();
     if (token.isCancellationRequested)

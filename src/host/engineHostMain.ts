@@ -4,7 +4,7 @@
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { ensureFixtures } from "../fixtures/generateFixtures";
-import { serveEngineHost } from "./EngineHostServer";
+import { installProcessGuards, serveEngineHost } from "./EngineHostServer";
 
 if (process.send == null) {
     process.stderr.write("engineHost must be started with an IPC channel (child_process.fork).\n");
@@ -19,7 +19,5 @@ serveEngineHost(connection, {
     exit: () => process.exit(0)
 });
 
-// Without its parent the process has no purpose: end with it instead of lingering.
-process.on("disconnect", () => process.exit(0));
-connection.onClose(() => process.exit(0));
+installProcessGuards(connection);
 connection.listen();

@@ -177,7 +177,7 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
         const bigData = fakeGguf(12 * 1024 * 1024 + 5);
 
         before(async () => {
-            server = await startLoopbackModelServer([{ name: "tiny-target.gguf", data }, { name: "tiny-draft.gguf", data: fakeGguf(4096) }, { name: "big-target.gguf", data: bigData }]);
+            server = await startLoopbackModelServer([{ name: "tiny-target.gguf", data }, { name: "tiny-draft.gguf", data: fakeGguf(4096) }, { name: "big-target.gguf", data: bigData }, { name: "no-ranges.gguf", data: bigData, ignoreRange: true }]);
         });
         after(async () => {
             await server.close();
@@ -241,6 +241,23 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
             assert.ok((await fs.readFile(result.paths[0]!)).equals(bigData));
             const resumed = server.ranges.slice(rangesBefore).filter((range) => range != null && !range.startsWith("bytes=0-"));
             assert.ok(resumed.length > 0, `expected a ranged request from the middle, got ${JSON.stringify(server.ranges.slice(rangesBefore))}`);
+        });
+
+        it("a server that ignores ranges fails the download with a message; the host process survives", async () => {
+            await client.load(loadParams("/models/t.gguf"));
+            const pid = client.pid;
+            const crashes: CrashInfo[] = [];
+            const subscription = client.onDidCrash((crash) => crashes.push(crash));
+            const error = await expectClientError(
+                client.download({ sources: [{ uri: `${server.baseUrl}/no-ranges.gguf` }], modelDirectory: path.join(root, "dl-no-ranges") }),
+                "DOWNLOAD_FAILED"
+            );
+            assert.match(error.message, /no-ranges\.gguf/);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            subscription.dispose();
+            assert.deepEqual(crashes, []);
+            assert.equal(client.pid, pid);
+            assert.equal((await client.complete({ prefix: "still here" })).kind, "result");
         });
 
         it("refuses plain http to non-loopback hosts and says when the server cannot be reached", async () => {

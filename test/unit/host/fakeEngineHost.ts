@@ -6,7 +6,7 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vsc
 import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../../src/engine/CompletionTypes";
 import type { EngineInfo, EngineOptions } from "../../../src/engine/EngineOptions";
 import { SpeculaError } from "../../../src/engine/SpeculaError";
-import { serveEngineHost, type HostedEngine } from "../../../src/host/EngineHostServer";
+import { installProcessGuards, serveEngineHost, type HostedEngine } from "../../../src/host/EngineHostServer";
 
 class FakeEngine implements HostedEngine {
     public speculative: boolean;
@@ -87,5 +87,5 @@ serveEngineHost(connection, {
     },
     exit: () => process.exit(0)
 });
-process.on("disconnect", () => process.exit(0));
+installProcessGuards(connection);
 connection.listen();

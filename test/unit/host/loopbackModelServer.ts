@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 export interface ServedFile {
     readonly name: string;
     readonly data: Buffer;
+    /** Answer every request with the whole file, ignoring Range (a misbehaving server). */
+    readonly ignoreRange?: boolean;
 }
 
 export interface LoopbackModelServer {
@@ -29,7 +31,7 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
         }
         let start = 0;
         let end = file.data.length - 1;
-        const range = request.headers.range;
+        const range = file.ignoreRange === true ? undefined : request.headers.range;
         if (request.method === "GET")
             state.ranges.push(range);
         const match = range != null ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;

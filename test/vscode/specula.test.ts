@@ -1,0 +1,375 @@
+// The extension in a real VS Code extension host, with the real engine process and the generated
+// fixture pair: activation, every command, settings taking effect, completions, cancellation,
+// crashes, downloads, and workspace settings that must not configure models.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { SpeculaTestApi } from "../../src/extension";
+import type { EngineState } from "../../src/vscode/EngineController";
+import { brokenModelFile, brokenPair, fixturePair, hostileWorkspaceSettings, incompatiblePair, userSettings } from "./suiteSetup";
+
+const specula = () => vscode.workspace.getConfiguration("specula");
+const setUser = (key: string, value: unknown) => specula().update(key, value, vscode.ConfigurationTarget.Global);
+
+let api: SpeculaTestApi;
+
+function describeState(state: EngineState): string {
+    return JSON.stringify(state, (key, value: unknown) => (key === "info" ? "…" : value));
+}
+
+/** Resolves once `predicate(state)` holds (now or after a change). */
+function waitForState(predicate: (state: EngineState) => boolean, what: string, timeoutMs = 45_000): Promise<EngineState> {
+    if (predicate(api.engineState()))
+        return Promise.resolve(api.engineState());
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            subscription.dispose();
+            reject(new Error(`timed out waiting for ${what}; state is ${describeState(api.engineState())}`));
+        }, timeoutMs);
+        const subscription = api.onDidChangeState((state) => {
+            if (predicate(state)) {
+                clearTimeout(timer);
+                subscription.dispose();
+                resolve(state);
+            }
+        });
+    });
+}
+
+const readyWith = (pair: string) => (state: EngineState) => state.kind === "ready" && state.pair.name === pair;
+
+/** Records every state the controller passes through until `stop()` is called. */
+function recordStates(): { states: EngineState["kind"][]; stop(): void } {
+    const states: EngineState["kind"][] = [];
+    const subscription = api.onDidChangeState((state) => states.push(state.kind));
+    return { states, stop: () => subscription.dispose() };
+}
+
+async function requestCompletion(document: vscode.TextDocument, position: vscode.Position, token = new vscode.CancellationTokenSource().token) {
+    const context: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
+    return api.provider.provideInlineCompletionItems(document, position, context, token);
+}
+
+function itemText(item: vscode.InlineCompletionItem): string {
+    return typeof item.insertText === "string" ? item.insertText : item.insertText.value;
+}
+
+async function sampleDocument(): Promise<{ document: vscode.TextDocument; position: vscode.Position }> {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, "sample.ts"));
+    // Inside `greet`, on the indented empty line.
+    return { document, position: new vscode.Position(5, 4) };
+}
+
+describe("Specula in the VS Code extension host", function () {
+    this.timeout(60_000);
+
+    before(async function () {
+        this.timeout(180_000);
+        const extension = vscode.extensions.all.find((candidate) => candidate.packageJSON?.name === "specula");
+        assert.ok(extension, "the extension under development is installed");
+        api = (await extension.activate()) as SpeculaTestApi;
+        // In a remote window (code-server, Remote-SSH) machine-scoped settings come from the remote
+        // machine's settings, not from the user settings file the launcher wrote: set them here.
+        const workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+        for (const [key, value] of Object.entries(userSettings(workspace)))
+            await setUser(key.replace(/^specula\./, ""), value);
+        await waitForState(readyWith(fixturePair), "the fixture pair to load", 170_000);
+    });
+
+    describe("activation and settings", () => {
+        it("activates on startup and registers every command in the palette", async () => {
+            const extension = vscode.extensions.all.find((candidate) => candidate.packageJSON?.name === "specula")!;
+            assert.equal(extension.isActive, true);
+            assert.deepEqual(extension.packageJSON.activationEvents, ["onStartupFinished"]);
+            const registered = new Set(await vscode.commands.getCommands(true));
+            const contributed = (extension.packageJSON.contributes.commands as { command: string; category: string }[]);
+            assert.ok(contributed.length >= 8);
+            for (const command of contributed) {
+                assert.ok(registered.has(command.command), `${command.command} is registered`);
+                assert.equal(command.category, "Specula");
+            }
+        });
+
+        it("ignores model settings from the workspace's .vscode/settings.json", () => {
+            const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+            const onDisk = JSON.parse(fs.readFileSync(path.join(folder, ".vscode", "settings.json"), "utf8")) as Record<string, unknown>;
+            assert.deepEqual(onDisk, hostileWorkspaceSettings, "the workspace does try (the test is meaningful)");
+            for (const [key, value] of Object.entries(hostileWorkspaceSettings))
+                assert.notDeepEqual(specula().get(key.replace(/^specula\./, "")), value, `${key} from the workspace is not in effect`);
+            const state = api.engineState();
+            assert.ok(state.kind === "ready");
+            assert.equal(state.pair.name, fixturePair);
+            assert.equal(state.info.contextSize, 2048);
+            assert.ok(!state.info.targetPath.includes("passwd"));
+        });
+
+        it("shows the ready state with speculation in the status bar", () => {
+            const status = api.status();
+            assert.equal(status.kind, "ready");
+            assert.match(status.text, /^\$\(zap\) Specula/);
+            assert.match(status.tooltip, /Specula fixture target/);
+        });
+    });
+
+    describe("completions", () => {
+        it("returns a cleaned single item at the cursor and never edits the document", async () => {
+            const { document, position } = await sampleDocument();
+            const before = document.getText();
+            const items = await requestCompletion(document, position);
+            const outcome = api.lastOutcome();
+            assert.ok(outcome != null && (outcome.kind === "model" || outcome.kind === "empty"), `outcome ${JSON.stringify(outcome)}`);
+            if (outcome.kind === "model") {
+                assert.equal(items?.length, 1);
+                const item = items![0]!;
+                assert.ok(item.range?.isEmpty && item.range.start.isEqual(position));
+                assert.equal(itemText(item), outcome.text);
+                assert.ok(!/<\|fim_|<\/s>/.test(outcome.text), "no leaked special tokens");
+                assert.equal(item.command?.command, "specula.completionAccepted");
+            }
+            assert.equal(document.getText(), before);
+            assert.equal(document.isDirty, false);
+        });
+
+        it("produces ghost text for code and counts drafted tokens (acceptance shows in the status bar)", async () => {
+            const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "function compute(value: number) {\n    const result = value * 2;\n    return " });
+            const position = document.positionAt(document.getText().length);
+            const items = await requestCompletion(document, position);
+            const outcome = api.lastOutcome();
+            assert.equal(outcome?.kind, "model", `outcome ${JSON.stringify(outcome)}`);
+            assert.ok(items != null && items.length === 1 && itemText(items[0]!).length > 0);
+            assert.ok(outcome.kind === "model" && outcome.stats.draftedTokens > 0, "the draft proposed tokens");
+            assert.match(api.status().text, /^\$\(zap\) Specula \d+%$/);
+            assert.match(api.status().tooltip, /Tokens per target eval/);
+            assert.match(api.status().tooltip, /tok\/s/);
+        });
+
+        it("serves the rest of a suggestion from the cache while the user types through it", async () => {
+            const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "let total = 0;\nfor (const item of items) {\n    total += " });
+            const position = document.positionAt(document.getText().length);
+            await requestCompletion(document, position);
+            const first = api.lastOutcome();
+            assert.ok(first?.kind === "model", `outcome ${JSON.stringify(first)}`);
+            assert.ok(first.text.length >= 2);
+            const edit = new vscode.WorkspaceEdit();
+            edit.insert(document.uri, position, first.text[0]!);
+            assert.ok(await vscode.workspace.applyEdit(edit));
+            const items = await requestCompletion(document, position.translate(0, 1));
+            const second = api.lastOutcome();
+            assert.equal(second?.kind, "cache");
+            assert.equal(itemText(items![0]!), first.text.slice(1));
+        });
+
+        it("is off for plaintext by default and for any language the map turns off", async () => {
+            const folder = vscode.workspace.workspaceFolders![0]!.uri;
+            const notes = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, "notes.txt"));
+            assert.equal(notes.languageId, "plaintext");
+            assert.equal(await requestCompletion(notes, new vscode.Position(1, 0)), undefined);
+            assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
+            await setUser("languages", { typescript: false });
+            try {
+                const { document, position } = await sampleDocument();
+                assert.equal(await requestCompletion(document, position), undefined);
+                assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
+            } finally {
+                await setUser("languages", undefined);
+            }
+        });
+
+        it("cancelling the token stops the generation itself, quickly", async () => {
+            await setUser("maxTokens", 1024);
+            try {
+                const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// a long comment about " });
+                const position = document.positionAt(document.getText().length);
+                const source = new vscode.CancellationTokenSource();
+                const started = Date.now();
+                const pending = requestCompletion(document, position, source.token);
+                setTimeout(() => source.cancel(), 150);
+                const items = await pending;
+                const elapsed = Date.now() - started;
+                assert.equal(items, undefined);
+                assert.equal(api.lastOutcome()?.kind, "canceled");
+                assert.ok(elapsed < 1500, `returned ${elapsed} ms after the request (cancelled at 150 ms)`);
+                // The engine is free again at once: a new request completes normally.
+                await setUser("maxTokens", undefined);
+                const after = await requestCompletion(document, position);
+                assert.ok(after == null || after.length === 1);
+                assert.notEqual(api.lastOutcome()?.kind, "canceled");
+            } finally {
+                await setUser("maxTokens", undefined);
+            }
+        });
+    });
+
+    describe("commands", () => {
+        it("Toggle Speculative Decoding switches to target-only and back, shown in the status bar", async () => {
+            const recorder = recordStates();
+            await vscode.commands.executeCommand("specula.toggleSpeculative");
+            assert.equal(specula().get("speculative"), false);
+            await waitForState(() => api.status().kind === "speculationOff", "the status bar to say target only", 5000);
+            assert.match(api.status().text, /target only/);
+            const { document, position } = await sampleDocument();
+            await requestCompletion(document, position.translate(0, 0));
+            const outcome = api.lastOutcome();
+            if (outcome?.kind === "model")
+                assert.equal(outcome.stats.draftedTokens, 0, "target only: nothing drafted");
+            await vscode.commands.executeCommand("specula.toggleSpeculative");
+            assert.equal(specula().get("speculative"), true);
+            await waitForState(() => api.status().kind === "ready", "speculation on again", 5000);
+            assert.match(api.status().text, /^\$\(zap\) Specula/);
+            recorder.stop();
+            assert.ok(!recorder.states.includes("loading"), "toggling speculation does not reload models");
+        });
+
+        it("Toggle Inline Completions turns completions off and on", async () => {
+            await vscode.commands.executeCommand("specula.toggleCompletions");
+            await waitForState((state) => state.kind === "disabled", "disabled");
+            assert.equal(api.status().kind, "disabled");
+            assert.match(api.status().text, /circle-slash/);
+            const { document, position } = await sampleDocument();
+            assert.equal(await requestCompletion(document, position), undefined);
+            assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
+            await vscode.commands.executeCommand("specula.toggleCompletions");
+            await waitForState(readyWith(fixturePair), "ready again");
+        });
+
+        it("Select Model Pair reloads; an incompatible draft turns speculation off with the reason", async () => {
+            const recorder = recordStates();
+            await vscode.commands.executeCommand("specula.selectModelPair", incompatiblePair);
+            const state = await waitForState(readyWith(incompatiblePair), "the incompatible pair to load");
+            recorder.stop();
+            assert.ok(recorder.states.includes("loading"), "switching pair reloads the models");
+            assert.ok(state.kind === "ready" && !state.info.speculationAvailable);
+            assert.equal(api.status().kind, "speculationOff");
+            assert.match(api.status().tooltip, /unavailable/);
+            const { document, position } = await sampleDocument();
+            await requestCompletion(document, position);
+            assert.notEqual(api.lastOutcome()?.kind, "error", "completions continue target-only");
+            await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
+            await waitForState(readyWith(fixturePair), "the fixture pair again");
+        });
+
+        it("a bad model file gives one clear error naming it; the extension host carries on", async () => {
+            await vscode.commands.executeCommand("specula.selectModelPair", brokenPair);
+            const state = await waitForState((candidate) => candidate.kind === "error", "an error state");
+            assert.ok(state.kind === "error");
+            assert.match(state.message, new RegExp(brokenModelFile.replace(".", "\\.")));
+            assert.equal(api.status().kind, "error");
+            const { document, position } = await sampleDocument();
+            assert.equal(await requestCompletion(document, position), undefined);
+            await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
+            await waitForState(readyWith(fixturePair), "the fixture pair again");
+        });
+
+        it("Restart Engine replaces the engine process and reloads the pair", async () => {
+            const before = api.enginePid();
+            assert.ok(before != null);
+            await vscode.commands.executeCommand("specula.restartEngine");
+            await waitForState(readyWith(fixturePair), "ready after restart");
+            assert.notEqual(api.enginePid(), before);
+            assert.throws(() => process.kill(before, 0), "the old process is gone");
+        });
+
+        it("Show Statistics opens the webview; Open Log and the status bar menu's command exist", async () => {
+            await vscode.commands.executeCommand("specula.showStatistics");
+            assert.equal(api.statisticsVisible(), true);
+            await vscode.commands.executeCommand("specula.openLog");
+            await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        });
+
+        it("Download Models fetches a loopback-served pair into the model folder, then loads it", async () => {
+            const ready = api.engineState();
+            assert.ok(ready.kind === "ready");
+            const files = new Map([
+                ["/target.gguf", fs.readFileSync(ready.info.targetPath)],
+                ["/draft.gguf", fs.readFileSync(ready.info.draftPath!)]
+            ]);
+            const server = http.createServer((request, response) => {
+                const data = files.get(request.url ?? "");
+                if (data == null) {
+                    response.writeHead(404).end();
+                    return;
+                }
+                // The downloader fetches large files in ranged chunks, as model hosts allow.
+                const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
+                const start = range != null ? Number(range[1]) : 0;
+                const end = range != null && range[2] !== "" ? Math.min(Number(range[2]), data.length - 1) : data.length - 1;
+                response.writeHead(range != null ? 206 : 200, {
+                    "content-length": end - start + 1,
+                    "accept-ranges": "bytes",
+                    "content-type": "application/octet-stream",
+                    ...(range != null ? { "content-range": `bytes ${start}-${end}/${data.length}` } : {})
+                });
+                response.end(request.method === "HEAD" ? undefined : data.subarray(start, end + 1));
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            const modelDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "specula-downloads-"));
+            const originalPairs = specula().inspect("modelPairs")?.globalValue as unknown[];
+            try {
+                await setUser("modelDirectory", modelDirectory);
+                await setUser("modelPairs", [...originalPairs, { name: "Loopback pair", target: `${base}/target.gguf`, draft: `${base}/draft.gguf` }]);
+                await vscode.commands.executeCommand("specula.selectModelPair", "Loopback pair");
+                await waitForState((state) => state.kind === "needsDownload", "needs download");
+                assert.equal(api.status().kind, "needsDownload");
+                const downloaded = await vscode.commands.executeCommand<boolean>("specula.downloadModels");
+                assert.equal(downloaded, true);
+                const state = await waitForState(readyWith("Loopback pair"), "the downloaded pair to load");
+                assert.ok(state.kind === "ready");
+                assert.equal(path.dirname(state.info.targetPath), modelDirectory);
+                assert.equal(state.info.speculationAvailable, true);
+            } finally {
+                await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
+                await setUser("modelPairs", originalPairs);
+                await setUser("modelDirectory", undefined);
+                server.close();
+                await waitForState(readyWith(fixturePair), "the fixture pair again");
+            }
+        });
+    });
+
+    describe("faults", () => {
+        it("a killed engine process restarts, reloads, and completions resume; pending ones resolve empty", async () => {
+            await setUser("maxTokens", 1024);
+            try {
+                const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// generating for a while: " });
+                const before = document.getText();
+                const position = document.positionAt(before.length);
+                const pending = requestCompletion(document, position);
+                await new Promise((resolve) => setTimeout(resolve, 200));
+                const pid = api.enginePid()!;
+                process.kill(pid, "SIGKILL");
+                assert.equal(await pending, undefined);
+                assert.equal(api.lastOutcome()?.kind, "empty");
+                await waitForState((state) => state.kind === "restarting", "restarting", 5000).catch(() => undefined);
+                await waitForState(readyWith(fixturePair), "ready after the crash");
+                assert.notEqual(api.enginePid(), pid);
+                await setUser("maxTokens", undefined);
+                await requestCompletion(document, position);
+                assert.notEqual(api.lastOutcome()?.kind, "error");
+                assert.equal(document.getText(), before, "no document text changed");
+            } finally {
+                await setUser("maxTokens", undefined);
+            }
+        });
+
+        it("decoding settings apply without reloading; model settings reload", async () => {
+            const recorder = recordStates();
+            await setUser("draftMax", 3);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            assert.ok(!recorder.states.includes("loading"), "draftMax does not reload");
+            await setUser("contextSize", 1024);
+            const state = await waitForState((candidate) => candidate.kind === "ready" && candidate.info.contextSize === 1024, "reload with context 1024");
+            recorder.stop();
+            assert.ok(recorder.states.includes("loading"));
+            assert.ok(state.kind === "ready");
+            await setUser("draftMax", undefined);
+            await setUser("contextSize", 2048);
+            await waitForState((candidate) => candidate.kind === "ready" && candidate.info.contextSize === 2048, "context 2048 again");
+        });
+    });
+});
