@@ -17,15 +17,25 @@
         return node;
     }
 
-    /** @param {number} value */
+    /**
+     * The smallest "nice" axis top at or above `value` whose quarter is a round step (0.25, 0.5,
+     * 1, 2, 2.5, 5 × a power of ten), so the four grid lines get readable labels.
+     * @param {number} value
+     */
     function niceMax(value) {
         if (!(value > 0))
             return 1;
-        const power = Math.pow(10, Math.floor(Math.log10(value)));
+        const quarter = value / 4;
+        const power = Math.pow(10, Math.floor(Math.log10(quarter)));
         for (const step of [1, 2, 2.5, 5, 10])
-            if (step * power >= value)
-                return step * power;
-        return 10 * power;
+            if (step * power >= quarter)
+                return 4 * step * power;
+        return 40 * power;
+    }
+
+    /** @param {number} ms */
+    function formatMs(ms) {
+        return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
     }
 
     /**
@@ -40,7 +50,7 @@
         const width = svg.clientWidth || 420;
         const height = svg.clientHeight || 190;
         svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-        const left = 44, right = 8, top = 8, bottom = 18;
+        const left = 52, right = 8, top = 8, bottom = 18;
         const y = (/** @type {number} */ v) => top + (height - top - bottom) * (1 - Math.min(v, max) / max);
         for (let i = 0; i <= 4; i++) {
             const v = (max * i) / 4;
@@ -78,7 +88,7 @@
     function drawTokensPerEval(points) {
         const shown = points.slice(-maxBars);
         const max = niceMax(Math.max(2, ...shown.map((p) => p.tokensPerTargetEval)));
-        const f = frame("chart-tpe", max, (v) => v.toFixed(v < 10 && max <= 5 ? 1 : 0));
+        const f = frame("chart-tpe", max, (v) => `${+v.toFixed(2)}`);
         if (shown.length === 0)
             return empty(f.svg, "No requests yet");
         const slot = (f.right - f.left) / shown.length;
@@ -96,7 +106,7 @@
     function drawTime(points) {
         const shown = points.slice(-maxBars);
         const max = niceMax(Math.max(1, ...shown.map((p) => p.draftMs + p.targetMs)));
-        const f = frame("chart-time", max, (v) => `${Math.round(v)} ms`);
+        const f = frame("chart-time", max, formatMs);
         if (shown.length === 0)
             return empty(f.svg, "No requests yet");
         const slot = (f.right - f.left) / shown.length;
@@ -115,7 +125,7 @@
     function drawSpeedup(points) {
         const shown = points.filter((p) => p.speedup !== undefined && p.speedup !== null).slice(-maxBars);
         const max = niceMax(Math.max(2, ...shown.map((p) => p.speedup)));
-        const f = frame("chart-speedup", max, (v) => `${v.toFixed(1)}×`);
+        const f = frame("chart-speedup", max, (v) => `${+v.toFixed(2)}×`);
         if (shown.length === 0)
             return empty(f.svg, "No speculative requests yet");
         el("line", { x1: f.left, x2: f.right, y1: f.y(1), y2: f.y(1), class: "axis", "stroke-dasharray": "4 3" }, f.svg);

@@ -13,6 +13,17 @@ export interface StatusView {
     readonly tooltip: string;
 }
 
+const spokenKind: Record<StatusKind, string> = {
+    disabled: "completions off",
+    loading: "loading",
+    ready: "ready",
+    generating: "generating",
+    speculationOff: "target only",
+    needsDownload: "models not downloaded",
+    downloading: "downloading",
+    error: "error"
+};
+
 export class StatusBar implements vscode.Disposable {
     private readonly item: vscode.StatusBarItem;
     private readonly disposables: vscode.Disposable[] = [];
@@ -75,7 +86,9 @@ export class StatusBar implements vscode.Disposable {
         this.item.backgroundColor = view.kind === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground")
             : view.kind === "needsDownload" ? new vscode.ThemeColor("statusBarItem.warningBackground")
             : undefined;
-        this.item.accessibilityInformation = { label: view.text.replace(/\$\([^)]*\)\s*/g, ""), role: "button" };
+        // Icons carry the state visually; the label says it in words (and tests read it).
+        const rate = /\d+%/.exec(view.text)?.[0];
+        this.item.accessibilityInformation = { label: `Specula: ${spokenKind[view.kind]}${rate != null ? `, acceptance ${rate}` : ""}`, role: "button" };
     }
 
     private compute(state: EngineState): StatusView {
