@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SeededRandom } from "../engine/speculativeSampling";
+import { normalizeCodeText } from "../fixtures/codeCorpus";
 import type { BenchTask } from "./runBench";
 
 /**
@@ -10,10 +11,11 @@ import type { BenchTask } from "./runBench";
  * text they memorised.
  */
 export function makeBenchTasks(count = 48, seed = 7): BenchTask[] {
-    const dir = path.join(path.dirname(require.resolve("vscode-jsonrpc/package.json")), "lib", "common");
+    const dir = path.join(findPackageDir("vscode-jsonrpc"), "lib", "common");
     const files = fs.readdirSync(dir).filter((name) => name.endsWith(".js")).sort();
     const sources = files
-        .map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), "utf8").replace(/\r\n/g, "\n") }))
+        // Same whitespace normalisation as the fixture corpus, so the fixture models see text like what they were built from.
+        .map((name) => ({ name, text: normalizeCodeText(fs.readFileSync(path.join(dir, name), "utf8")) }))
         .filter((source) => source.text.length > 2000);
     const random = new SeededRandom(seed);
     const tasks: BenchTask[] = [];
@@ -28,9 +30,20 @@ export function makeBenchTasks(count = 48, seed = 7): BenchTask[] {
         const suffixStart = lineEnd < 0 ? source.text.length : lineEnd;
         tasks.push({
             id: `${source.name}:${source.text.slice(0, at).split("\n").length}`,
-            prefix: source.text.slice(Math.max(0, at - 1500), at),
-            suffix: source.text.slice(suffixStart, suffixStart + 400)
+            prefix: source.text.slice(Math.max(0, at - 700), at),
+            suffix: source.text.slice(suffixStart, suffixStart + 200)
         });
     }
     return tasks;
+}
+
+/** Resolved by walking node_modules folders, because a bundled CLI cannot `require.resolve` data files. */
+function findPackageDir(name: string): string {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        const candidate = path.join(dir, "node_modules", name);
+        if (fs.existsSync(path.join(candidate, "package.json")))
+            return candidate;
+        if (path.dirname(dir) === dir)
+            throw new Error(`cannot find the ${name} package for the benchmark tasks`);
+    }
 }

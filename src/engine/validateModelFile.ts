@@ -89,6 +89,10 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
     if (tokenizer["ggml.model"] == null || !Array.isArray(tokenizer["ggml.tokens"]))
         throw new SpeculaError("INVALID_GGUF", `The ${shown} has no tokenizer vocabulary ("tokenizer.ggml.model" / "tokenizer.ggml.tokens").`);
 
+    // readGgufFileInfo reads past the end of a truncated file as if it held zeros, so the header's
+    // own extent has to be checked against the real size.
+    if (info.infoEndOffset != null && info.infoEndOffset > stat.size)
+        throw new SpeculaError("INVALID_GGUF", `The ${shown} is truncated: its header ends at byte ${info.infoEndOffset} but the file has ${stat.size}.`);
     checkTensorData(info, stat.size, shown);
 
     const name = (metadata.general?.name as string | undefined) ?? path.basename(filePath);

@@ -22,9 +22,15 @@ describe("speculative greedy decoding is exact", function () {
         console.log(`      exactness comparisons: ${comparisons} (${prompts.length} prompts)`);
     });
 
-    for (const [label, draftMax, adaptiveDraft] of [["K=1", 1, false], ["K=2", 2, false], ["K=4", 4, false], ["K=8", 8, false], ["adaptive K≤8", 8, true]] as const) {
+    // Confidence 0 makes the draft propose at every position, so verification and rollback are
+    // exercised as much as possible; one run keeps the default early stop.
+    const variants = [
+        ["K=1", 1, false, 0], ["K=2", 2, false, 0], ["K=4", 4, false, 0], ["K=8", 8, false, 0],
+        ["adaptive K≤8", 8, true, 0], ["K=4, confidence 0.3", 4, false, 0.3]
+    ] as const;
+    for (const [label, draftMax, adaptiveDraft, draftConfidence] of variants) {
         it(`matches target-alone token for token on ${prompts.length} prompts with ${label}`, async () => {
-            engine.setDecodingOptions({ draftMax, adaptiveDraft, speculative: true });
+            engine.setDecodingOptions({ draftMax, adaptiveDraft, draftConfidence, speculative: true });
             let drafted = 0;
             for (const [index, prompt] of prompts.entries()) {
                 const result = await engine.complete({ ...prompt, maxTokens: 40 });
