@@ -6,32 +6,12 @@
 import * as vscode from "vscode";
 import type { GpuSetting } from "../engine/EngineOptions";
 import { allModelPairs, parseModelPairs, type ModelPair } from "./modelPairs";
+import { settingKeys, type SettingName } from "./settingKeys";
 import { settingValueProblem, type SettingsSchema } from "./settingsSchema";
 
+export { decodingSettings, reloadSettings, settingKeys, type SettingName } from "./settingKeys";
+
 export const configSection = "specula";
-
-/** Setting keys below `specula.`, by the name code uses. */
-export const settingKeys = {
-    enable: "enable",
-    languages: "languages",
-    selectedPair: "selectedPair",
-    modelPairs: "modelPairs",
-    modelDirectory: "modelDirectory",
-    speculative: "speculative",
-    draftMax: "draftMax",
-    adaptiveDraft: "adaptiveDraft",
-    draftConfidence: "draftConfidence",
-    temperature: "temperature",
-    maxTokens: "maxTokens",
-    maxLines: "maxLines",
-    debounceMs: "debounceMs",
-    contextSize: "contextSize",
-    gpu: "gpu",
-    threads: "threads",
-    logPrompts: "debug.logPrompts"
-} as const;
-
-export type SettingName = keyof typeof settingKeys;
 
 export interface SpeculaSettings {
     readonly enable: boolean;
@@ -52,11 +32,6 @@ export interface SpeculaSettings {
     readonly threads: number;
     readonly logPrompts: boolean;
 }
-
-/** Settings whose change means the model pair must be loaded again. */
-export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPairs", "modelDirectory", "contextSize", "gpu", "threads"];
-/** Settings the loaded engine takes without reloading. */
-export const decodingSettings: readonly SettingName[] = ["speculative", "draftMax", "adaptiveDraft", "draftConfidence"];
 
 export class SpeculaConfig implements vscode.Disposable {
     private current: SpeculaSettings;

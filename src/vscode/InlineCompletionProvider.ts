@@ -3,7 +3,7 @@
 // CancellationToken turned into an AbortSignal (a keystroke stops the generation itself), clean the
 // output and hand it to VS Code. It never edits the document; only the user's accept inserts text.
 import * as vscode from "vscode";
-import { buildPromptWindow, tokensToChars } from "../completion/buildPromptWindow";
+import { buildPromptWindow } from "../completion/buildPromptWindow";
 import { cleanCompletion } from "../completion/cleanCompletion";
 import { CompletionCache, type CompletionCacheKey } from "../completion/CompletionCache";
 import type { CompletionOutcome } from "../completion/CompletionTypes";
@@ -11,6 +11,7 @@ import { Debouncer } from "../completion/Debouncer";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
 import type { SpeculaConfig } from "../config/SpeculaConfig";
 import type { EngineController } from "./EngineController";
+import { promptBudget } from "./promptBudget";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
@@ -28,16 +29,6 @@ export interface ProviderDependencies {
     readonly stats: SessionStats;
     readonly statusBar: StatusBar;
     readonly log: vscode.LogOutputChannel;
-}
-
-/** How the prompt budget (context size minus room for the answer) is shared. */
-export function promptBudget(contextSize: number, maxTokens: number): { prefixChars: number; suffixChars: number; extraChars: number } {
-    const available = Math.max(256, contextSize - maxTokens - 16);
-    return {
-        prefixChars: tokensToChars(Math.min(Math.floor(available * 0.6), 2048)),
-        suffixChars: tokensToChars(Math.min(Math.floor(available * 0.15), 512)),
-        extraChars: tokensToChars(Math.min(Math.floor(available * 0.25), 1024))
-    };
 }
 
 export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {

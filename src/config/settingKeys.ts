@@ -1,0 +1,30 @@
+// Names of Specula's settings and how the engine reacts to each; shared by the config module and
+// the tests that check package.json declares them. No `vscode` import.
+
+/** Setting keys below `specula.`, by the name code uses. */
+export const settingKeys = {
+    enable: "enable",
+    languages: "languages",
+    selectedPair: "selectedPair",
+    modelPairs: "modelPairs",
+    modelDirectory: "modelDirectory",
+    speculative: "speculative",
+    draftMax: "draftMax",
+    adaptiveDraft: "adaptiveDraft",
+    draftConfidence: "draftConfidence",
+    temperature: "temperature",
+    maxTokens: "maxTokens",
+    maxLines: "maxLines",
+    debounceMs: "debounceMs",
+    contextSize: "contextSize",
+    gpu: "gpu",
+    threads: "threads",
+    logPrompts: "debug.logPrompts"
+} as const;
+
+export type SettingName = keyof typeof settingKeys;
+
+/** Settings whose change means the model pair must be loaded again. */
+export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPairs", "modelDirectory", "contextSize", "gpu", "threads"];
+/** Settings the loaded engine takes without reloading. */
+export const decodingSettings: readonly SettingName[] = ["speculative", "draftMax", "adaptiveDraft", "draftConfidence"];

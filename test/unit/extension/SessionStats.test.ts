@@ -1,0 +1,75 @@
+import * as assert from "node:assert/strict";
+import type { RequestStats } from "../../../src/engine/CompletionTypes";
+import { promptBudget } from "../../../src/vscode/promptBudget";
+import { SessionStats } from "../../../src/vscode/SessionStats";
+
+function stats(overrides: Partial<RequestStats>): RequestStats {
+    return {
+        draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0,
+        promptTokens: 10, reusedPromptTokens: 0, promptMs: 5, draftMs: 0, targetMs: 0, totalMs: 0, ...overrides
+    };
+}
+
+describe("session statistics", () => {
+    it("keeps the rolling acceptance of speculative requests only", () => {
+        const session = new SessionStats(3);
+        session.addRequest(stats({ draftedTokens: 10, acceptedTokens: 5, targetEvals: 4, generatedTokens: 8, draftMs: 10, targetMs: 30 }), true);
+        session.addRequest(stats({ targetEvals: 8, generatedTokens: 8, targetMs: 80 }), false);
+        session.addRequest(stats({ draftedTokens: 10, acceptedTokens: 9, targetEvals: 2, generatedTokens: 10, draftMs: 10, targetMs: 20 }), true);
+        const summary = session.acceptance;
+        assert.equal(summary.requests, 2);
+        assert.equal(summary.acceptanceRate, 14 / 20);
+        assert.equal(summary.tokensPerTargetEval, 18 / 6);
+        const points = session.snapshot().points;
+        assert.equal(points.length, 3);
+        assert.equal(points[1]!.acceptanceRate, undefined);
+        assert.equal(points[1]!.speculative, false);
+    });
+
+    it("estimates speedup from target passes until a target-only run measures the baseline", () => {
+        const session = new SessionStats();
+        session.addRequest(stats({ draftedTokens: 8, acceptedTokens: 6, targetEvals: 3, generatedTokens: 9, draftMs: 6, targetMs: 30 }), true);
+        let snapshot = session.snapshot();
+        assert.equal(snapshot.baselineSource, "estimated");
+        // 10 ms per target pass → 9 tokens alone ≈ 90 ms, speculation took 36 ms.
+        assert.equal(snapshot.points[0]!.speedup, 90 / 36);
+        session.addRequest(stats({ targetEvals: 10, generatedTokens: 10, targetMs: 80 }), false);
+        session.addRequest(stats({ draftedTokens: 8, acceptedTokens: 6, targetEvals: 3, generatedTokens: 9, draftMs: 6, targetMs: 30 }), true);
+        snapshot = session.snapshot();
+        assert.equal(snapshot.baselineSource, "measured");
+        assert.equal(snapshot.baselineMsPerToken, 8);
+        assert.equal(snapshot.points[2]!.speedup, (8 * 9) / 36);
+    });
+
+    it("counts suggestions shown, from cache and accepted, and notifies listeners", () => {
+        const session = new SessionStats();
+        let changes = 0;
+        const subscription = session.onDidChange(() => changes++);
+        session.addShown(false);
+        session.addShown(true);
+        session.addAccepted();
+        subscription.dispose();
+        session.addAccepted();
+        const snapshot = session.snapshot();
+        assert.deepEqual([snapshot.suggestionsShown, snapshot.cacheHits, snapshot.suggestionsAccepted, changes], [2, 1, 2, 3]);
+    });
+
+    it("ignores requests that generated nothing and bounds its history", () => {
+        const session = new SessionStats(50, 5);
+        session.addRequest(stats({}), true);
+        for (let index = 0; index < 8; index++)
+            session.addRequest(stats({ targetEvals: 1, generatedTokens: 1, targetMs: 1 }), false);
+        assert.equal(session.snapshot().points.length, 5);
+    });
+});
+
+describe("prompt budget", () => {
+    it("leaves room for the answer and caps each part", () => {
+        const small = promptBudget(2048, 128);
+        assert.ok(small.prefixChars > small.suffixChars && small.suffixChars > 0 && small.extraChars > 0);
+        assert.ok((small.prefixChars + small.suffixChars + small.extraChars) / 3 <= 2048 - 128);
+        const large = promptBudget(131072, 128);
+        assert.deepEqual(large, { prefixChars: 2048 * 3, suffixChars: 512 * 3, extraChars: 1024 * 3 });
+        assert.ok(promptBudget(512, 1024).prefixChars > 0, "never negative");
+    });
+});
