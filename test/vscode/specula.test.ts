@@ -180,6 +180,34 @@ describe("Specula in the VS Code extension host", function () {
             }
         });
 
+        it("handles a 5 MB single-line file, CRLF line endings and astral characters at the cursor", async () => {
+            const huge = await vscode.workspace.openTextDocument({ language: "javascript", content: `var data = [${"1234567,".repeat(640_000)}` });
+            assert.ok(huge.getText().length > 5_000_000);
+            const started = Date.now();
+            await requestCompletion(huge, huge.positionAt(huge.getText().length));
+            const outcome = api.lastOutcome();
+            assert.ok(outcome?.kind === "model" || outcome?.kind === "empty", `outcome ${JSON.stringify(outcome?.kind)}`);
+            if (outcome.kind === "model" || (outcome.kind === "empty" && outcome.stats != null))
+                assert.ok(outcome.stats!.promptTokens <= 2048, `prompt of ${outcome.stats!.promptTokens} tokens fits the context`);
+            const elapsed = Date.now() - started;
+            const engineMs = outcome.kind === "model" ? outcome.stats.totalMs : outcome.stats?.totalMs ?? 0;
+            console.log(`      5 MB line: request took ${elapsed} ms, of which the engine ${Math.round(engineMs)} ms`);
+            assert.ok(elapsed - engineMs < 1000, "cutting the prompt window does not scale with the file");
+
+            const crlf = await vscode.workspace.openTextDocument({ language: "typescript", content: "function f() {\r\n    const a = 1;\r\n    return " });
+            await vscode.window.showTextDocument(crlf);
+            await vscode.commands.executeCommand("workbench.action.files.setActiveEditorEndOfLine", "crlf").then(undefined, () => undefined);
+            const crlfItems = await requestCompletion(crlf, crlf.positionAt(crlf.getText().length));
+            for (const item of crlfItems ?? [])
+                assert.ok(!/(^|[^\r])\n/.test(itemText(item)), "line breaks in a CRLF file are CRLF");
+
+            const astral = await vscode.workspace.openTextDocument({ language: "typescript", content: "const emoji = \"😀e\u0301" });
+            const astralItems = await requestCompletion(astral, astral.positionAt(astral.getText().length));
+            for (const item of astralItems ?? [])
+                assert.ok(!/^[\uDC00-\uDFFF]/.test(itemText(item)) && !/[\uD800-\uDBFF]$/.test(itemText(item)), "no split surrogate pair");
+            await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        });
+
         it("cancelling the token stops the generation itself, quickly", async () => {
             await setUser("maxTokens", 1024);
             try {
