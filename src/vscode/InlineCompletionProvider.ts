@@ -41,19 +41,25 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     /** Last edit position per document, so a chunk around it joins the extra context when the user moves on. */
     private readonly lastEdit = new Map<string, number>();
     private latest: CompletionOutcome | undefined;
+    /** Generations in flight, aborted together when completions are turned off or the pair changes. */
+    private readonly inFlight = new Set<AbortController>();
 
     public constructor(private readonly deps: ProviderDependencies) {
         this.debouncer = this.createDebouncer();
         this.disposables.push(
             deps.config.onDidChange((changed) => {
+                if (changed.has("enable") && !deps.config.settings.enable)
+                    this.abortAll();
                 if (changed.has("debounceMs"))
                     this.debouncer = this.createDebouncer();
                 if (changed.has("selectedPair") || changed.has("modelPairs"))
                     this.cache.clear();
             }),
             deps.controller.onDidChangeState((state) => {
-                if (state.kind === "loading")
+                if (state.kind === "loading") {
+                    this.abortAll();
                     this.cache.clear();
+                }
             }),
             vscode.workspace.onDidChangeTextDocument((event) => {
                 if (event.contentChanges.length === 0)
@@ -104,6 +110,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     public dispose(): void {
+        this.abortAll();
         for (const disposable of this.disposables)
             disposable.dispose();
     }
@@ -147,6 +154,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
 
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
+        this.inFlight.add(abort);
         try {
             if (token.isCancellationRequested)
                 return { kind: "canceled" };
@@ -199,8 +207,14 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
             this.cache.set(cacheKey, text);
             return { kind: "model", text, raw, stats };
         } finally {
+            this.inFlight.delete(abort);
             subscription.dispose();
         }
+    }
+
+    private abortAll(): void {
+        for (const abort of this.inFlight)
+            abort.abort();
     }
 
     private nextLines(document: vscode.TextDocument, line: number): string[] {

@@ -265,6 +265,25 @@ describe("Specula in the VS Code extension host", function () {
             await waitForState(readyWith(fixturePair), "ready again");
         });
 
+        it("turning completions off while generating stops the generation", async () => {
+            await setUser("maxTokens", 1024);
+            try {
+                const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// still generating when switched off: " });
+                const pending = requestCompletion(document, document.positionAt(document.getText().length));
+                await new Promise((resolve) => setTimeout(resolve, 200));
+                const started = Date.now();
+                await vscode.commands.executeCommand("specula.toggleCompletions");
+                assert.equal(await pending, undefined);
+                assert.equal(api.lastOutcome()?.kind, "canceled");
+                assert.ok(Date.now() - started < 1500, `stopped ${Date.now() - started} ms after the toggle`);
+            } finally {
+                await setUser("maxTokens", undefined);
+                if (specula().get("enable") === false)
+                    await vscode.commands.executeCommand("specula.toggleCompletions");
+                await waitForState(readyWith(fixturePair), "ready again");
+            }
+        });
+
         it("Select Model Pair reloads; an incompatible draft turns speculation off with the reason", async () => {
             const recorder = recordStates();
             await vscode.commands.executeCommand("specula.selectModelPair", incompatiblePair);
