@@ -5,12 +5,19 @@
  *   E[tokens] = (1 − α^(K+1)) / (1 − α),  cost = K·c_draft + c_target(K+1),
  * and drafts nothing when no K beats plain decoding (with an occasional probe so α stays current).
  */
+/** Where a round's proposals came from: the draft model, or a copy found by prompt lookup. */
+export type DraftSource = "model" | "ngram";
+
+interface SourceState {
+    acceptedEma: number;
+    rejectedEma: number;
+    draftMsPerToken: number;
+    roundsSinceProbe: number;
+}
+
 export class DraftLengthController {
-    private acceptedEma: number;
-    private rejectedEma: number;
-    private draftMsPerToken = 0;
+    private readonly sources = new Map<DraftSource, SourceState>();
     private readonly targetMsByBatch = new Map<number, number>();
-    private roundsSinceProbe = 0;
 
     public constructor(
         private readonly options: {
@@ -21,19 +28,17 @@ export class DraftLengthController {
             /** Rounds of plain decoding between probes when speculation does not pay. Defaults to 8. */
             readonly probeInterval?: number;
         }
-    ) {
-        // A neutral prior (α = 0.6) so the first rounds draft a moderate amount.
-        this.acceptedEma = 3;
-        this.rejectedEma = 2;
+    ) {}
+
+    /** Estimated probability that the next token drafted by `source` is accepted. */
+    public acceptance(source: DraftSource = "model"): number {
+        const state = this.state(source);
+        return state.acceptedEma / Math.max(1e-9, state.acceptedEma + state.rejectedEma);
     }
 
-    /** Estimated probability that the next drafted token is accepted. */
-    public get acceptance(): number {
-        return this.acceptedEma / Math.max(1e-9, this.acceptedEma + this.rejectedEma);
-    }
-
-    /** Draft length for the next round, 0 … maxDraft. */
-    public next(): number {
+    /** Draft length for the next round from `source`, 0 … maxDraft. */
+    public next(source: DraftSource = "model"): number {
+        const state = this.state(source);
         const maxDraft = this.options.maxDraft;
         if (maxDraft <= 0)
             return 0;
@@ -42,21 +47,21 @@ export class DraftLengthController {
         const costOne = this.targetMs(1);
         if (costOne <= 0)
             return Math.min(maxDraft, 4);
-        const alpha = Math.min(0.999, this.acceptance);
+        const alpha = Math.min(0.999, this.acceptance(source));
         let bestK = 0;
         let bestRate = 1 / costOne;
         for (let k = 1; k <= maxDraft; k++) {
             const expected = (1 - Math.pow(alpha, k + 1)) / (1 - alpha);
-            const rate = expected / (k * this.draftMsPerToken + this.targetMs(k + 1));
+            const rate = expected / (k * state.draftMsPerToken + this.targetMs(k + 1));
             if (rate > bestRate * 1.02) {
                 bestRate = rate;
                 bestK = k;
             }
         }
         if (bestK === 0) {
-            this.roundsSinceProbe++;
-            if (this.roundsSinceProbe >= (this.options.probeInterval ?? 8)) {
-                this.roundsSinceProbe = 0;
+            state.roundsSinceProbe++;
+            if (state.roundsSinceProbe >= (this.options.probeInterval ?? 8)) {
+                state.roundsSinceProbe = 0;
                 return Math.min(2, maxDraft);
             }
         }
@@ -64,25 +69,38 @@ export class DraftLengthController {
     }
 
     /** Record a round: `drafted` proposals of which the first `accepted` were kept. */
-    public recordAcceptance(drafted: number, accepted: number): void {
+    public recordAcceptance(drafted: number, accepted: number, source: DraftSource = "model"): void {
         if (drafted <= 0)
             return;
+        const state = this.state(source);
         const w = this.options.smoothing ?? 0.1;
         const rejected = accepted < drafted ? 1 : 0;
-        this.acceptedEma = (1 - w) * this.acceptedEma + w * accepted;
-        this.rejectedEma = (1 - w) * this.rejectedEma + w * rejected;
+        state.acceptedEma = (1 - w) * state.acceptedEma + w * accepted;
+        state.rejectedEma = (1 - w) * state.rejectedEma + w * rejected;
     }
 
-    public recordDraftCost(tokens: number, ms: number): void {
-        if (tokens <= 0)
+    /** Cost of drafting: `evals` draft-model calls (or lookups) that took `ms` in all. */
+    public recordDraftCost(evals: number, ms: number, source: DraftSource = "model"): void {
+        if (evals <= 0)
             return;
-        const perToken = ms / tokens;
-        this.draftMsPerToken = this.draftMsPerToken === 0 ? perToken : 0.8 * this.draftMsPerToken + 0.2 * perToken;
+        const state = this.state(source);
+        const perToken = ms / evals;
+        state.draftMsPerToken = state.draftMsPerToken === 0 ? perToken : 0.8 * state.draftMsPerToken + 0.2 * perToken;
     }
 
     public recordTargetCost(batchSize: number, ms: number): void {
         const previous = this.targetMsByBatch.get(batchSize);
         this.targetMsByBatch.set(batchSize, previous == null ? ms : 0.8 * previous + 0.2 * ms);
+    }
+
+    private state(source: DraftSource): SourceState {
+        let state = this.sources.get(source);
+        if (state == null) {
+            // A neutral prior (α = 0.6) so the first rounds draft a moderate amount.
+            state = { acceptedEma: 3, rejectedEma: 2, draftMsPerToken: 0, roundsSinceProbe: 0 };
+            this.sources.set(source, state);
+        }
+        return state;
     }
 
     /** Measured cost of a batch, else interpolated from measured sizes, else a prior of +25 % a token. */

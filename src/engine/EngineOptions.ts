@@ -1,5 +1,11 @@
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
+/**
+ * Who proposes tokens: the draft model, prompt lookup (copies of earlier text), or both, choosing
+ * per round whichever has been accepted more.
+ */
+export type DrafterKind = "hybrid" | "model" | "ngram";
+
 /** How to load a model pair and how to decode with it. */
 export interface EngineOptions {
     /** Path to the target GGUF file (already downloaded/resolved). */
@@ -14,6 +20,8 @@ export interface EngineOptions {
     readonly contextSize?: number;
     /** Whether to draft at all when a compatible draft is loaded. Defaults to true. */
     readonly speculative?: boolean;
+    /** Who drafts when speculation is on. Defaults to "hybrid". */
+    readonly drafter?: DrafterKind;
     /** Most tokens the draft proposes per round (K). Defaults to 8. */
     readonly draftMax?: number;
     /** Adapt K to the observed acceptance. Defaults to true. */

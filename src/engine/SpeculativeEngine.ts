@@ -1,13 +1,14 @@
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildPrompt, type PromptTokenizer } from "./buildPrompt";
+import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats, StopReason } from "./CompletionTypes";
-import { DraftLengthController } from "./DraftLengthController";
-import type { EngineInfo, EngineOptions } from "./EngineOptions";
+import { DraftLengthController, type DraftSource } from "./DraftLengthController";
+import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";
+import { NgramDrafter } from "./NgramDrafter";
 import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
 import { SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
@@ -15,6 +16,7 @@ import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 /** Decoding settings that can change between requests without reloading models. */
 export interface DecodingOptions {
     speculative: boolean;
+    drafter: DrafterKind;
     draftMax: number;
     adaptiveDraft: boolean;
     draftConfidence: number;
@@ -49,6 +51,8 @@ export class SpeculativeEngine {
     private readonly totals: CumulativeStats = emptyCumulativeStats();
     private readonly newlineCount = new Map<Token, number>();
     private readonly targetVocabularySize: number;
+    private readonly ngram = new NgramDrafter();
+    private readonly fimLayout: FimLayout;
 
     private constructor(
         public readonly info: EngineInfo,
@@ -58,12 +62,15 @@ export class SpeculativeEngine {
     ) {
         this.decoding = {
             speculative: options.speculative ?? true,
+            drafter: options.drafter ?? "hybrid",
             draftMax: options.draftMax ?? 8,
             adaptiveDraft: options.adaptiveDraft ?? true,
             draftConfidence: options.draftConfidence ?? 0.3
         };
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+        const declared = (target.model.fileInfo.metadata as unknown as { specula?: { fim_layout?: unknown } }).specula?.fim_layout;
+        this.fimLayout = declared === "spm" ? "spm" : "psm";
     }
 
     /**
@@ -176,7 +183,7 @@ export class SpeculativeEngine {
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
         const maxTokens = Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens));
         const temperature = Math.max(0, request.temperature ?? 0);
-        const speculative = (request.speculative ?? this.decoding.speculative) && this.draft != null;
+        const speculative = (request.speculative ?? this.decoding.speculative) && (this.draft != null || this.decoding.drafter === "ngram");
         const stats = emptyRequestStats();
 
         const prompt = this.buildPromptFor(request, maxTokens);
@@ -187,12 +194,13 @@ export class SpeculativeEngine {
         try {
             const promptStarted = performance.now();
             const history = prompt.tokens.slice();
+            this.ngram.reset(history);
             this.target.resync();
             stats.reusedPromptTokens = await this.target.keepCommonPrefix(history, history.length - 1);
             const targetReady = await this.target.prefill(history.slice(stats.reusedPromptTokens, history.length - 1), signal);
-            if (speculative) {
-                this.draft!.resync();
-                await this.draft!.keepCommonPrefix(history, history.length - 1);
+            if (speculative && this.draft != null) {
+                this.draft.resync();
+                await this.draft.keepCommonPrefix(history, history.length - 1);
             }
             stats.promptMs = performance.now() - promptStarted;
             if (!targetReady)
@@ -252,43 +260,11 @@ export class SpeculativeEngine {
                 return "contextFull";
 
             // Draft: at most remaining − 1 proposals, because the target always adds one token.
-            const wanted = settings.speculative ? Math.min(this.controller.next(), remaining - 1) : 0;
-            const drafts: Token[] = [];
-            const draftDistributions: Distribution<Token>[] = [];
-            if (wanted > 0) {
-                const draftStarted = performance.now();
-                const draft = this.draft!;
-                let input: Token[] = history.slice(draft.cachedTokens.length);
-                while (drafts.length < wanted && !signal.aborted) {
-                    const last = input.length - 1;
-                    const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
-                        ? token
-                        : [token, {
-                            generateNext: greedy
-                                ? { token: true, confidence: this.decoding.draftConfidence > 0 }
-                                : { probabilities: true, options: sampling }
-                        }]);
-                    const results = await draft.evaluate(items);
-                    const next = results[last]?.next;
-                    let proposal: Token | undefined;
-                    if (greedy) {
-                        proposal = next?.token ?? undefined;
-                        if (proposal != null && this.decoding.draftConfidence > 0 && (next?.confidence ?? 1) < this.decoding.draftConfidence)
-                            proposal = undefined;
-                    } else if (next?.probabilities != null && next.probabilities.size > 0) {
-                        proposal = sampleFrom(next.probabilities, settings.random);
-                        draftDistributions.push(next.probabilities);
-                    }
-                    if (proposal == null || proposal >= this.targetVocabularySize)
-                        break;
-                    drafts.push(proposal);
-                    if (draft.model.isEogToken(proposal))
-                        break;
-                    input = [proposal];
-                }
-                stats.draftMs += performance.now() - draftStarted;
-                this.controller.recordDraftCost(Math.max(1, drafts.length), performance.now() - draftStarted);
-            }
+            const proposal = settings.speculative
+                ? await this.propose(history, remaining - 1, greedy, sampling, settings.random, signal, stats)
+                : { source: "model" as DraftSource, tokens: [] as Token[], distributions: [] as Distribution<Token>[] };
+            const drafts = proposal.tokens;
+            const draftDistributions = proposal.distributions;
 
             // Verify: the pending token and every proposal in one batch, a prediction after each.
             const pending = history[history.length - 1];
@@ -326,7 +302,7 @@ export class SpeculativeEngine {
             }
             stats.draftedTokens += drafts.length;
             stats.acceptedTokens += accepted;
-            this.controller.recordAcceptance(drafts.length, accepted);
+            this.controller.recordAcceptance(drafts.length, accepted, proposal.source);
             if (committed.length === 0)
                 return "eos";
 
@@ -335,8 +311,8 @@ export class SpeculativeEngine {
             for (const token of committed)
                 history.push(token);
             await this.target.keepCommonPrefix(history, keptLength);
-            if (settings.speculative)
-                await this.draft!.keepCommonPrefix(history, history.length - 1);
+            if (proposal.source === "model" && this.draft != null)
+                await this.draft.keepCommonPrefix(history, history.length - 1);
 
             for (const token of committed) {
                 if (this.target.model.isEogToken(token))
@@ -349,6 +325,86 @@ export class SpeculativeEngine {
                     return "maxTokens";
             }
         }
+    }
+
+    /**
+     * One round's proposals. Prompt lookup goes first when it finds a match and its copies have
+     * been accepted about as often as the draft model's tokens: a copy costs no eval. Otherwise the
+     * draft model proposes, stopping early when its own confidence drops.
+     */
+    private async propose(
+        history: Token[],
+        limit: number,
+        greedy: boolean,
+        sampling: { temperature: number; topK: number; topP: number; minP: number },
+        random: SeededRandom,
+        signal: AbortSignal,
+        stats: RequestStats
+    ): Promise<{ source: DraftSource; tokens: Token[]; distributions: Distribution<Token>[] }> {
+        const drafter = this.decoding.drafter;
+        if (limit <= 0)
+            return { source: "model", tokens: [], distributions: [] };
+        // Sampled output depends on which proposals were made, so with a temperature the choices
+        // must not depend on timings or on earlier requests: then a seed reproduces a completion.
+        const lengthFor = (source: DraftSource) => greedy ? this.controller.next(source) : this.decoding.draftMax;
+        if (drafter !== "model") {
+            const lookup = this.ngram.propose(Math.min(limit, this.decoding.draftMax));
+            const preferLookup = drafter === "ngram" || !greedy ||
+                this.controller.acceptance("ngram") >= this.controller.acceptance("model") - 0.05;
+            if (lookup.tokens.length > 0 && preferLookup) {
+                const wanted = Math.min(lookup.tokens.length, lengthFor("ngram"));
+                const tokens = lookup.tokens.slice(0, wanted);
+                const cut = tokens.findIndex((token) => token >= this.targetVocabularySize || this.target.model.isEogToken(token));
+                if (cut >= 0)
+                    tokens.length = cut + (tokens[cut] < this.targetVocabularySize ? 1 : 0);
+                // A copy is a certain proposal: q is one-hot, which speculative sampling handles exactly.
+                return { source: "ngram", tokens, distributions: tokens.map((token) => new Map([[token, 1]])) };
+            }
+            if (drafter === "ngram")
+                return { source: "ngram", tokens: [], distributions: [] };
+        }
+
+        const wanted = Math.min(lengthFor("model"), limit);
+        const tokens: Token[] = [];
+        const distributions: Distribution<Token>[] = [];
+        if (wanted <= 0 || this.draft == null)
+            return { source: "model", tokens, distributions };
+        const started = performance.now();
+        const draft = this.draft;
+        let input: Token[] = history.slice(draft.cachedTokens.length);
+        let evals = 0;
+        while (tokens.length < wanted && !signal.aborted) {
+            const last = input.length - 1;
+            const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
+                ? token
+                : [token, {
+                    generateNext: greedy
+                        ? { token: true, confidence: this.decoding.draftConfidence > 0 }
+                        : { probabilities: true, options: sampling }
+                }]);
+            const results = await draft.evaluate(items);
+            evals++;
+            const next = results[last]?.next;
+            let token: Token | undefined;
+            if (greedy) {
+                token = next?.token ?? undefined;
+                if (token != null && this.decoding.draftConfidence > 0 && (next?.confidence ?? 1) < this.decoding.draftConfidence)
+                    token = undefined;
+            } else if (next?.probabilities != null && next.probabilities.size > 0) {
+                token = sampleFrom(next.probabilities, random);
+                distributions.push(next.probabilities);
+            }
+            if (token == null || token >= this.targetVocabularySize)
+                break;
+            tokens.push(token);
+            if (draft.model.isEogToken(token))
+                break;
+            input = [token];
+        }
+        const ms = performance.now() - started;
+        stats.draftMs += ms;
+        this.controller.recordDraftCost(evals, ms, "model");
+        return { source: "model", tokens, distributions: distributions.slice(0, tokens.length) };
     }
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
@@ -373,7 +429,7 @@ export class SpeculativeEngine {
             tokenize: (text) => model.tokenize(text, false),
             bos: model.tokens.bos,
             shouldPrependBos: model.tokens.shouldPrependBosToken,
-            fim: this.info.fim ? { prefix: infill.prefix!, suffix: infill.suffix!, middle: infill.middle! } : null
+            fim: this.info.fim ? { prefix: infill.prefix!, suffix: infill.suffix!, middle: infill.middle!, layout: this.fimLayout } : null
         };
     }
 

@@ -5,9 +5,15 @@ export interface PromptTokenizer {
     tokenize(text: string): Token[];
     readonly bos: Token | null;
     readonly shouldPrependBos: boolean;
-    /** FIM tokens, or null when the model has none. */
-    readonly fim: { readonly prefix: Token; readonly suffix: Token; readonly middle: Token } | null;
+    /** FIM tokens and their order, or null when the model has none. */
+    readonly fim: { readonly prefix: Token; readonly suffix: Token; readonly middle: Token; readonly layout: FimLayout } | null;
 }
+
+/**
+ * "psm": `<PRE>prefix<SUF>suffix<MID>` (Qwen, StarCoder, DeepSeek). "spm": `<PRE><SUF>suffix<MID>prefix`,
+ * for models trained to see the prefix last (llama.cpp's --spm-infill).
+ */
+export type FimLayout = "psm" | "spm";
 
 export interface PromptParts {
     readonly prefix: string;
@@ -34,9 +40,9 @@ const prefixCutGranularity = 256;
 const maxSuffixShare = 0.25;
 
 /**
- * Lays out `[BOS] <PRE> extraContext prefix <SUF> suffix <MID>` (or `[BOS] extraContext prefix`
- * without FIM) within `maxTokens`. Extra context goes first because it changes least often, so
- * consecutive requests share the longest possible token prefix.
+ * Lays out `[BOS] <PRE> extraContext prefix <SUF> suffix <MID>` (or the SPM order, or
+ * `[BOS] extraContext prefix` without FIM) within `maxTokens`. Extra context goes first because it
+ * changes least often, so consecutive requests share the longest possible token prefix.
  */
 export function buildPrompt(tokenizer: PromptTokenizer, parts: PromptParts, maxTokens: number): BuiltPrompt {
     const fim = parts.fim && tokenizer.fim != null;
@@ -73,8 +79,12 @@ export function buildPrompt(tokenizer: PromptTokenizer, parts: PromptParts, maxT
         extraTokens = [];
     }
 
-    const tokens = fimTokens != null
-        ? [...head, fimTokens.prefix, ...extraTokens, ...prefixTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle]
-        : [...head, ...extraTokens, ...prefixTokens];
+    let tokens: Token[];
+    if (fimTokens == null)
+        tokens = [...head, ...extraTokens, ...prefixTokens];
+    else if (fimTokens.layout === "spm")
+        tokens = [...head, fimTokens.prefix, ...extraTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle, ...prefixTokens];
+    else
+        tokens = [...head, fimTokens.prefix, ...extraTokens, ...prefixTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle];
     return { tokens, fim, trimmed: { prefix: trimmedPrefix, suffix: trimmedSuffix, extraContext: trimmedExtra } };
 }

@@ -25,12 +25,14 @@ describe("speculative greedy decoding is exact", function () {
     // Confidence 0 makes the draft propose at every position, so verification and rollback are
     // exercised as much as possible; one run keeps the default early stop.
     const variants = [
-        ["K=1", 1, false, 0], ["K=2", 2, false, 0], ["K=4", 4, false, 0], ["K=8", 8, false, 0],
-        ["adaptive K≤8", 8, true, 0], ["K=4, confidence 0.3", 4, false, 0.3]
+        ["draft model, K=1", "model", 1, false, 0], ["draft model, K=2", "model", 2, false, 0],
+        ["draft model, K=4", "model", 4, false, 0], ["draft model, K=8", "model", 8, false, 0],
+        ["draft model, adaptive K≤8", "model", 8, true, 0], ["draft model, K=4, confidence 0.3", "model", 4, false, 0.3],
+        ["prompt lookup, K=8", "ngram", 8, false, 0], ["hybrid, adaptive K≤8", "hybrid", 8, true, 0]
     ] as const;
-    for (const [label, draftMax, adaptiveDraft, draftConfidence] of variants) {
+    for (const [label, drafter, draftMax, adaptiveDraft, draftConfidence] of variants) {
         it(`matches target-alone token for token on ${prompts.length} prompts with ${label}`, async () => {
-            engine.setDecodingOptions({ draftMax, adaptiveDraft, draftConfidence, speculative: true });
+            engine.setDecodingOptions({ drafter, draftMax, adaptiveDraft, draftConfidence, speculative: true });
             let drafted = 0;
             for (const [index, prompt] of prompts.entries()) {
                 const result = await engine.complete({ ...prompt, maxTokens: 40 });

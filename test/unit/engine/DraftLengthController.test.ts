@@ -28,7 +28,7 @@ describe("DraftLengthController", () => {
     it("drafts long when acceptance is high and verification is cheap", () => {
         const controller = trained(0.9, (b) => 10 + b, 0.5);
         const k = controller.next();
-        assert.ok(controller.acceptance > 0.8, String(controller.acceptance));
+        assert.ok(controller.acceptance() > 0.8, String(controller.acceptance()));
         assert.ok(k >= 5, `K=${k}`);
     });
 
@@ -48,9 +48,9 @@ describe("DraftLengthController", () => {
         const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, smoothing: 0.5 });
         for (let i = 0; i < 50; i++)
             controller.recordAcceptance(4, 4);
-        assert.ok(controller.acceptance > 0.95, String(controller.acceptance));
+        assert.ok(controller.acceptance() > 0.95, String(controller.acceptance()));
         for (let i = 0; i < 50; i++)
             controller.recordAcceptance(4, 0);
-        assert.ok(controller.acceptance < 0.05, String(controller.acceptance));
+        assert.ok(controller.acceptance() < 0.05, String(controller.acceptance()));
     });
 });

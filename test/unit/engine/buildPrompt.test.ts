@@ -6,7 +6,7 @@ const tokenizer: PromptTokenizer = {
     tokenize: (text) => [...Buffer.from(text, "utf8")] as never,
     bos: 256 as never,
     shouldPrependBos: true,
-    fim: { prefix: 258 as never, suffix: 259 as never, middle: 260 as never }
+    fim: { prefix: 258 as never, suffix: 259 as never, middle: 260 as never, layout: "psm" }
 };
 const bytes = (text: string) => [...Buffer.from(text, "utf8")];
 
@@ -15,6 +15,11 @@ describe("buildPrompt", () => {
         const built = buildPrompt(tokenizer, { prefix: "ab", suffix: "c", extraContext: "x", fim: true }, 100);
         assert.deepEqual(built.tokens, [256, 258, ...bytes("x"), ...bytes("ab"), 259, ...bytes("c"), 260]);
         assert.equal(built.fim, true);
+    });
+
+    it("puts the prefix last in the SPM layout", () => {
+        const built = buildPrompt({ ...tokenizer, fim: { ...tokenizer.fim!, layout: "spm" } }, { prefix: "ab", suffix: "c", extraContext: "x", fim: true }, 100);
+        assert.deepEqual(built.tokens, [256, 258, ...bytes("x"), 259, ...bytes("c"), 260, ...bytes("ab")]);
     });
 
     it("falls back to plain left-to-right prompts without FIM tokens", () => {
