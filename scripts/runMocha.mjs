@@ -21,12 +21,13 @@ function testFiles(dir) {
         const file = path.join(full, name);
         if (statSync(file).isDirectory())
             return testFiles(path.join(dir, name));
-        return name.endsWith(".test.js") ? [file] : [];
+        return name.endsWith(suffix) ? [file] : [];
     });
 }
 
+const suffix = process.env.SPECULA_TEST_SUFFIX ?? ".test.js";
 const groups = (process.env.SPECULA_TEST_GROUPS ?? "unit,fixtures,engine").split(",");
-const mocha = new Mocha({ timeout: 120_000, reporter: "spec" });
+const mocha = new Mocha({ timeout: Number(process.env.SPECULA_TEST_TIMEOUT ?? 120_000), reporter: "spec" });
 for (const group of groups)
     for (const file of testFiles(path.join("out", "test", group)))
         mocha.addFile(file);

@@ -80,12 +80,11 @@ if (!args.has("--only-e2e")) {
 if (args.has("--no-e2e"))
     finish();
 
-// The real-VS Code suites need Chromium and code-server (scripts/install-e2e-tools.sh). On a
-// developer machine without them they are skipped loudly; in CI they must run.
-const e2eRunner = path.join(root, "out", "test", "e2e", "runAll.js");
-const toolsPresent = existsSync("/usr/bin/chromium") && existsSync(e2eRunner);
-if (!toolsPresent) {
-    const reason = !existsSync("/usr/bin/chromium") ? "Chromium (/usr/bin/chromium) is not installed" : "the e2e runner was not built";
+// The real-VS Code suites need Chromium, Node 24 and code-server (scripts/install-e2e-tools.sh).
+// On a developer machine without them they are skipped loudly; in CI they must run.
+const { e2eToolsAvailable } = require(path.join(root, "out", "test", "launchers", "e2eTools.js"));
+if (!e2eToolsAvailable()) {
+    const reason = "Chromium, Node 24 or code-server is not installed";
     if (inCi) {
         console.log(`!!! CI=true but ${reason}: the real-VS Code suites cannot run`);
         totals.failed++;
@@ -93,6 +92,8 @@ if (!toolsPresent) {
         console.log(`\n######## SKIPPED: real-VS Code suites (${reason}). Run scripts/install-e2e-tools.sh to enable them. ########`);
     finish();
 }
-runSuite("real VS Code (code-server) suites", process.execPath, [e2eRunner]);
+runSuite("extension-host suite (code-server)", process.execPath, [path.join(root, "out", "test", "vscode", "runSuite.js")]);
+runSuite("browser end-to-end (code-server + Chromium)", process.execPath, ["scripts/runMocha.mjs"], {
+    env: { SPECULA_TEST_GROUPS: "e2e", SPECULA_TEST_SUFFIX: ".e2e.js", SPECULA_TEST_TIMEOUT: "300000" }
+});
 finish();
-
