@@ -4,7 +4,7 @@
 // models are machine-scoped and read from user settings only, so a workspace's
 // .vscode/settings.json cannot make the extension load or fetch anything.
 import * as vscode from "vscode";
-import type { GpuSetting } from "../engine/EngineOptions";
+import type { DrafterKind, GpuSetting } from "../engine/EngineOptions";
 import { allModelPairs, parseModelPairs, type ModelPair } from "./modelPairs";
 import { settingKeys, type SettingName } from "./settingKeys";
 import { settingValueProblem, type SettingsSchema } from "./settingsSchema";
@@ -20,6 +20,7 @@ export interface SpeculaSettings {
     readonly modelPairs: unknown;
     readonly modelDirectory: string;
     readonly speculative: boolean;
+    readonly drafter: DrafterKind;
     readonly draftMax: number;
     readonly adaptiveDraft: boolean;
     readonly draftConfidence: number;

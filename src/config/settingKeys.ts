@@ -9,6 +9,7 @@ export const settingKeys = {
     modelPairs: "modelPairs",
     modelDirectory: "modelDirectory",
     speculative: "speculative",
+    drafter: "drafter",
     draftMax: "draftMax",
     adaptiveDraft: "adaptiveDraft",
     draftConfidence: "draftConfidence",
@@ -27,4 +28,4 @@ export type SettingName = keyof typeof settingKeys;
 /** Settings whose change means the model pair must be loaded again. */
 export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPairs", "modelDirectory", "contextSize", "gpu", "threads"];
 /** Settings the loaded engine takes without reloading. */
-export const decodingSettings: readonly SettingName[] = ["speculative", "draftMax", "adaptiveDraft", "draftConfidence"];
+export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence"];

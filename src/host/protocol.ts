@@ -2,7 +2,7 @@
 // (server). Everything that crosses the process boundary is declared here and nowhere else.
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc/node";
 import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
-import type { EngineInfo, EngineOptions } from "../engine/EngineOptions";
+import type { DrafterKind, EngineInfo, EngineOptions } from "../engine/EngineOptions";
 import type { SpeculaErrorCode } from "../engine/SpeculaError";
 
 /**
@@ -44,6 +44,7 @@ export type CompleteParams = Omit<CompletionRequest, "signal"> & {
 
 export interface DecodingOptions {
     readonly speculative?: boolean;
+    readonly drafter?: DrafterKind;
     readonly draftMax?: number;
     readonly adaptiveDraft?: boolean;
     readonly draftConfidence?: number;

@@ -273,6 +273,7 @@ export class EngineController implements vscode.Disposable {
         const settings = this.config.settings;
         return {
             speculative: settings.speculative,
+            drafter: settings.drafter,
             draftMax: settings.draftMax,
             adaptiveDraft: settings.adaptiveDraft,
             draftConfidence: settings.draftConfidence
