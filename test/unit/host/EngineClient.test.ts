@@ -232,8 +232,15 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
             }, abort.signal);
             await expectClientError(first, "CANCELLED");
             assert.ok(seen > 7 * 1024 * 1024 && seen < bigData.length);
-            const partFiles = (await fs.readdir(modelDirectory)).filter((name) => name.endsWith(".ipull"));
+            // The cancel answers at once; the host closes the part file just after, so give it a moment.
+            let partFiles: string[] = [];
+            for (let waited = 0; waited < 10_000 && partFiles.length === 0; waited += 100) {
+                partFiles = (await fs.readdir(modelDirectory)).filter((name) => name.endsWith(".ipull"));
+                if (partFiles.length === 0)
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+            }
             assert.equal(partFiles.length, 1, "the partial download is kept as a part file, never under the final name");
+            assert.ok(!(await fs.readdir(modelDirectory)).includes("big-target.gguf"), "a partial file appeared under the final name");
             assert.equal((await client.resolve({ sources, modelDirectory })).paths[0], null);
             server.bytesPerTick = 0;
             const rangesBefore = server.ranges.length;
