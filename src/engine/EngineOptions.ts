@@ -28,7 +28,7 @@ export interface EngineOptions {
     readonly adaptiveDraft?: boolean;
     /**
      * Stop drafting a round early once the draft's own probability for its next token falls below
-     * this value (greedy mode). 0 disables the early stop. Defaults to 0.3.
+     * this value (greedy mode). 0 disables the early stop. Defaults to 0: on the fixture pair (an unconfident draft that is still right ~70 % of the time) any cut-off above 0.05 stops most rounds after one token and costs speed (docs/benchmarks.md).
      */
     readonly draftConfidence?: number;
     /** Called with one-line log messages (never prompt or completion text). */

@@ -45,6 +45,8 @@ const samplingTopK = 40;
 export class SpeculativeEngine {
     private decoding: DecodingOptions;
     private controller: DraftLengthController;
+    /** One controller per (draftMax, adaptive), so switching settings back keeps what was learned about costs and acceptance. */
+    private readonly controllers = new Map<string, DraftLengthController>();
     private queue: Promise<unknown> = Promise.resolve();
     private readonly disposal = new AbortController();
     private disposed = false;
@@ -65,7 +67,7 @@ export class SpeculativeEngine {
             drafter: options.drafter ?? "hybrid",
             draftMax: options.draftMax ?? 8,
             adaptiveDraft: options.adaptiveDraft ?? true,
-            draftConfidence: options.draftConfidence ?? 0.3
+            draftConfidence: options.draftConfidence ?? 0
         };
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
@@ -175,7 +177,13 @@ export class SpeculativeEngine {
     }
 
     private createController(): DraftLengthController {
-        return new DraftLengthController({ maxDraft: this.decoding.draftMax, adaptive: this.decoding.adaptiveDraft });
+        const key = `${this.decoding.draftMax}|${this.decoding.adaptiveDraft}`;
+        let controller = this.controllers.get(key);
+        if (controller == null) {
+            controller = new DraftLengthController({ maxDraft: this.decoding.draftMax, adaptive: this.decoding.adaptiveDraft });
+            this.controllers.set(key, controller);
+        }
+        return controller;
     }
 
     private async run(request: CompletionRequest): Promise<CompletionResult> {
