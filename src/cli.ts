@@ -4,6 +4,7 @@ import type { CliCommand } from "./cli/parseCliArgs";
 import { parseCliArgs, usage } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
+import { runVariantsBench } from "./cli/runVariantsBench";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, SpeculaError } from "./engine/SpeculaError";
 import { ensureFixtures } from "./fixtures/generateFixtures";
@@ -112,6 +113,24 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
     let tasks = command.tasks != null
         ? parseTasksOrThrow(await readText(command.tasks, "tasks file"), command.tasks)
         : makeBenchTasks();
+    if (command.variants != null) {
+        if (command.limit != null)
+            tasks = tasks.slice(0, command.limit + command.sweepTasks);
+        if (draftPath == null)
+            throw new SpeculaError("BAD_ARGUMENT", "--variants needs a draft model.");
+        const contextSize = 2048;
+        const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
+        try {
+            requireSpeculation(engine);
+            return await runVariantsBench(engine, tasks, {
+                variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
+                sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
+                targetPath, draftPath, contextSize, command: "bench", log: (line) => process.stderr.write(`${line}\n`)
+            });
+        } finally {
+            await engine.dispose();
+        }
+    }
     if (command.limit != null)
         tasks = tasks.slice(0, command.limit);
     const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto" });

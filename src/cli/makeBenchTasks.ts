@@ -38,7 +38,7 @@ export function makeBenchTasks(count = 48, seed = 7): BenchTask[] {
 }
 
 /** Resolved by walking node_modules folders, because a bundled CLI cannot `require.resolve` data files. */
-function findPackageDir(name: string): string {
+export function findPackageDir(name: string): string {
     for (let dir = __dirname; ; dir = path.dirname(dir)) {
         const candidate = path.join(dir, "node_modules", name);
         if (fs.existsSync(path.join(candidate, "package.json")))

@@ -27,6 +27,11 @@ export type CliCommand =
         readonly threads: number;
         readonly limit?: number;
         readonly json: boolean;
+        /** issue 5: "all" or a comma-separated list of variants to compare side by side. */
+        readonly variants?: string;
+        readonly report?: string;
+        readonly sweepTasks: number;
+        readonly typingChars: number;
     }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
     | { readonly command: "help" };
@@ -35,6 +40,7 @@ export const usage = `Usage:
   specula complete [--target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
   specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
+                [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
@@ -92,9 +98,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     options: {
                         target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
                         "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
-                        json: { type: "boolean", default: false }
+                        json: { type: "boolean", default: false },
+                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" }
                     }
                 });
+                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null))
+                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks and --typing-chars need --variants.");
                 if ((values.target == null) !== (values.draft == null))
                     throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
                 return {
@@ -105,7 +114,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     maxTokens: integer(values["max-tokens"], "--max-tokens", 64, 1, 1_000_000),
                     threads: integer(values.threads, "--threads", 1, 0, 1024),
                     limit: optionalInteger(values.limit, "--limit", 1, 1_000_000),
-                    json: values.json ?? false
+                    json: values.json ?? false,
+                    ...(values.variants != null ? { variants: values.variants } : {}),
+                    ...(values.report != null ? { report: values.report } : {}),
+                    sweepTasks: integer(values["sweep-tasks"], "--sweep-tasks", 4, 0, 1000),
+                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000)
                 };
             }
             case "fixtures": {

@@ -1,0 +1,52 @@
+import type { DecodingOptions } from "../engine/SpeculativeEngine";
+
+export type VariantId = "target" | "peer" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid";
+
+export interface VariantSpec {
+    readonly id: VariantId;
+    readonly label: string;
+    /** Fixed draft length, for the analytic comparison; undefined when K varies per round. */
+    readonly fixedK?: number;
+    /** Engine settings; undefined for the peer (node-llama-cpp's predictor). */
+    readonly engine?: { readonly speculative: boolean; readonly decoding?: Partial<DecodingOptions> };
+}
+
+/** Every variant the report compares, in report order. `draftConfidence` undefined = the engine default. */
+export function allVariants(defaultConfidence: number): VariantSpec[] {
+    const fixed = (k: number): VariantSpec => ({
+        id: `k${k}` as VariantId,
+        label: `Specula, draft model, K = ${k}`,
+        fixedK: k,
+        engine: { speculative: true, decoding: { drafter: "model", draftMax: k, adaptiveDraft: false, draftConfidence: 0 } }
+    });
+    return [
+        { id: "target", label: "target alone (greedy)", engine: { speculative: false } },
+        { id: "peer", label: "node-llama-cpp DraftSequenceTokenPredictor" },
+        fixed(1), fixed(2), fixed(4), fixed(8),
+        {
+            id: "adaptive", label: "Specula, draft model, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+        },
+        {
+            id: "ngram", label: "Specula, prompt lookup alone, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+        },
+        {
+            id: "hybrid", label: "Specula, hybrid (lookup + draft model), adaptive K ≤ 8 — product default",
+            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+        }
+    ];
+}
+
+/** Parses `--variants`: "all" or a comma-separated list of ids; "target" is always included (it is the reference). */
+export function selectVariants(spec: string, defaultConfidence: number): VariantSpec[] {
+    const all = allVariants(defaultConfidence);
+    if (spec.trim() === "all")
+        return all;
+    const wanted = new Set(spec.split(",").map((part) => part.trim()).filter((part) => part !== ""));
+    for (const id of wanted)
+        if (!all.some((variant) => variant.id === id))
+            throw new Error(`unknown variant "${id}" (expected all or some of ${all.map((variant) => variant.id).join(", ")})`);
+    wanted.add("target");
+    return all.filter((variant) => wanted.has(variant.id));
+}

@@ -1,0 +1,225 @@
+import { readFileSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BatchCostCurve, fullAcceptanceLimit } from "../bench/analytic";
+import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
+import { formatCeilingTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
+import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
+import { compareTyping, type TypingComparison } from "../bench/typingSession";
+import { selectVariants } from "../bench/variants";
+import { normalizeCodeText } from "../fixtures/codeCorpus";
+import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
+import type { Token } from "../engine/llamaTypes";
+import { findPackageDir } from "./makeBenchTasks";
+import type { BenchTask } from "./runBench";
+
+export interface VariantsBenchOptions {
+    readonly variants: string;
+    readonly maxTokens: number;
+    readonly threads: number;
+    readonly report?: string;
+    readonly sweepTasks: number;
+    readonly typingChars: number;
+    readonly targetPath: string;
+    readonly draftPath: string;
+    readonly contextSize: number;
+    readonly command: string;
+    readonly log: (line: string) => void;
+}
+
+const peerCandidates: PeerSettings[] = [
+    { minTokens: 0, maxTokens: 16, minConfidence: 0.6 },
+    { minTokens: 0, maxTokens: 4, minConfidence: 0 },
+    { minTokens: 1, maxTokens: 2, minConfidence: 0 },
+    { minTokens: 1, maxTokens: 1, minConfidence: 0 },
+    { minTokens: 2, maxTokens: 2, minConfidence: 0 },
+    { minTokens: 4, maxTokens: 4, minConfidence: 0 }
+];
+
+/** issue 5: every variant side by side, the analytic limit, the typing session, and the written report. Returns the exit code. */
+export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonly BenchTask[], options: VariantsBenchOptions): Promise<number> {
+    const started = performance.now();
+    const log = options.log;
+    const defaultConfidence = engine.decodingOptions.draftConfidence;
+    const variants = selectVariants(options.variants, defaultConfidence);
+    const load = os.loadavg();
+    log(`load average at start: ${load.map((value) => value.toFixed(2)).join(", ")}`);
+    const peer = await PeerPredictorRunner.load({ targetPath: options.targetPath, draftPath: options.draftPath, contextSize: options.contextSize, threads: options.threads });
+    try {
+        // 1. The peer's best settings, on tasks not used for the main table.
+        const sweepTasks = tasks.slice(tasks.length - options.sweepTasks);
+        const mainTasks = tasks.slice(0, tasks.length - options.sweepTasks);
+        let peerSettings = peerCandidates[0];
+        let sweep: Awaited<ReturnType<typeof sweepPeer>> = [];
+        if (variants.some((variant) => variant.id === "peer") && sweepTasks.length > 0) {
+            sweep = await sweepPeer(engine, peer, peerCandidates, sweepTasks, options.maxTokens);
+            peerSettings = sweep[0].settings;
+            for (const entry of sweep)
+                log(`peer sweep ${JSON.stringify(entry.settings)}: ${(entry.tokens / entry.decodeMs * 1000).toFixed(1)} tok/s, ${(entry.targetMs / entry.decodeMs).toFixed(2)}x target, acceptance ${pct(entry.acceptance)}${entry.exact ? "" : " MISMATCH"}`);
+        }
+
+        // 2. Warm the adaptive controllers on the sweep tasks (not counted), then the side-by-side run.
+        await runVariants(engine, undefined, peerSettings, variants.filter((variant) => variant.engine != null), sweepTasks.slice(0, 2), { maxTokens: options.maxTokens });
+        const results = await runVariants(engine, peer, peerSettings, variants, mainTasks, {
+            maxTokens: options.maxTokens,
+            onTask: (result, index) => log(formatTaskLine(result, index, mainTasks.length))
+        });
+
+        // 3. Batch-cost curve at a typical context length (the median prompt), and the draft's cost.
+        const promptLengths = results.map((result) => result.promptTokens).sort((a, b) => a - b);
+        const typicalTask = mainTasks.find((_task, index) => results[index].promptTokens === promptLengths[Math.floor(promptLengths.length / 2)]) ?? mainTasks[0];
+        const typicalRequest = { prefix: typicalTask.prefix, suffix: typicalTask.suffix, maxTokens: options.maxTokens };
+        const continuation = (await engine.complete({ ...typicalRequest, speculative: false })).tokens as Token[];
+        const costs = await measureBatchCosts(peer, engine.promptTokens(typicalRequest), continuation, 9, 9);
+        const curve = new BatchCostCurve(costs.targetMs);
+        log(`batch costs at ${costs.contextTokens} tokens of context: ${costs.targetMs.map((point) => `${point.size}:${point.ms.toFixed(1)}`).join(" ")} ms; draft ${costs.draftMsPerToken.toFixed(2)} ms/token`);
+
+        const totals = totalsByVariant(results, variants);
+        const rows = variantRows(totals, variants, { target: curve, draftMsPerToken: costs.draftMsPerToken });
+        const mismatches = rows.reduce((sum, row) => sum + row.mismatches, 0);
+        for (const row of rows)
+            log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : "exact"}`);
+
+        // 4. The typing session.
+        let typing: TypingComparison | undefined;
+        if (options.typingChars > 0) {
+            const input = typingInput(options.typingChars);
+            typing = await compareTyping(engine, input, {
+                maxTokens: options.maxTokens, maxLines: 8, contextSize: options.contextSize, debounceMs: 150,
+                onSegment: (index, count) => log(`typing segment ${index + 1}/${count}`)
+            });
+            log(`typing p50/p95 ms: speculative ${fmtMs(typing.speculative.p50Ms)}/${fmtMs(typing.speculative.p95Ms)}, target alone ${fmtMs(typing.targetOnly.p50Ms)}/${fmtMs(typing.targetOnly.p95Ms)}`);
+        }
+
+        const wallMs = performance.now() - started;
+        if (options.report != null) {
+            const chartPath = path.join(path.dirname(options.report), "benchmarks-speedup.svg");
+            const chartRows = rows.filter((row) => row.id.startsWith("k"));
+            const hybrid = rows.find((row) => row.id === "hybrid");
+            const peerRow = rows.find((row) => row.id === "peer");
+            const adaptive = rows.find((row) => row.id === "adaptive");
+            const svg = renderSpeedupChart(
+                chartRows.map((row) => ({ k: Number(row.id.slice(1)), measured: row.speedup, expected: row.expectedSpeedup, acceptance: row.acceptanceRate })),
+                [
+                    ...(hybrid != null ? [{ label: "hybrid", speedup: hybrid.speedup }] : []),
+                    ...(adaptive != null ? [{ label: "adaptive K", speedup: adaptive.speedup }] : []),
+                    ...(peerRow != null ? [{ label: "node-llama-cpp", speedup: peerRow.speedup }] : []),
+                    { label: "target 2.5×", speedup: 2.5, dashed: true }
+                ],
+                `Speedup vs K, ${results.length} tasks, threads ${options.threads}, ${options.maxTokens} tokens each`
+            );
+            await fs.mkdir(path.dirname(options.report), { recursive: true });
+            await fs.writeFile(chartPath, svg);
+            await fs.writeFile(options.report, formatMarkdown({
+                options, rows, results, curve, costs, sweep, peerSettings, typing, wallMs, load, endLoad: os.loadavg(),
+                chartFile: path.basename(chartPath), defaultConfidence
+            }));
+            await fs.writeFile(options.report.replace(/\.md$/, "") + ".json", JSON.stringify({ rows, costs, sweep, typing, tasks: results }, null, 1));
+            log(`wrote ${options.report} and ${chartPath}`);
+        }
+        log(`bench finished in ${(wallMs / 60000).toFixed(1)} min; ${mismatches} mismatches`);
+        return mismatches > 0 ? 1 : 0;
+    } finally {
+        await peer.dispose();
+    }
+}
+
+function formatTaskLine(result: VariantsTaskResult, index: number, count: number): string {
+    const reference = result.runs.target;
+    const parts = Object.entries(result.runs).map(([id, run]) => {
+        const speed = reference != null && run.decodeMs > 0 ? (reference.decodeMs / Math.max(1, reference.tokens)) / (run.decodeMs / Math.max(1, run.tokens)) : 0;
+        return `${id} ${speed.toFixed(2)}x${run.identical ? "" : " MISMATCH"}`;
+    });
+    return `[${index + 1}/${count}] ${result.id} (${result.promptTokens} prompt tokens): ${parts.join(", ")}`;
+}
+
+/** The file typed in the typing session: a vscode-jsonrpc source (held out from the fixture corpus), normalised like the tasks. */
+function typingInput(chars: number): { document: string; offset: number; typed: string; seed: number } {
+    const file = path.join(findPackageDir("vscode-jsonrpc"), "lib", "common", "linkedMap.js");
+    const text = normalizeCodeText(readFileSync(file, "utf8"));
+    // Start typing at a line start about 900 characters in, so the prompt has real context.
+    const start = text.indexOf("\n", 900) + 1;
+    const typed = text.slice(start, start + chars);
+    return { document: text.slice(0, start) + text.slice(start + chars), offset: start, typed, seed: 1 };
+}
+
+function fmtMs(value: number | undefined): string {
+    return value == null ? "—" : Number.isFinite(value) ? `${Math.round(value)}` : "∞";
+}
+
+function formatMarkdown(input: {
+    options: VariantsBenchOptions;
+    rows: VariantRow[];
+    results: VariantsTaskResult[];
+    curve: BatchCostCurve;
+    costs: { targetMs: Array<{ size: number; ms: number }>; draftMsPerToken: number; contextTokens: number };
+    sweep: Awaited<ReturnType<typeof sweepPeer>>;
+    peerSettings: PeerSettings;
+    typing: TypingComparison | undefined;
+    wallMs: number;
+    load: number[];
+    endLoad: number[];
+    chartFile: string;
+    defaultConfidence: number;
+}): string {
+    const { options, rows, results, curve, costs, sweep, typing } = input;
+    const row = (id: string) => rows.find((candidate) => candidate.id === id);
+    const best = rows.filter((candidate) => candidate.id !== "target" && candidate.id !== "peer").sort((a, b) => b.speedup - a.speedup)[0];
+    const peerRow = row("peer");
+    const hybrid = row("hybrid");
+    const mismatches = rows.reduce((sum, candidate) => sum + candidate.mismatches, 0);
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const limit = fullAcceptanceLimit(curve, costs.draftMsPerToken);
+    const efficiencies = rows.filter((candidate) => candidate.efficiency != null && candidate.id !== "target" && candidate.id !== "peer");
+    const lines: string[] = [];
+    lines.push("# Benchmarks", "");
+    lines.push("Generated by `npm run bench` (the CLI's `bench --variants all`); every number on this page comes from one run. Do not edit by hand.", "");
+    lines.push("## Machine and run", "");
+    lines.push(`- ${cpu}, ${os.cpus().length} vCPU, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, node-llama-cpp 3.21.1 (CPU build).`);
+    lines.push(`- Models: the large fixture pair — target ${path.basename(options.targetPath)} (154.7 M parameters, Q8_0, an order-2 n-gram model in a transformer's clothes), draft ${path.basename(options.draftPath)} (tiny rank-12 low-rank bigram model).`);
+    lines.push(`- threads ${options.threads}, context ${options.contextSize}, greedy, ${options.maxTokens} tokens per task (fewer at an end-of-generation token), ${results.length} FIM tasks cut from vscode-jsonrpc's lib/common/*.js (held out from the fixtures' corpus), ${options.sweepTasks} more tasks for the peer's settings sweep and warm-up.`);
+    lines.push(`- Load average (1, 5, 15 min) at start ${input.load.map((value) => value.toFixed(2)).join(", ")}, at end ${input.endLoad.map((value) => value.toFixed(2)).join(", ")}; the machine is shared with other test runs, so absolute tok/s drift; ratios are measured interleaved (each task runs every variant back to back, in an order that rotates from task to task).`);
+    lines.push(`- Wall time of the whole run: ${(input.wallMs / 60000).toFixed(1)} min.`, "");
+    lines.push("Reproduce:", "", "```sh", "npm ci", "npm run bench          # = node scripts/build.mjs && node dist/cli.js bench --variants all --threads 1 --report docs/benchmarks.md", "node dist/cli.js bench --variants target,hybrid --limit 8   # a quick subset (no report)", "```", "");
+    lines.push("Speeds are decoding speeds: prompt processing is excluded (it is the same for every variant, and the variants of one task share the prompt's KV cache). *Exact* means token-for-token the output of target-alone greedy decoding; a mismatch fails the run.", "");
+    lines.push("## Results", "");
+    lines.push(formatVariantsTable(rows), "");
+    lines.push(`![Speedup vs K](${input.chartFile})`, "");
+    lines.push(`*α* is the per-token acceptance that explains the measured acceptance rate at the variant's (mean) draft length (acceptance rate = accepted ÷ drafted counts the drafts after a rejection as rejected too, so at K = 8 it is far below α). *Expected* is the standard formula E[tokens] = (1−α^(K+1))/(1−α) per round at cost K·c_draft + c_target(K+1), over c_target(1) per token for target alone, with the batch costs measured below. The peer commits at most one prediction per target batch (the bug in the notes), so the formula does not describe it; its tokens per target eval are estimated as tokens − predictions used. *Time* splits each variant's decoding time into draft-model evals, target evals, and everything else (loop, bookkeeping, cache erases, awaits).`, "");
+    lines.push(`Peer settings: \`DraftSequenceTokenPredictor\` with \`${JSON.stringify(input.peerSettings)}\`, the best of a sweep on ${options.sweepTasks} tasks:`, "");
+    lines.push("| settings | tok/s | vs target alone | acceptance | exact |", "|---|--:|--:|--:|---|");
+    for (const entry of sweep)
+        lines.push(`| \`${JSON.stringify(entry.settings)}\` | ${(entry.tokens / entry.decodeMs * 1000).toFixed(1)} | ${(entry.targetMs / entry.decodeMs).toFixed(2)}× | ${pct(entry.acceptance)} | ${entry.exact ? "yes" : "**no**"} |`);
+    lines.push("");
+    lines.push(`## The analytic limit: what the batch-cost curve allows`, "");
+    lines.push(`Target cost of one \`controlledEvaluate\` batch of b tokens (each asking for a prediction, as a verification does) after ${costs.contextTokens} tokens of context (the median task prompt), median of 9 interleaved runs; draft cost ${costs.draftMsPerToken.toFixed(2)} ms per token:`, "");
+    lines.push(formatCeilingTable(curve, costs.draftMsPerToken, [0.6, 0.7, 0.8, 0.9, 0.95, 1], 8), "");
+    lines.push(`Each extra verified token costs about ${((curve.ms(9) - curve.ms(1)) / 8).toFixed(1)} ms against ${curve.ms(1).toFixed(1)} ms for a single eval (${((curve.ms(9) - curve.ms(1)) / 8 / curve.ms(1) * 100).toFixed(0)} %), so even at 100 % acceptance with unbounded K the speedup tends to ${limit.toFixed(2)}× on this CPU — that is the ceiling every variant is measured against.`, "");
+    if (typing != null) {
+        lines.push("## Latency while typing", "");
+        lines.push(`A scripted session types ${typing.typedChars} characters of vscode-jsonrpc's linkedMap.js (normalised) into the file at a line ~900 characters in, ~130 ms between keys (jittered), a 4 s pause at every line end and after ~15 % of words. Each key goes through what the extension's provider does: the typing-through cache, the adaptive debounce (150–450 ms), buildPromptWindow with the extension's promptBudget (context ${options.contextSize}), \`engine.complete\` with an AbortSignal that the next key aborts, and cleanCompletion. Latency is keystroke → completion for the keys a user waits on (the last key before each pause); a request that the next key aborted would count as ∞. The session runs twice, speculative (product defaults: hybrid, adaptive K ≤ 8, draftConfidence ${input.defaultConfidence}) and target alone, pause-delimited segment by segment, alternating which goes first. The engine runs in-process here; in the extension it sits behind the engine host's JSON-RPC, which adds about a millisecond.`, "");
+        lines.push("| mode | keys | waited-on keys | served | p50 ms | p95 ms | requests started | aborted | cache hits |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for (const [name, summary] of [["speculative", typing.speculative], ["target alone", typing.targetOnly]] as const)
+            lines.push(`| ${name} | ${summary.keystrokes} | ${summary.waited} | ${summary.servedWaited} | ${fmtMs(summary.p50Ms)} | ${fmtMs(summary.p95Ms)} | ${summary.requestsStarted} | ${summary.requestsAborted} | ${summary.cacheHits} |`);
+        lines.push("");
+    }
+    lines.push("## Where we stand vs the targets", "");
+    const ratio = (a: number | undefined, b: number | undefined) => a != null && b != null && b > 0 ? a / b : undefined;
+    const typingRatio = typing != null ? ratio(typing.speculative.p50Ms, typing.targetOnly.p50Ms) : undefined;
+    const verdict = (ok: boolean) => ok ? "**met**" : "**not met**";
+    lines.push("| target | measured | verdict |", "|---|---|---|");
+    if (best != null)
+        lines.push(`| ≥ 2.5× target alone | best: ${best.label} ${best.speedup.toFixed(2)}×${hybrid != null && hybrid !== best ? `; product default (hybrid) ${hybrid.speedup.toFixed(2)}×` : ""} | ${verdict(best.speedup >= 2.5)} |`);
+    if (peerRow != null && best != null)
+        lines.push(`| ≥ 1.5× node-llama-cpp's DraftSequenceTokenPredictor | best ${ratio(best.speedup, peerRow.speedup)!.toFixed(2)}×${hybrid != null ? `, hybrid ${ratio(hybrid.speedup, peerRow.speedup)!.toFixed(2)}×` : ""} (peer ${peerRow.speedup.toFixed(2)}× target alone) | ${verdict((ratio(best.speedup, peerRow.speedup) ?? 0) >= 1.5)} |`);
+    if (efficiencies.length > 0) {
+        const min = Math.min(...efficiencies.map((candidate) => candidate.efficiency!));
+        lines.push(`| measured ≥ 90 % of analytic | ${efficiencies.map((candidate) => `${candidate.id} ${pct(candidate.efficiency!)}`).join(", ")} | ${verdict(min >= 0.9)}${min < 0.9 ? " for every variant" : ""} |`);
+    }
+    if (typing != null)
+        lines.push(`| typing p50 ≤ 50 % of target alone | ${typingRatio != null && Number.isFinite(typingRatio) ? pct(typingRatio) : "—"} (${fmtMs(typing.speculative.p50Ms)} vs ${fmtMs(typing.targetOnly.p50Ms)} ms) | ${verdict(typingRatio != null && typingRatio <= 0.5)} |`);
+    lines.push(`| zero exactness mismatches | ${mismatches} mismatches over ${results.length} tasks × ${rows.length - 1} variants | ${verdict(mismatches === 0)} |`, "");
+    lines.push("<!-- analysis -->", "");
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,83 @@
+import * as assert from "node:assert/strict";
+import { BatchCostCurve } from "../../../src/bench/analytic";
+import { formatCeilingTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
+import { totalsByVariant, type VariantsTaskResult } from "../../../src/bench/runVariants";
+import { makeTypingScript, segmentsAtPauses, summarizeTyping } from "../../../src/bench/typingSession";
+import { allVariants, selectVariants } from "../../../src/bench/variants";
+
+const run = (tokens: number, decodeMs: number, extra: Partial<{ drafted: number; accepted: number; evals: number; identical: boolean }> = {}) => ({
+    tokens, decodeMs, identical: extra.identical ?? true, draftedTokens: extra.drafted ?? 0, acceptedTokens: extra.accepted ?? 0,
+    targetEvals: extra.evals ?? tokens, draftMs: 0, targetMs: decodeMs * 0.9
+});
+
+describe("bench: report formatting", () => {
+    const variants = selectVariants("target,k4", 0);
+    const results: VariantsTaskResult[] = [
+        { id: "a", promptTokens: 100, runs: { target: run(40, 2000), k4: run(40, 1000, { drafted: 40, accepted: 30, evals: 10 }) } },
+        { id: "b", promptTokens: 100, runs: { target: run(20, 1000), k4: run(20, 500, { drafted: 20, accepted: 10, evals: 5, identical: false }) } }
+    ];
+    const curve = new BatchCostCurve([{ size: 1, ms: 40 }, { size: 9, ms: 200 }]);
+
+    it("totals, speedup, acceptance and mismatches per variant", () => {
+        const totals = totalsByVariant(results, variants);
+        const rows = variantRows(totals, variants, { target: curve, draftMsPerToken: 0.5 });
+        const k4 = rows.find((row) => row.id === "k4")!;
+        assert.equal(k4.speedup, 2);
+        assert.equal(k4.acceptanceRate, 40 / 60);
+        assert.equal(k4.tokensPerTargetEval, 4);
+        assert.equal(k4.mismatches, 1);
+        assert.deepEqual(k4.mismatchedIds, ["b"]);
+        assert.ok(k4.expectedSpeedup != null && k4.efficiency != null);
+        assert.ok(Math.abs(k4.efficiency! - k4.speedup / k4.expectedSpeedup!) < 1e-12);
+        const table = formatVariantsTable(rows);
+        assert.match(table, /\*\*2\.00×\*\*/);
+        assert.match(table, /1 MISMATCH/);
+        assert.equal(table.split("\n").length, 2 + rows.length);
+    });
+
+    it("ceiling table and chart", () => {
+        const table = formatCeilingTable(curve, 0.5, [0.9, 1], 8);
+        assert.match(table, /\| 1\.00 \| 8 \| 1\.76× \| 32 \|/);
+        const svg = renderSpeedupChart([{ k: 1, measured: 1.2, expected: 1.3, acceptance: 0.7 }, { k: 8, measured: 1.5, expected: 1.6, acceptance: 0.4 }], [{ label: "peer <x>", speedup: 1.1 }], "T & t");
+        assert.match(svg, /^<svg /);
+        assert.match(svg, /peer &lt;x&gt;/);
+        assert.match(svg, /T &amp; t/);
+        assert.ok(svg.trim().endsWith("</svg>"));
+    });
+
+    it("variant selection always keeps the reference and rejects unknown ids", () => {
+        assert.equal(selectVariants("all", 0).length, allVariants(0).length);
+        assert.deepEqual(selectVariants("hybrid", 0).map((variant) => variant.id), ["target", "hybrid"]);
+        assert.throws(() => selectVariants("k3", 0), /unknown variant "k3"/);
+    });
+});
+
+describe("bench: typing script", () => {
+    it("is deterministic, pauses at line ends, and splits into segments at pauses", () => {
+        const text = "const a = 1;\nconst b = 2;\n";
+        const script = makeTypingScript(text, { seed: 3, pauseMs: 4000 });
+        assert.deepEqual(script, makeTypingScript(text, { seed: 3, pauseMs: 4000 }));
+        assert.equal(script.map((key) => key.char).join(""), text);
+        assert.equal(script[0].gapMs, 0);
+        assert.equal(script[13].gapMs, 4000);
+        const segments = segmentsAtPauses(script, 4000);
+        assert.equal(segments.flat().length, script.length);
+        for (const segment of segments.slice(1))
+            assert.ok(segment[0].gapMs >= 4000);
+    });
+
+    it("summarizes waited-on keys with never-served ones as infinite latency", () => {
+        const summary = summarizeTyping([
+            { latencyMs: Infinity, waited: false, kind: "canceled" },
+            { latencyMs: 300, waited: true, kind: "model" },
+            { latencyMs: 0.1, waited: true, kind: "cache" },
+            { latencyMs: Infinity, waited: true, kind: "canceled" }
+        ], 3, 1);
+        assert.equal(summary.keystrokes, 4);
+        assert.equal(summary.waited, 3);
+        assert.equal(summary.servedWaited, 2);
+        assert.equal(summary.p50Ms, 300);
+        assert.equal(summary.p95Ms, Infinity);
+        assert.equal(summary.cacheHits, 1);
+    });
+});
