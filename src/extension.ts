@@ -21,6 +21,8 @@ export interface SpeculaTestApi {
     readonly enginePid: () => number | undefined;
     readonly statisticsVisible: () => boolean;
     readonly onDidChangeState: vscode.Event<EngineState>;
+    /** Where the extension may write: its log folder and storage folders (the privacy test scans them). */
+    readonly storagePaths: { readonly log: string; readonly global: string; readonly workspace?: string };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SpeculaTestApi> {
@@ -71,7 +73,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
         lastOutcome: () => provider.lastOutcome,
         enginePid: () => client.pid,
         statisticsVisible: () => statistics.visible,
-        onDidChangeState: controller.onDidChangeState
+        onDidChangeState: controller.onDidChangeState,
+        storagePaths: {
+            log: context.logUri.fsPath,
+            global: context.globalStorageUri.fsPath,
+            ...(context.storageUri != null ? { workspace: context.storageUri.fsPath } : {})
+        }
     };
 }
 

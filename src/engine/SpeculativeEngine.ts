@@ -519,12 +519,30 @@ function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
 /** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
 async function checkMemory(llama: Llama, files: ModelFileSummary[], contextSize: number, options: EngineOptions): Promise<void> {
     const { GgufInsights } = await loadNodeLlamaCpp();
-    let ram = 0;
-    let vram = 0;
+    const totalRam = os.totalmem();
+    const estimates = [];
+    let weightsRam = 0;
     for (const file of files) {
         const insights = await GgufInsights.from(file.info, llama);
         const gpuLayers = options.gpu === "off" || llama.gpu === false ? 0 : insights.totalLayers;
-        const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+        // Weights kept on the CPU, from the header's tensor sizes alone (no native code reads the file).
+        const weights = insights.estimateModelResourceRequirements({ gpuLayers }).cpuRam;
+        weightsRam += weights;
+        estimates.push({ insights, gpuLayers, weights, name: file.path });
+    }
+    // The V2 estimate below asks llama.cpp to open each file; a pair whose weights alone cannot fit
+    // is refused before that.
+    if (weightsRam > totalRam)
+        throw new SpeculaError(
+            "INSUFFICIENT_MEMORY",
+            `The model pair needs about ${formatBytes(weightsRam)} of RAM for its weights (${estimates.map((estimate) => `"${estimate.name}" ${formatBytes(estimate.weights)}`).join(", ")}) but this machine has ${formatBytes(totalRam)}; choose a smaller pair.`
+        );
+    let ram = 0;
+    let vram = 0;
+    for (const { insights, gpuLayers, weights } of estimates) {
+        const simulated = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+        // V2 leaves memory-mapped weights out of cpuRam, but CPU-resident weights still need RAM.
+        const model = { cpuRam: Math.max(simulated.cpuRam, weights), gpuVram: simulated.gpuVram };
         const context = await insights.estimateContextResourceRequirementsV2({
             contextSize: Math.min(contextSize, insights.trainContextSize ?? contextSize),
             modelGpuLayers: gpuLayers,
@@ -535,7 +553,6 @@ async function checkMemory(llama: Llama, files: ModelFileSummary[], contextSize:
         vram += model.gpuVram + context.gpuVram;
     }
     // Memory-mapped weights can be paged in on demand, so compare with all RAM, not just free RAM.
-    const totalRam = os.totalmem();
     if (ram > totalRam)
         throw new SpeculaError(
             "INSUFFICIENT_MEMORY",

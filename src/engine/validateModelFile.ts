@@ -59,8 +59,10 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
     } finally {
         await handle?.close();
     }
-    if (stat.size < 24 || header.toString("latin1", 0, 4) !== "GGUF")
+    if (header.toString("latin1", 0, 4) !== "GGUF")
         throw new SpeculaError("INVALID_GGUF", `The ${shown} is not a GGUF file (wrong magic bytes).`);
+    if (stat.size < 24)
+        throw new SpeculaError("INVALID_GGUF", `The ${shown} is truncated: it has ${stat.size} bytes, fewer than a GGUF header.`);
     const version = header.readUInt32LE(4);
     if (version !== 2 && version !== 3)
         throw new SpeculaError("INVALID_GGUF", `The ${shown} has unsupported GGUF version ${version} (expected 2 or 3).`);
@@ -77,6 +79,12 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
         throw new SpeculaError("INVALID_GGUF", `The ${shown} is corrupt or truncated: ${detail}`, { cause: error });
     }
 
+    // readGgufFileInfo reads past the end of a truncated file as if it held zeros, so the header's
+    // own extent has to be checked against the real size first: a header cut short would otherwise
+    // be reported as "lacks required keys".
+    if (info.infoEndOffset != null && info.infoEndOffset > stat.size)
+        throw new SpeculaError("INVALID_GGUF", `The ${shown} is truncated: its header ends at byte ${info.infoEndOffset} but the file has ${stat.size}.`);
+
     const metadata = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
     const architecture = (metadata.general?.architecture as string | undefined) ?? "";
     if (architecture === "")
@@ -89,10 +97,6 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
     if (tokenizer["ggml.model"] == null || !Array.isArray(tokenizer["ggml.tokens"]))
         throw new SpeculaError("INVALID_GGUF", `The ${shown} has no tokenizer vocabulary ("tokenizer.ggml.model" / "tokenizer.ggml.tokens").`);
 
-    // readGgufFileInfo reads past the end of a truncated file as if it held zeros, so the header's
-    // own extent has to be checked against the real size.
-    if (info.infoEndOffset != null && info.infoEndOffset > stat.size)
-        throw new SpeculaError("INVALID_GGUF", `The ${shown} is truncated: its header ends at byte ${info.infoEndOffset} but the file has ${stat.size}.`);
     checkTensorData(info, stat.size, shown);
 
     const name = (metadata.general?.name as string | undefined) ?? path.basename(filePath);
