@@ -14,7 +14,7 @@ export interface EngineOptions {
     readonly draftPath?: string;
     /** Defaults to "auto". */
     readonly gpu?: GpuSetting;
-    /** CPU threads for evaluation; 0 lets node-llama-cpp decide. Defaults to 0. */
+    /** CPU threads for evaluation; 0 uses all cores but one (leaving one for the editor). Defaults to 0. */
     readonly threads?: number;
     /** Context size of each model, in tokens. Defaults to 4096 (capped by the model's training context). */
     readonly contextSize?: number;
