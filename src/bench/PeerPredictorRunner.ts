@@ -1,5 +1,6 @@
 import { loadLlama } from "../engine/loadLlama";
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "../engine/llamaTypes";
+import { useFlashAttention } from "../engine/SpeculativeEngine";
 
 /** Settings of node-llama-cpp's DraftSequenceTokenPredictor. */
 export interface PeerSettings {
@@ -37,7 +38,9 @@ export class PeerPredictorRunner {
         const llama = await loadLlama("auto");
         const targetModel = await llama.loadModel({ modelPath: options.targetPath, gpuLayers: 0 });
         const draftModel = await llama.loadModel({ modelPath: options.draftPath, gpuLayers: 0 });
-        const make = (model: LlamaModel) => model.createContext({ contextSize: options.contextSize, sequences: 1, threads: options.threads, batchSize: 512 });
+        // gpuLayers 0, so the engine's CPU choice of attention kernel applies (see useFlashAttention).
+        const flashAttention = useFlashAttention(llama, { gpu: "off" });
+        const make = (model: LlamaModel) => model.createContext({ contextSize: options.contextSize, sequences: 1, threads: options.threads, batchSize: 512, flashAttention });
         const targetContext = await make(targetModel);
         const draftContext = await make(draftModel);
         return new PeerPredictorRunner(targetModel, draftModel, targetContext, draftContext);

@@ -186,12 +186,16 @@ export async function measureBatchCosts(
     continuation: readonly Token[],
     maxBatch: number,
     repeats: number
-): Promise<{ targetMs: Array<{ size: number; ms: number }>; draftMsPerToken: number; contextTokens: number }> {
+): Promise<{ targetMs: Array<{ size: number; ms: number }>; draftMsPerToken: number; contextTokens: number; prefillMsPerToken: number }> {
+    let prefillMsPerToken = 0;
     const measure = async (context: PeerPredictorRunner["target"]["context"], sizes: number[]) => {
         const sequence = context.getSequence();
         try {
             const head = prompt.slice(0, -1);
+            const prefillStarted = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(head);
+            if (context === peer.target.context)
+                prefillMsPerToken = (performance.now() - prefillStarted) / Math.max(1, head.length);
             const samples = new Map<number, number[]>(sizes.map((size) => [size, []]));
             // A warm-up of each size, not timed.
             for (let repeat = -1; repeat < repeats; repeat++) {
@@ -215,7 +219,7 @@ export async function measureBatchCosts(
     const sizes = Array.from({ length: maxBatch }, (_, i) => i + 1);
     const targetMs = await measure(peer.target.context, sizes);
     const [draft] = await measure(peer.draft.context, [1]);
-    return { targetMs, draftMsPerToken: draft.ms, contextTokens: prompt.length };
+    return { targetMs, draftMsPerToken: draft.ms, contextTokens: prompt.length, prefillMsPerToken };
 }
 
 function medianOf(values: number[]): number {

@@ -69,6 +69,22 @@ export interface KeystrokeOutcome {
     /** The key is followed by a pause (or ends the session): the user waits on its suggestion. */
     readonly waited: boolean;
     readonly kind: "model" | "cache" | "canceled";
+    /** Where a model-served key's latency went. */
+    readonly parts?: LatencyParts;
+}
+
+/** One served key's latency split into its phases, in ms (they add up to the latency, give or take the cleaning). */
+export interface LatencyParts {
+    /** Keystroke → request sent: the debounce (and the cache lookup). */
+    readonly debounceMs: number;
+    /** Request sent → engine starts on it: waiting for the previous, aborted request to stop. */
+    readonly queueMs: number;
+    /** Prompt processing: tokens not already in the KV cache. */
+    readonly promptMs: number;
+    readonly decodeMs: number;
+    readonly newPromptTokens: number;
+    readonly generatedTokens: number;
+    readonly tokensPerTargetEval: number;
 }
 
 export interface TypingSessionSummary {
@@ -80,11 +96,24 @@ export interface TypingSessionSummary {
     readonly requestsStarted: number;
     readonly requestsAborted: number;
     readonly cacheHits: number;
+    /** Medians of each phase over the waited-on keys the model served; undefined when there are none. */
+    readonly medianParts?: LatencyParts;
 }
 
 export function summarizeTyping(outcomes: readonly KeystrokeOutcome[], requestsStarted: number, requestsAborted: number): TypingSessionSummary {
     const waited = outcomes.filter((outcome) => outcome.waited);
     const latencies = waited.map((outcome) => outcome.latencyMs);
+    const served = waited.flatMap((outcome) => outcome.parts != null ? [outcome.parts] : []);
+    const median = (pick: (parts: LatencyParts) => number) => percentile(served.map(pick), 50) ?? 0;
+    const medianParts: LatencyParts | undefined = served.length === 0 ? undefined : {
+        debounceMs: median((parts) => parts.debounceMs),
+        queueMs: median((parts) => parts.queueMs),
+        promptMs: median((parts) => parts.promptMs),
+        decodeMs: median((parts) => parts.decodeMs),
+        newPromptTokens: median((parts) => parts.newPromptTokens),
+        generatedTokens: median((parts) => parts.generatedTokens),
+        tokensPerTargetEval: median((parts) => parts.tokensPerTargetEval)
+    };
     return {
         keystrokes: outcomes.length,
         waited: waited.length,
@@ -93,7 +122,8 @@ export function summarizeTyping(outcomes: readonly KeystrokeOutcome[], requestsS
         p95Ms: percentile(latencies, 95),
         requestsStarted,
         requestsAborted,
-        cacheHits: outcomes.filter((outcome) => outcome.kind === "cache").length
+        cacheHits: outcomes.filter((outcome) => outcome.kind === "cache").length,
+        ...(medianParts != null ? { medianParts } : {})
     };
 }
 
@@ -112,7 +142,7 @@ export async function replaySegment(
     counters: { started: number; aborted: number }
 ): Promise<KeystrokeOutcome[]> {
     let { document, offset } = state;
-    const outcomes: Array<{ latencyMs: number; waited: boolean; kind: KeystrokeOutcome["kind"] }> = [];
+    const outcomes: Array<{ latencyMs: number; waited: boolean; kind: KeystrokeOutcome["kind"]; parts?: LatencyParts }> = [];
     const pending: Array<Promise<void>> = [];
     let inFlight: AbortController | undefined;
     const budget = promptBudget(settings.contextSize, settings.maxTokens);
@@ -126,7 +156,7 @@ export async function replaySegment(
         inFlight?.abort();
         const abort = new AbortController();
         inFlight = abort;
-        const outcome = { latencyMs: Infinity, waited: index === keys.length - 1, kind: "canceled" as KeystrokeOutcome["kind"] };
+        const outcome: (typeof outcomes)[number] = { latencyMs: Infinity, waited: index === keys.length - 1, kind: "canceled" };
         outcomes.push(outcome);
         const text = document;
         const at = offset;
@@ -149,6 +179,7 @@ export async function replaySegment(
                 return;
             const midLine = /\S/.test(lineSuffix);
             counters.started++;
+            const sentAt = performance.now();
             const result = await engine.complete({
                 prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens,
                 maxLines: midLine ? 1 : settings.maxLines, speculative: settings.speculative, signal: abort.signal
@@ -161,8 +192,19 @@ export async function replaySegment(
                 raw: result.text, linePrefix, lineSuffix, nextLines: text.slice(lineEnd + 1).split("\n", 8), eol: "\n",
                 maxLines: midLine ? 1 : settings.maxLines
             });
-            outcome.latencyMs = performance.now() - typedAt;
+            const returnedAt = performance.now();
+            outcome.latencyMs = returnedAt - typedAt;
             outcome.kind = "model";
+            const { stats } = result;
+            outcome.parts = {
+                debounceMs: sentAt - typedAt,
+                queueMs: Math.max(0, returnedAt - sentAt - stats.totalMs),
+                promptMs: stats.promptMs,
+                decodeMs: stats.totalMs - stats.promptMs,
+                newPromptTokens: stats.promptTokens - stats.reusedPromptTokens,
+                generatedTokens: stats.generatedTokens,
+                tokensPerTargetEval: stats.tokensPerTargetEval
+            };
             if (cleaned !== "")
                 settings.cache.set(cacheKey, cleaned);
         })());
@@ -180,6 +222,8 @@ function sleep(ms: number): Promise<void> {
 export interface TypingComparison {
     readonly typedChars: number;
     readonly segments: number;
+    /** The un-timed first request that fills the KV cache, as opening the file and asking once would. */
+    readonly coldStart: { readonly promptTokens: number; readonly promptMs: number };
     readonly speculative: TypingSessionSummary;
     readonly targetOnly: TypingSessionSummary;
     readonly wallMs: number;
@@ -207,6 +251,14 @@ export async function compareTyping(
         counters: { started: 0, aborted: 0 }
     }));
     let state = { document: input.document, offset: input.offset };
+    // Both modes share one engine and its KV cache; without this the mode that happens to go first
+    // would pay for processing the whole file, a cost that has nothing to do with speculation.
+    const budget = promptBudget(settings.contextSize, settings.maxTokens);
+    const first = buildPromptWindow({
+        text: state.document, offset: state.offset, maxPrefixChars: budget.prefixChars, maxSuffixChars: budget.suffixChars, maxExtraContextChars: budget.extraChars
+    });
+    const warm = await engine.complete({ prefix: first.prefix, suffix: first.suffix, maxTokens: settings.maxTokens, speculative: false });
+    const coldStart = { promptTokens: warm.stats.promptTokens - warm.stats.reusedPromptTokens, promptMs: warm.stats.promptMs };
     for (const [index, keys] of segments.entries()) {
         let next = state;
         for (const mode of index % 2 === 0 ? modes : [...modes].reverse()) {
@@ -219,5 +271,5 @@ export async function compareTyping(
         settings.onSegment?.(index, segments.length);
     }
     const [speculative, targetOnly] = modes.map((mode) => summarizeTyping(mode.outcomes, mode.counters.started, mode.counters.aborted));
-    return { typedChars: script.length, segments: segments.length, speculative, targetOnly, wallMs: performance.now() - started };
+    return { typedChars: script.length, segments: segments.length, coldStart, speculative, targetOnly, wallMs: performance.now() - started };
 }

@@ -79,5 +79,21 @@ describe("bench: typing script", () => {
         assert.equal(summary.p50Ms, 300);
         assert.equal(summary.p95Ms, Infinity);
         assert.equal(summary.cacheHits, 1);
+        assert.equal(summary.medianParts, undefined);
+    });
+
+    it("gives the median of each latency phase over the served waited-on keys only", () => {
+        const parts = (debounceMs: number, decodeMs: number) => ({
+            debounceMs, queueMs: 0, promptMs: 10, decodeMs, newPromptTokens: 3, generatedTokens: 48, tokensPerTargetEval: 2
+        });
+        const summary = summarizeTyping([
+            { latencyMs: 160, waited: true, kind: "model", parts: parts(150, 10) },
+            { latencyMs: 900, waited: true, kind: "model", parts: parts(450, 440) },
+            { latencyMs: 500, waited: true, kind: "model", parts: parts(300, 190) },
+            // Not waited on: a key typed mid-word does not count even when the model served it.
+            { latencyMs: 9000, waited: false, kind: "model", parts: parts(9000, 9000) }
+        ], 4, 0);
+        assert.deepEqual(summary.medianParts, parts(300, 190));
+        assert.equal(summary.p50Ms, 500);
     });
 });
