@@ -8,12 +8,29 @@
 /** Where a round's proposals came from: the draft model, or a copy found by prompt lookup. */
 export type DraftSource = "model" | "ngram";
 
-interface SourceState {
+/**
+ * How the request's previous drafting round went. Acceptance comes in runs (a copied line is
+ * accepted to its end; the first tokens after the cursor are mostly rejected), so α is estimated
+ * separately after a fully accepted round, after a rejection, and for a request's first round: one
+ * average over all rounds would draft too little inside a run and too much after it breaks.
+ */
+export type RoundContext = "first" | "afterAccept" | "afterReject";
+
+interface AcceptanceEstimate {
     acceptedEma: number;
     rejectedEma: number;
+    rounds: number;
+}
+
+interface SourceState {
+    overall: AcceptanceEstimate;
+    byContext: Map<RoundContext, AcceptanceEstimate>;
     draftMsPerToken: number;
     roundsSinceProbe: number;
 }
+
+/** Rounds seen in a context before its own estimate replaces the source's overall one. */
+const MIN_CONTEXT_ROUNDS = 5;
 
 export class DraftLengthController {
     private readonly sources = new Map<DraftSource, SourceState>();
@@ -30,14 +47,19 @@ export class DraftLengthController {
         }
     ) {}
 
-    /** Estimated probability that the next token drafted by `source` is accepted. */
-    public acceptance(source: DraftSource = "model"): number {
+    /**
+     * Estimated probability that the next token drafted by `source` is accepted, in `context` when
+     * given and seen often enough, else over all rounds.
+     */
+    public acceptance(source: DraftSource = "model", context?: RoundContext): number {
         const state = this.state(source);
-        return state.acceptedEma / Math.max(1e-9, state.acceptedEma + state.rejectedEma);
+        const specific = context != null ? state.byContext.get(context) : undefined;
+        const estimate = specific != null && specific.rounds >= MIN_CONTEXT_ROUNDS ? specific : state.overall;
+        return estimate.acceptedEma / Math.max(1e-9, estimate.acceptedEma + estimate.rejectedEma);
     }
 
     /** Draft length for the next round from `source`, 0 … maxDraft. */
-    public next(source: DraftSource = "model"): number {
+    public next(source: DraftSource = "model", context?: RoundContext): number {
         const state = this.state(source);
         const maxDraft = this.options.maxDraft;
         if (maxDraft <= 0)
@@ -47,7 +69,7 @@ export class DraftLengthController {
         const costOne = this.targetMs(1);
         if (costOne <= 0)
             return Math.min(maxDraft, 4);
-        const alpha = Math.min(0.999, this.acceptance(source));
+        const alpha = Math.min(0.999, this.acceptance(source, context));
         let bestK = 0;
         let bestRate = 1 / costOne;
         for (let k = 1; k <= maxDraft; k++) {
@@ -69,14 +91,27 @@ export class DraftLengthController {
     }
 
     /** Record a round: `drafted` proposals of which the first `accepted` were kept. */
-    public recordAcceptance(drafted: number, accepted: number, source: DraftSource = "model"): void {
+    public recordAcceptance(drafted: number, accepted: number, source: DraftSource = "model", context?: RoundContext): void {
         if (drafted <= 0)
             return;
         const state = this.state(source);
         const w = this.options.smoothing ?? 0.1;
         const rejected = accepted < drafted ? 1 : 0;
-        state.acceptedEma = (1 - w) * state.acceptedEma + w * accepted;
-        state.rejectedEma = (1 - w) * state.rejectedEma + w * rejected;
+        const update = (estimate: AcceptanceEstimate) => {
+            estimate.acceptedEma = (1 - w) * estimate.acceptedEma + w * accepted;
+            estimate.rejectedEma = (1 - w) * estimate.rejectedEma + w * rejected;
+            estimate.rounds++;
+        };
+        update(state.overall);
+        if (context != null) {
+            let specific = state.byContext.get(context);
+            if (specific == null) {
+                // Start from what the source does overall rather than from the neutral prior.
+                specific = { ...state.overall, rounds: 0 };
+                state.byContext.set(context, specific);
+            }
+            update(specific);
+        }
     }
 
     /** Cost of drafting: `evals` draft-model calls (or lookups) that took `ms` in all. */
@@ -96,8 +131,7 @@ export class DraftLengthController {
     private state(source: DraftSource): SourceState {
         let state = this.sources.get(source);
         if (state == null) {
-            // A neutral prior (α = 0.6) so the first rounds draft a moderate amount.
-            state = { acceptedEma: 3, rejectedEma: 2, draftMsPerToken: 0, roundsSinceProbe: 0 };
+            state = { overall: neutralEstimate(), byContext: new Map(), draftMsPerToken: 0, roundsSinceProbe: 0 };
             this.sources.set(source, state);
         }
         return state;
@@ -130,4 +164,9 @@ export class DraftLengthController {
         const aboveMs = this.targetMsByBatch.get(above)!;
         return belowMs + (aboveMs - belowMs) * (batchSize - below) / (above - below);
     }
+}
+
+/** A neutral prior (α = 0.6) so the first rounds draft a moderate amount. */
+function neutralEstimate(): AcceptanceEstimate {
+    return { acceptedEma: 3, rejectedEma: 2, rounds: 0 };
 }

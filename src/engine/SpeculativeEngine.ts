@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats, StopReason } from "./CompletionTypes";
-import { DraftLengthController, type DraftSource } from "./DraftLengthController";
+import { DraftLengthController, type DraftSource, type RoundContext } from "./DraftLengthController";
 import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
@@ -23,6 +23,13 @@ export interface DecodingOptions {
 }
 
 const defaultMaxTokens = 128;
+
+/** One round's drafts, with the distribution each was drawn from (one-hot for a copy). */
+interface Proposal {
+    source: DraftSource;
+    tokens: Token[];
+    distributions: Distribution<Token>[];
+}
 const defaultContextSize = 4096;
 
 /**
@@ -257,6 +264,7 @@ export class SpeculativeEngine {
         const maxLines = settings.maxLines != null && settings.maxLines > 0 ? settings.maxLines : Infinity;
         let lines = 0;
         const sampling = { temperature, topK: samplingTopK, topP: 1, minP: 0 };
+        let roundContext: RoundContext | undefined = "first";
 
         while (true) {
             if (signal.aborted)
@@ -268,9 +276,9 @@ export class SpeculativeEngine {
                 return "contextFull";
 
             // Draft: at most remaining − 1 proposals, because the target always adds one token.
-            const proposal = settings.speculative
-                ? await this.propose(history, remaining - 1, greedy, sampling, settings.random, signal, stats)
-                : { source: "model" as DraftSource, tokens: [] as Token[], distributions: [] as Distribution<Token>[] };
+            const proposal: Proposal = settings.speculative
+                ? await this.propose(history, remaining - 1, greedy, sampling, settings.random, signal, stats, roundContext)
+                : { source: "model", tokens: [], distributions: [] };
             const drafts = proposal.tokens;
             const draftDistributions = proposal.distributions;
 
@@ -310,7 +318,10 @@ export class SpeculativeEngine {
             }
             stats.draftedTokens += drafts.length;
             stats.acceptedTokens += accepted;
-            this.controller.recordAcceptance(drafts.length, accepted, proposal.source);
+            this.controller.recordAcceptance(drafts.length, accepted, proposal.source, roundContext);
+            // A round without drafts says nothing about the next one; fall back to the overall
+            // estimate, or a drafter that looked bad after a rejection would never draft again.
+            roundContext = drafts.length === 0 ? undefined : accepted === drafts.length ? "afterAccept" : "afterReject";
             if (committed.length === 0)
                 return "eos";
 
@@ -347,18 +358,19 @@ export class SpeculativeEngine {
         sampling: { temperature: number; topK: number; topP: number; minP: number },
         random: SeededRandom,
         signal: AbortSignal,
-        stats: RequestStats
-    ): Promise<{ source: DraftSource; tokens: Token[]; distributions: Distribution<Token>[] }> {
+        stats: RequestStats,
+        context: RoundContext | undefined
+    ): Promise<Proposal> {
         const drafter = this.decoding.drafter;
         if (limit <= 0)
             return { source: "model", tokens: [], distributions: [] };
         // Sampled output depends on which proposals were made, so with a temperature the choices
         // must not depend on timings or on earlier requests: then a seed reproduces a completion.
-        const lengthFor = (source: DraftSource) => greedy ? this.controller.next(source) : this.decoding.draftMax;
+        const lengthFor = (source: DraftSource) => greedy ? this.controller.next(source, context) : this.decoding.draftMax;
         if (drafter !== "model") {
             const lookup = this.ngram.propose(Math.min(limit, this.decoding.draftMax));
             const preferLookup = drafter === "ngram" || !greedy ||
-                this.controller.acceptance("ngram") >= this.controller.acceptance("model") - 0.05;
+                this.controller.acceptance("ngram", context) >= this.controller.acceptance("model", context) - 0.05;
             if (lookup.tokens.length > 0 && preferLookup) {
                 const wanted = Math.min(lookup.tokens.length, lengthFor("ngram"));
                 const tokens = lookup.tokens.slice(0, wanted);

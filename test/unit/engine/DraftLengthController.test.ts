@@ -53,4 +53,31 @@ describe("DraftLengthController", () => {
             controller.recordAcceptance(4, 0);
         assert.ok(controller.acceptance() < 0.05, String(controller.acceptance()));
     });
+
+    it("estimates acceptance per round context once it has seen enough rounds there", () => {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, smoothing: 0.2 });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 30 + 10 * (batch - 1));
+        // Runs: after a fully accepted round the next one is accepted too; after a miss, nothing is.
+        for (let i = 0; i < 40; i++) {
+            controller.recordAcceptance(6, 6, "ngram", "afterAccept");
+            controller.recordAcceptance(6, 0, "ngram", "afterReject");
+        }
+        const overall = controller.acceptance("ngram");
+        assert.ok(controller.acceptance("ngram", "afterAccept") > 0.95, String(controller.acceptance("ngram", "afterAccept")));
+        assert.ok(controller.acceptance("ngram", "afterReject") < 0.05, String(controller.acceptance("ngram", "afterReject")));
+        assert.ok(overall > 0.05 && overall < 0.95, String(overall));
+        assert.ok(controller.next("ngram", "afterAccept") >= 6, String(controller.next("ngram", "afterAccept")));
+        assert.equal(controller.next("ngram", "afterReject"), 0);
+    });
+
+    it("uses the overall estimate for a context it has not seen often enough", () => {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, smoothing: 0.5 });
+        for (let i = 0; i < 30; i++)
+            controller.recordAcceptance(4, 4, "model");
+        controller.recordAcceptance(4, 0, "model", "first");
+        const overall = controller.acceptance("model");
+        assert.equal(controller.acceptance("model", "first"), overall);
+        assert.equal(controller.acceptance("model", "afterReject"), overall);
+    });
 });
