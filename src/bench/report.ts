@@ -163,7 +163,7 @@ export function renderSpeedupChart(points: readonly ChartPoint[], references: Re
         const y = yOf(ref.speedup).toFixed(1);
         const color = colors[index % colors.length];
         parts.push(`<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="${color}" stroke-width="1.5" stroke-dasharray="${ref.dashed ? "6 4" : "2 3"}"/>`);
-        parts.push(`<text x="${left + plotW + 48}" y="${y}" dominant-baseline="middle" fill="${color}">${esc(ref.label)} ${ref.speedup.toFixed(2)}×</text>`);
+        parts.push(`<text x="${left + plotW + 48}" y="${y}" dominant-baseline="middle" fill="${color}">${esc(ref.dashed ? ref.label : `${ref.label} ${ref.speedup.toFixed(2)}×`)}</text>`);
     });
     const path = (values: Array<[number, number]>) => values.map(([x, y], i) => `${i === 0 ? "M" : "L"}${x.toFixed(1)} ${y.toFixed(1)}`).join(" ");
     const expected = points.filter((point) => point.expected != null).map((point) => [xOf(point.k), yOf(point.expected!)] as [number, number]);
