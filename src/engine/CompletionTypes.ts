@@ -21,6 +21,12 @@ export interface CompletionRequest {
     readonly speculative?: boolean;
     /** Use FIM tokens (prefix/suffix/middle). Defaults to true when the model has them. */
     readonly fim?: boolean;
+    /**
+     * Only bring the prompt into the KV cache and generate nothing: a warm-up, so that the first real
+     * request at this spot (same settings) processes just what changed since. Not counted in the
+     * cumulative statistics.
+     */
+    readonly prefillOnly?: boolean;
     readonly signal?: AbortSignal;
 }
 

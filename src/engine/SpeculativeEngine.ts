@@ -220,6 +220,8 @@ export class SpeculativeEngine {
             stats.promptMs = performance.now() - promptStarted;
             if (!targetReady)
                 stopReason = "aborted";
+            else if (request.prefillOnly === true)
+                stopReason = "maxTokens";
             else
                 stopReason = await this.decode(history, generated, {
                     maxTokens, maxLines: request.maxLines, temperature, speculative, signal,
@@ -236,7 +238,8 @@ export class SpeculativeEngine {
         stats.acceptanceRate = stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : 0;
         stats.tokensPerTargetEval = stats.targetEvals > 0 ? generated.length / stats.targetEvals : 0;
         stats.totalMs = performance.now() - started;
-        this.addToTotals(stats);
+        if (request.prefillOnly !== true)
+            this.addToTotals(stats);
         return {
             text: this.textOf(generated, request.maxLines),
             tokens: generated,

@@ -3,13 +3,14 @@
 // CancellationToken turned into an AbortSignal (a keystroke stops the generation itself), clean the
 // output and hand it to VS Code. It never edits the document; only the user's accept inserts text.
 import * as vscode from "vscode";
-import { buildPromptWindow } from "../completion/buildPromptWindow";
+import { buildPromptWindow, type PromptWindow } from "../completion/buildPromptWindow";
 import { cleanCompletion } from "../completion/cleanCompletion";
 import { CompletionCache, type CompletionCacheKey } from "../completion/CompletionCache";
 import type { CompletionOutcome } from "../completion/CompletionTypes";
 import { Debouncer } from "../completion/Debouncer";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
 import type { SpeculaConfig } from "../config/SpeculaConfig";
+import type { RequestStats } from "../engine/CompletionTypes";
 import type { EngineController } from "./EngineController";
 import { promptBudget } from "./promptBudget";
 import type { SessionStats } from "./SessionStats";
@@ -22,6 +23,8 @@ export const acceptedCommand = "specula.completionAccepted";
 const maxLineContextChars = 2000;
 /** Lines after the cursor line that the cleaner compares the completion with. */
 const nextLinesForCleaning = 8;
+/** Quiet time after switching editors before the prompt is warmed, so flicking through tabs warms nothing. */
+const warmUpDelayMs = 400;
 
 export interface ProviderDependencies {
     readonly controller: EngineController;
@@ -43,6 +46,9 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     private latest: CompletionOutcome | undefined;
     /** Generations in flight, aborted together when completions are turned off or the pair changes. */
     private readonly inFlight = new Set<AbortController>();
+    private warmUpTimer: ReturnType<typeof setTimeout> | undefined;
+    private warming: AbortController | undefined;
+    private lastWarm: RequestStats | undefined;
 
     public constructor(private readonly deps: ProviderDependencies) {
         this.debouncer = this.createDebouncer();
@@ -60,6 +66,8 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                     this.abortAll();
                     this.cache.clear();
                 }
+                if (state.kind === "ready")
+                    this.scheduleWarmUp();
             }),
             vscode.workspace.onDidChangeTextDocument((event) => {
                 if (event.contentChanges.length === 0)
@@ -75,6 +83,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                 for (const document of vscode.workspace.textDocuments)
                     if (this.lastEdit.has(document.uri.toString()) && document !== vscode.window.activeTextEditor?.document)
                         this.addToRing(document);
+                this.scheduleWarmUp();
             }),
             vscode.workspace.onDidCloseTextDocument((document) => {
                 this.cache.deleteDocument(document.uri.toString());
@@ -86,6 +95,11 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     /** The outcome of the most recent request; the extension-host tests read it. */
     public get lastOutcome(): CompletionOutcome | undefined {
         return this.latest;
+    }
+
+    /** Statistics of the most recent warm-up that reached the engine; the extension-host tests read it. */
+    public get lastWarmUp(): RequestStats | undefined {
+        return this.lastWarm;
     }
 
     public async provideInlineCompletionItems(
@@ -110,6 +124,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     public dispose(): void {
+        clearTimeout(this.warmUpTimer);
         this.abortAll();
         for (const disposable of this.disposables)
             disposable.dispose();
@@ -129,20 +144,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         if (context.selectedCompletionInfo != null)
             return { kind: "empty", reason: "skipped" };
 
+        // A real request takes over from a warm-up; what the warm-up processed stays cached.
+        this.warming?.abort();
         const offset = document.offsetAt(position);
-        const budget = promptBudget(settings.contextSize, settings.maxTokens);
-        const windowStart = document.offsetAt(document.positionAt(Math.max(0, offset - budget.prefixChars - 2)));
-        const windowEnd = offset + budget.suffixChars + 2;
-        const windowText = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(windowEnd)));
-        const path = vscode.workspace.asRelativePath(document.uri, false);
-        const prompt = buildPromptWindow({
-            text: windowText,
-            offset: offset - windowStart,
-            extraContext: this.ring.snippets(path, budget.extraChars),
-            maxPrefixChars: budget.prefixChars,
-            maxSuffixChars: budget.suffixChars,
-            maxExtraContextChars: budget.extraChars
-        });
+        const prompt = this.promptAt(document, offset);
         const line = document.lineAt(position.line);
         const linePrefix = line.text.slice(Math.max(0, position.character - maxLineContextChars), position.character);
         const lineSuffix = line.text.slice(position.character, position.character + maxLineContextChars);
@@ -213,8 +218,68 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     private abortAll(): void {
+        this.warming?.abort();
         for (const abort of this.inFlight)
             abort.abort();
+    }
+
+    /** The prompt window at `offset`, read from a bounded range of the document (never all of it). */
+    private promptAt(document: vscode.TextDocument, offset: number): PromptWindow {
+        const settings = this.deps.config.settings;
+        const budget = promptBudget(settings.contextSize, settings.maxTokens);
+        const windowStart = document.offsetAt(document.positionAt(Math.max(0, offset - budget.prefixChars - 2)));
+        const windowEnd = offset + budget.suffixChars + 2;
+        const windowText = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(windowEnd)));
+        const path = vscode.workspace.asRelativePath(document.uri, false);
+        return buildPromptWindow({
+            text: windowText,
+            offset: offset - windowStart,
+            extraContext: this.ring.snippets(path, budget.extraChars),
+            maxPrefixChars: budget.prefixChars,
+            maxSuffixChars: budget.suffixChars,
+            maxExtraContextChars: budget.extraChars
+        });
+    }
+
+    private scheduleWarmUp(): void {
+        clearTimeout(this.warmUpTimer);
+        this.warmUpTimer = setTimeout(() => void this.warmUp(), warmUpDelayMs);
+    }
+
+    /**
+     * Brings the prompt at the active editor's cursor into the engine's KV cache before the user
+     * types, so the first suggestion in a newly opened file processes a few new tokens instead of the
+     * whole window (1 404 tokens took 12 s on a 2-vCPU CPU with the large fixture target). Same
+     * prompt as a request at that spot would send; generates nothing, counts in no statistics.
+     */
+    private async warmUp(): Promise<void> {
+        const { config, controller, log } = this.deps;
+        const editor = vscode.window.activeTextEditor;
+        if (editor == null || !config.settings.enable || !config.isLanguageEnabled(editor.document.languageId) ||
+            controller.state.kind !== "ready" || this.inFlight.size > 0 || !isLocalTextScheme(editor.document.uri.scheme))
+            return;
+        this.warming?.abort();
+        const abort = new AbortController();
+        this.warming = abort;
+        try {
+            const document = editor.document;
+            const prompt = this.promptAt(document, document.offsetAt(editor.selection.active));
+            const outcome = await controller.complete({
+                prefix: prompt.prefix,
+                suffix: prompt.suffix,
+                ...(prompt.extraContext !== "" ? { extraContext: prompt.extraContext } : {}),
+                maxTokens: config.settings.maxTokens,
+                prefillOnly: true
+            }, abort.signal);
+            if (outcome.kind === "result") {
+                const { stats, stopReason } = outcome.result;
+                this.lastWarm = stats;
+                log.debug(`warm-up: ${stats.promptTokens - stats.reusedPromptTokens} new prompt tokens of ${stats.promptTokens} in ${Math.round(stats.promptMs)} ms${stopReason === "aborted" ? " (interrupted)" : ""}`);
+            }
+        } finally {
+            if (this.warming === abort)
+                this.warming = undefined;
+        }
     }
 
     private nextLines(document: vscode.TextDocument, line: number): string[] {
@@ -234,7 +299,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     private addToRing(document: vscode.TextDocument): void {
-        if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote")
+        if (!isLocalTextScheme(document.uri.scheme))
             return;
         if (!this.deps.config.isLanguageEnabled(document.languageId))
             return;
@@ -257,4 +322,8 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         // The setting is the shortest wait; slow typists get up to three times as long.
         return new Debouncer({ minMs: base, initialMs: base, maxMs: base * 3 });
     }
+}
+
+function isLocalTextScheme(scheme: string): boolean {
+    return scheme === "file" || scheme === "untitled" || scheme === "vscode-remote";
 }

@@ -71,6 +71,21 @@ describe("KV caches stay consistent after cancellation and prefix reuse", functi
         assert.deepEqual(second.tokens, (await reference.complete({ prefix: prefix + "value", maxTokens: 20, fim: false })).tokens);
     });
 
+    it("warms the cache with a prefill-only request that generates nothing and is not counted", async () => {
+        const prompt = variedPrompts(3)[2];
+        await engine.clearCache();
+        const before = engine.cumulativeStats.requests;
+        const warm = await engine.complete({ ...prompt, maxTokens: 30, prefillOnly: true });
+        assert.equal(warm.tokens.length, 0);
+        assert.equal(warm.stats.targetEvals, 0);
+        assert.equal(warm.stats.reusedPromptTokens, 0);
+        assert.equal(engine.cumulativeStats.requests, before);
+        const real = await engine.complete({ ...prompt, maxTokens: 30 });
+        // Everything but the pending last token was already in the cache.
+        assert.equal(real.stats.reusedPromptTokens, real.stats.promptTokens - 1);
+        assert.deepEqual(real.tokens, await expected(prompt, 30));
+    });
+
     it("keeps stats consistent: accepted ≤ drafted, tokens = accepted + target-supplied", async () => {
         for (const prompt of variedPrompts(20)) {
             const { stats, tokens, stopReason } = await engine.complete({ ...prompt, maxTokens: 32 });

@@ -148,6 +148,27 @@ describe("Specula in the VS Code extension host", function () {
             assert.match(api.status().tooltip, /tok\/s/);
         });
 
+        it("warms the prompt when a file comes to the front, so the first request only processes the last token", async () => {
+            const content = `// warm-up ${Date.now()}\nexport function area(width: number, height: number) {\n    return `;
+            const document = await vscode.workspace.openTextDocument({ language: "typescript", content });
+            const previous = api.provider.lastWarmUp;
+            const editor = await vscode.window.showTextDocument(document);
+            const end = document.positionAt(content.length);
+            editor.selection = new vscode.Selection(end, end);
+            const deadline = Date.now() + 20_000;
+            while (api.provider.lastWarmUp === previous && Date.now() < deadline)
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            const warm = api.provider.lastWarmUp;
+            assert.ok(warm != null && warm !== previous, "a warm-up ran after the editor changed");
+            assert.equal(warm.generatedTokens, 0);
+            await requestCompletion(document, end);
+            const outcome = api.lastOutcome();
+            assert.ok(outcome != null && "stats" in outcome && outcome.stats != null, `outcome ${JSON.stringify(outcome)}`);
+            assert.equal(outcome.stats.promptTokens, warm.promptTokens, "the warm-up built the same prompt");
+            assert.equal(outcome.stats.reusedPromptTokens, outcome.stats.promptTokens - 1);
+            await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+        });
+
         it("serves the rest of a suggestion from the cache while the user types through it", async () => {
             // A spot where the fixture pair writes a long first line (its text depends on the last two bytes).
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "let total = 0;\nexport function " });
