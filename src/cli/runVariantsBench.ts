@@ -213,7 +213,7 @@ function formatMarkdown(input: {
                 lines.push(`| ${name} | ${fmtMs(parts.debounceMs)} | ${fmtMs(parts.queueMs)} | ${fmtMs(parts.promptMs)} | ${Math.round(parts.newPromptTokens)} | ${fmtMs(parts.decodeMs)} | ${Math.round(parts.generatedTokens)} | ${parts.tokensPerTargetEval.toFixed(2)} |`);
         }
         lines.push("");
-        lines.push(`Before the session, one un-timed request processes the file once (${typing.coldStart.promptTokens} prompt tokens in ${fmtMs(typing.coldStart.promptMs)} ms), as the first completion after opening a file does; both modes then start from the same warm KV cache.`, "");
+        lines.push(`Before the session, one un-timed request processes the file once (${typing.coldStart.promptTokens} prompt tokens in ${fmtMs(typing.coldStart.promptMs)} ms), as the extension's warm-up does when a file comes to the front; both modes then start from the same warm KV cache.`, "");
     }
     lines.push("## Where we stand vs the targets", "");
     const ratio = (a: number | undefined, b: number | undefined) => a != null && b != null && b > 0 ? a / b : undefined;
