@@ -1,5 +1,5 @@
 import { alphaFromAcceptanceRate, BatchCostCurve, bestFixedK, expectedSpeedup } from "./analytic";
-import type { VariantTotals } from "./runVariants";
+import type { VariantsTaskResult, VariantTotals } from "./runVariants";
 import type { VariantId, VariantSpec } from "./variants";
 
 export interface VariantRow {
@@ -95,6 +95,32 @@ export function formatVariantsTable(rows: readonly VariantRow[]): string {
 }
 
 /** The batch-cost curve and what it allows: best fixed K and its speedup at several acceptances. */
+/**
+ * One row per task: its prompt length, each variant's decoding speed over target alone on that task
+ * (tokens per second, so a variant that stopped early at an end-of-generation token is compared
+ * fairly), and whether every variant's output was the target's, token for token.
+ */
+export function formatPerTaskTable(results: readonly VariantsTaskResult[], variants: readonly VariantId[]): string {
+    const shown = variants.filter((id) => id !== "target");
+    const lines = [
+        `| task | prompt tokens | ${shown.join(" | ")} | exact |`,
+        `|---|--:|${shown.map(() => "--:|").join("")}---|`
+    ];
+    for (const result of results) {
+        const reference = result.runs.target;
+        const speedups = shown.map((id) => {
+            const run = result.runs[id];
+            if (run == null || reference == null || run.decodeMs <= 0 || reference.tokens === 0)
+                return "—";
+            const speedup = (run.tokens / run.decodeMs) / (reference.tokens / reference.decodeMs);
+            return `${speedup.toFixed(2)}×`;
+        });
+        const mismatched = variants.filter((id) => result.runs[id]?.identical === false);
+        lines.push(`| ${result.id} | ${result.promptTokens} | ${speedups.join(" | ")} | ${mismatched.length === 0 ? "yes" : `**no: ${mismatched.join(", ")}**`} |`);
+    }
+    return lines.join("\n");
+}
+
 export function formatCeilingTable(target: BatchCostCurve, draftMsPerToken: number, alphas: readonly number[], maxK: number): string {
     const one = target.ms(1);
     const curve = [

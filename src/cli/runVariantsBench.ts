@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BatchCostCurve, fullAcceptanceLimit } from "../bench/analytic";
 import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
-import { formatCeilingTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
+import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
 import { compareTyping, type TypingComparison } from "../bench/typingSession";
 import { selectVariants } from "../bench/variants";
@@ -186,6 +186,7 @@ function formatMarkdown(input: {
     lines.push("## Results", "");
     lines.push(formatVariantsTable(rows), "");
     lines.push(`![Speedup vs K](${input.chartFile})`, "");
+    lines.push(`<details><summary>Per task: speedup over target alone on each of the ${results.length} tasks</summary>`, "", formatPerTaskTable(results, rows.map((candidate) => candidate.id)), "", "</details>", "");
     lines.push(`*α* is the per-token acceptance that explains the measured acceptance rate at the variant's (mean) draft length (acceptance rate = accepted ÷ drafted counts the drafts after a rejection as rejected too, so at K = 8 it is far below α). *Expected* is the standard formula E[tokens] = (1−α^(K+1))/(1−α) per round at cost K·c_draft + c_target(K+1), over c_target(1) per token for target alone, with the batch costs measured below. The peer commits at most one prediction per target batch (the bug in the notes), so the formula does not describe it; its tokens per target eval are estimated as tokens − predictions used. *Time* splits each variant's decoding time into draft-model evals, target evals, and everything else (loop, bookkeeping, cache erases, awaits).`, "");
     lines.push(`Peer settings: \`DraftSequenceTokenPredictor\` with \`${JSON.stringify(input.peerSettings)}\`, the best of a sweep on ${options.sweepTasks} tasks:`, "");
     lines.push("| settings | tok/s | vs target alone | acceptance | exact |", "|---|--:|--:|--:|---|");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { BatchCostCurve } from "../../../src/bench/analytic";
-import { formatCeilingTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
+import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
 import { totalsByVariant, type VariantsTaskResult } from "../../../src/bench/runVariants";
 import { makeTypingScript, segmentsAtPauses, summarizeTyping } from "../../../src/bench/typingSession";
 import { allVariants, selectVariants } from "../../../src/bench/variants";
@@ -97,3 +97,18 @@ describe("bench: typing script", () => {
         assert.equal(summary.p50Ms, 500);
     });
 });
+
+describe("formatPerTaskTable", () => {
+    it("gives each task's speedup in tokens per second and flags a mismatch by variant", () => {
+        const table = formatPerTaskTable([
+            { id: "a.js:1", promptTokens: 900, runs: { target: run(48, 2000), hybrid: run(48, 1000) } },
+            // The hybrid stopped at an end-of-generation token: 24 tokens in 500 ms is the same speed as 48 in 1000.
+            { id: "b.js:2", promptTokens: 700, runs: { target: run(48, 1200), hybrid: run(24, 500, { identical: false }) } }
+        ], ["target", "hybrid"]);
+        const lines = table.split("\n");
+        assert.equal(lines[0], "| task | prompt tokens | hybrid | exact |");
+        assert.equal(lines[2], "| a.js:1 | 900 | 2.00× | yes |");
+        assert.equal(lines[3], "| b.js:2 | 700 | 1.20× | **no: hybrid** |");
+    });
+});
+
