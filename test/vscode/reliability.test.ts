@@ -10,42 +10,10 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
 import type { CompletionOutcome } from "../../src/completion/CompletionTypes";
-import type { EngineState } from "../../src/vscode/EngineController";
+import { itemText, readyWith, requestCompletion, setUser, sleep, specula, waitForState } from "./extensionHostHelpers";
 import { fixturePair, userSettings } from "./suiteSetup";
 
-const specula = () => vscode.workspace.getConfiguration("specula");
-const setUser = (key: string, value: unknown) => specula().update(key, value, vscode.ConfigurationTarget.Global);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 let api: SpeculaTestApi;
-
-function waitForState(predicate: (state: EngineState) => boolean, what: string, timeoutMs = 45_000): Promise<EngineState> {
-    if (predicate(api.engineState()))
-        return Promise.resolve(api.engineState());
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            subscription.dispose();
-            reject(new Error(`timed out waiting for ${what}; state is ${JSON.stringify(api.engineState(), (key, value: unknown) => (key === "info" ? "…" : value))}`));
-        }, timeoutMs);
-        const subscription = api.onDidChangeState((state) => {
-            if (predicate(state)) {
-                clearTimeout(timer);
-                subscription.dispose();
-                resolve(state);
-            }
-        });
-    });
-}
-
-const readyWith = (pair: string) => (state: EngineState) => state.kind === "ready" && state.pair.name === pair;
-
-function request(document: vscode.TextDocument, position: vscode.Position, token = new vscode.CancellationTokenSource().token) {
-    return api.provider.provideInlineCompletionItems(document, position, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, token);
-}
-
-function itemText(item: vscode.InlineCompletionItem): string {
-    return typeof item.insertText === "string" ? item.insertText : item.insertText.value;
-}
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -79,7 +47,7 @@ async function restorePairs(originalPairs: unknown[]): Promise<void> {
     const state = api.engineState();
     if (!(state.kind === "ready" && state.pair.name === fixturePair) || specula().get("selectedPair") !== fixturePair)
         await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
-    await waitForState(readyWith(fixturePair), "the fixture pair again");
+    await waitForState(api, readyWith(fixturePair), "the fixture pair again");
 }
 
 /** Fails when the provider skipped the request (engine not ready): such a pass would prove nothing. */
@@ -100,13 +68,13 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         const workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
         for (const [key, value] of Object.entries(userSettings(workspace)))
             await setUser(key.replace(/^specula\./, ""), value);
-        await waitForState(readyWith(fixturePair), "the fixture pair to load", 170_000);
+        await waitForState(api, readyWith(fixturePair), "the fixture pair to load", 170_000);
         originalPairs = specula().inspect("modelPairs")?.globalValue as unknown[];
     });
 
     beforeEach(async () => {
         // Every test starts from the fixture pair, ready.
-        await waitForState(readyWith(fixturePair), "the fixture pair before the test");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair before the test");
     });
     afterEach(async () => {
         await restorePairs(originalPairs);
@@ -152,24 +120,24 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         ];
         const pairs = hostile.map(([name, file], index) => ({ name: `Hostile ${index}: ${name}`, target: file, draft: "fixture:smallDraft" }));
         await setUser("modelPairs", [...originalPairs, ...pairs]);
-        await waitForState(readyWith(fixturePair), "the fixture pair after adding pairs");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair after adding pairs");
         const pid = api.enginePid();
         for (const [index, [name, file, expected]] of hostile.entries()) {
             await vscode.commands.executeCommand("specula.selectModelPair", pairs[index]!.name);
-            const state = await waitForState((candidate) => candidate.kind === "error" && candidate.pair?.name === pairs[index]!.name, `an error for ${name}`);
+            const state = await waitForState(api, (candidate) => candidate.kind === "error" && candidate.pair?.name === pairs[index]!.name, `an error for ${name}`);
             assert.ok(state.kind === "error");
             assert.ok(state.message.includes(file), `${name}: the message names the file: ${state.message}`);
             assert.match(state.message, expected, name);
             assert.ok(!state.message.includes("\n"), `${name}: one line`);
             assert.equal(api.status().kind, "error");
             const { document, position } = await codeDocument("function f() {\n    return ");
-            assert.equal(await request(document, position), undefined, "no completion without a loaded pair");
+            assert.equal(await requestCompletion(api, document, position), undefined, "no completion without a loaded pair");
         }
         assert.equal(api.enginePid(), pid, "no hostile file took the engine process down");
         await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
-        await waitForState(readyWith(fixturePair), "the fixture pair again");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair again");
         const { document, position } = await codeDocument("function compute(value: number) {\n    return ");
-        await request(document, position);
+        await requestCompletion(api, document, position);
         assert.equal(api.lastOutcome()?.kind, "model", "completions resume");
         console.log(`      ${hostile.length} hostile files: ${hostile.length} error states naming the file, engine pid unchanged, completions resumed`);
     });
@@ -180,24 +148,24 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         fs.writeFileSync(slow, "");
         fs.truncateSync(slow, 6 * 2 ** 30);
         await setUser("modelPairs", [...originalPairs, { name: "Dies while loading", target: slow, targetSha256: "a".repeat(64), draft: "fixture:smallDraft" }]);
-        await waitForState(readyWith(fixturePair), "the fixture pair after adding the pair");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair after adding the pair");
         await vscode.commands.executeCommand("specula.selectModelPair", "Dies while loading");
-        await waitForState((state) => state.kind === "loading" && state.pair.name === "Dies while loading", "loading");
+        await waitForState(api, (state) => state.kind === "loading" && state.pair.name === "Dies while loading", "loading");
         await sleep(300);
         const pid = api.enginePid()!;
         process.kill(pid, "SIGABRT");
-        const state = await waitForState((candidate) => candidate.kind === "error", "an error after the abort");
+        const state = await waitForState(api, (candidate) => candidate.kind === "error", "an error after the abort");
         assert.ok(state.kind === "error");
         assert.match(state.message, /killed by SIGABRT while loading/);
         const { document, position } = await codeDocument("let total = 0;\nfor (const item of items) {\n    total += ");
-        assert.equal(await request(document, position), undefined);
+        assert.equal(await requestCompletion(api, document, position), undefined);
         await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
-        await waitForState(readyWith(fixturePair), "the fixture pair in a new process");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair in a new process");
         assert.notEqual(api.enginePid(), pid);
-        await request(document, position);
+        await requestCompletion(api, document, position);
         assert.equal(api.lastOutcome()?.kind, "model", "completions resume");
         await setUser("modelPairs", originalPairs);
-        await waitForState(readyWith(fixturePair), "the fixture pair");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair");
         console.log(`      engine pid ${pid} aborted while loading → error "${state.message.slice(0, 80)}…"; new pid ${api.enginePid()} completes`);
     });
 
@@ -210,18 +178,18 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         await setUser("modelPairs", [...originalPairs,
             { name: "Pinned, wrong", target: copy, targetSha256: "0".repeat(64), draft: "fixture:smallDraft" },
             { name: "Pinned, right", target: copy, targetSha256: actual, draft: "fixture:smallDraft" }]);
-        await waitForState(readyWith(fixturePair), "the fixture pair after adding pairs");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair after adding pairs");
         await vscode.commands.executeCommand("specula.selectModelPair", "Pinned, wrong");
-        const state = await waitForState((candidate) => candidate.kind === "error", "a checksum error");
+        const state = await waitForState(api, (candidate) => candidate.kind === "error", "a checksum error");
         assert.ok(state.kind === "error");
         assert.match(state.message, new RegExp(`has SHA-256 ${actual}, not the pinned 0{64}`));
         assert.ok(fs.existsSync(copy), "a local file is reported, not deleted");
         await vscode.commands.executeCommand("specula.selectModelPair", "Pinned, right");
-        const loaded = await waitForState(readyWith("Pinned, right"), "the correctly pinned pair");
+        const loaded = await waitForState(api, readyWith("Pinned, right"), "the correctly pinned pair");
         assert.ok(loaded.kind === "ready" && loaded.info.targetPath === copy);
         await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
         await setUser("modelPairs", originalPairs);
-        await waitForState(readyWith(fixturePair), "the fixture pair");
+        await waitForState(api, readyWith(fixturePair), "the fixture pair");
         console.log("      wrong pin: error state, never loaded; right pin: loaded");
     });
 
@@ -290,7 +258,7 @@ describe("Reliability and privacy in the VS Code extension host", function () {
                     provider.cache.clear();
                     answeredAt = 0;
                     const started = performance.now();
-                    const pending = request(document, position);
+                    const pending = requestCompletion(api, document, position);
                     const synchronousMs = performance.now() - started;
                     items = await pending;
                     const continuationMs = answeredAt > 0 ? performance.now() - answeredAt : 0;
@@ -333,12 +301,12 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         await vscode.window.showTextDocument(first[0]!, vscode.ViewColumn.One);
         await vscode.window.showTextDocument(first[1]!, vscode.ViewColumn.Two);
         const ends = first.map((document) => document.positionAt(document.getText().length));
-        const together = await Promise.all(first.map((document, index) => request(document, ends[index]!)));
+        const together = await Promise.all(first.map((document, index) => requestCompletion(api, document, ends[index]!)));
         // The same documents once more (fresh ones, so nothing comes from the cache), one at a time.
         const alone: Array<string | undefined> = [];
         for (const content of contents) {
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content });
-            const items = await request(document, document.positionAt(content.length));
+            const items = await requestCompletion(api, document, document.positionAt(content.length));
             assert.equal(api.lastOutcome()?.kind, "model");
             alone.push(items?.[0] != null ? itemText(items[0]) : undefined);
         }
@@ -353,7 +321,7 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         try {
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// a long explanation of the algorithm: " });
             const position = document.positionAt(document.getText().length);
-            const pending = request(document, position);
+            const pending = requestCompletion(api, document, position);
             await sleep(100);
             await setUser("draftMax", 2);
             await pending;
@@ -361,7 +329,7 @@ describe("Reliability and privacy in the VS Code extension host", function () {
             assert.ok(kept?.kind === "model" || kept?.kind === "empty", `a decoding change does not cancel: ${JSON.stringify(kept?.kind)}`);
 
             const second = await vscode.workspace.openTextDocument({ language: "typescript", content: "// another long explanation, generating when the context changes: " });
-            const running = request(second, second.positionAt(second.getText().length));
+            const running = requestCompletion(api, second, second.positionAt(second.getText().length));
             await sleep(150);
             const started = Date.now();
             await setUser("contextSize", 1024);
@@ -369,18 +337,18 @@ describe("Reliability and privacy in the VS Code extension host", function () {
             assert.equal(api.lastOutcome()?.kind, "canceled");
             const stoppedMs = Date.now() - started;
             assert.ok(stoppedMs < 1500, `stopped ${stoppedMs} ms after the change`);
-            const reloaded = await waitForState((state) => state.kind === "ready" && state.info.contextSize === 1024, "reload with context 1024");
+            const reloaded = await waitForState(api, (state) => state.kind === "ready" && state.info.contextSize === 1024, "reload with context 1024");
             assert.ok(reloaded.kind === "ready");
             await setUser("maxTokens", 48);
             const third = await vscode.workspace.openTextDocument({ language: "typescript", content: "function double(x: number) {\n    return " });
-            await request(third, third.positionAt(third.getText().length));
+            await requestCompletion(api, third, third.positionAt(third.getText().length));
             assert.equal(api.lastOutcome()?.kind, "model", "completions continue after the reload");
             console.log(`      draftMax change: generation finished (${kept.kind}); contextSize change: cancelled in ${stoppedMs} ms, reloaded, completions continue`);
         } finally {
             await setUser("maxTokens", undefined);
             await setUser("draftMax", undefined);
             await setUser("contextSize", 2048);
-            await waitForState((state) => state.kind === "ready" && state.info.contextSize === 2048, "context 2048 again");
+            await waitForState(api, (state) => state.kind === "ready" && state.info.contextSize === 2048, "context 2048 again");
         }
     });
 
@@ -401,7 +369,7 @@ describe("Reliability and privacy in the VS Code extension host", function () {
         const complete = async (marker: string) => {
             for (const content of [`// ${marker}\nfunction handle(${marker}: string) {\n    return `, `const ${marker}_total = items.length;\nexport const ${marker}_half = `]) {
                 const document = await vscode.workspace.openTextDocument({ language: "typescript", content });
-                await request(document, document.positionAt(content.length));
+                await requestCompletion(api, document, document.positionAt(content.length));
                 assertAnswered(api.lastOutcome(), "privacy request");
             }
         };

@@ -10,52 +10,16 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
 import type { EngineState } from "../../src/vscode/EngineController";
+import { itemText, readyWith, requestCompletion, setUser, sleep, specula, waitForState } from "./extensionHostHelpers";
 import { brokenModelFile, brokenPair, fixturePair, hostileWorkspaceSettings, incompatiblePair, userSettings } from "./suiteSetup";
 
-const specula = () => vscode.workspace.getConfiguration("specula");
-const setUser = (key: string, value: unknown) => specula().update(key, value, vscode.ConfigurationTarget.Global);
-
 let api: SpeculaTestApi;
-
-function describeState(state: EngineState): string {
-    return JSON.stringify(state, (key, value: unknown) => (key === "info" ? "…" : value));
-}
-
-/** Resolves once `predicate(state)` holds (now or after a change). */
-function waitForState(predicate: (state: EngineState) => boolean, what: string, timeoutMs = 45_000): Promise<EngineState> {
-    if (predicate(api.engineState()))
-        return Promise.resolve(api.engineState());
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            subscription.dispose();
-            reject(new Error(`timed out waiting for ${what}; state is ${describeState(api.engineState())}`));
-        }, timeoutMs);
-        const subscription = api.onDidChangeState((state) => {
-            if (predicate(state)) {
-                clearTimeout(timer);
-                subscription.dispose();
-                resolve(state);
-            }
-        });
-    });
-}
-
-const readyWith = (pair: string) => (state: EngineState) => state.kind === "ready" && state.pair.name === pair;
 
 /** Records every state the controller passes through until `stop()` is called. */
 function recordStates(): { states: EngineState["kind"][]; stop(): void } {
     const states: EngineState["kind"][] = [];
     const subscription = api.onDidChangeState((state) => states.push(state.kind));
     return { states, stop: () => subscription.dispose() };
-}
-
-async function requestCompletion(document: vscode.TextDocument, position: vscode.Position, token = new vscode.CancellationTokenSource().token) {
-    const context: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
-    return api.provider.provideInlineCompletionItems(document, position, context, token);
-}
-
-function itemText(item: vscode.InlineCompletionItem): string {
-    return typeof item.insertText === "string" ? item.insertText : item.insertText.value;
 }
 
 async function sampleDocument(): Promise<{ document: vscode.TextDocument; position: vscode.Position }> {
@@ -78,7 +42,7 @@ describe("Specula in the VS Code extension host", function () {
         const workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
         for (const [key, value] of Object.entries(userSettings(workspace)))
             await setUser(key.replace(/^specula\./, ""), value);
-        await waitForState(readyWith(fixturePair), "the fixture pair to load", 170_000);
+        await waitForState(api, readyWith(fixturePair), "the fixture pair to load", 170_000);
     });
 
     describe("activation and settings", () => {
@@ -120,7 +84,7 @@ describe("Specula in the VS Code extension host", function () {
         it("returns a cleaned single item at the cursor and never edits the document", async () => {
             const { document, position } = await sampleDocument();
             const before = document.getText();
-            const items = await requestCompletion(document, position);
+            const items = await requestCompletion(api, document, position);
             const outcome = api.lastOutcome();
             assert.ok(outcome != null && (outcome.kind === "model" || outcome.kind === "empty"), `outcome ${JSON.stringify(outcome)}`);
             if (outcome.kind === "model") {
@@ -138,7 +102,7 @@ describe("Specula in the VS Code extension host", function () {
         it("produces ghost text for code and counts drafted tokens (acceptance shows in the status bar)", async () => {
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "function compute(value: number) {\n    const result = value * 2;\n    return " });
             const position = document.positionAt(document.getText().length);
-            const items = await requestCompletion(document, position);
+            const items = await requestCompletion(api, document, position);
             const outcome = api.lastOutcome();
             assert.equal(outcome?.kind, "model", `outcome ${JSON.stringify(outcome)}`);
             assert.ok(items != null && items.length === 1 && itemText(items[0]!).length > 0);
@@ -157,11 +121,11 @@ describe("Specula in the VS Code extension host", function () {
             editor.selection = new vscode.Selection(end, end);
             const deadline = Date.now() + 20_000;
             while (api.provider.lastWarmUp === previous && Date.now() < deadline)
-                await new Promise((resolve) => setTimeout(resolve, 50));
+                await sleep(50);
             const warm = api.provider.lastWarmUp;
             assert.ok(warm != null && warm !== previous, "a warm-up ran after the editor changed");
             assert.equal(warm.generatedTokens, 0);
-            await requestCompletion(document, end);
+            await requestCompletion(api, document, end);
             const outcome = api.lastOutcome();
             assert.ok(outcome != null && "stats" in outcome && outcome.stats != null, `outcome ${JSON.stringify(outcome)}`);
             assert.equal(outcome.stats.promptTokens, warm.promptTokens, "the warm-up built the same prompt");
@@ -173,14 +137,14 @@ describe("Specula in the VS Code extension host", function () {
             // A spot where the fixture pair writes a long first line (its text depends on the last two bytes).
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "let total = 0;\nexport function " });
             const position = document.positionAt(document.getText().length);
-            await requestCompletion(document, position);
+            await requestCompletion(api, document, position);
             const first = api.lastOutcome();
             assert.ok(first?.kind === "model", `outcome ${JSON.stringify(first)}`);
             assert.ok(first.text.length >= 2);
             const edit = new vscode.WorkspaceEdit();
             edit.insert(document.uri, position, first.text[0]!);
             assert.ok(await vscode.workspace.applyEdit(edit));
-            const items = await requestCompletion(document, position.translate(0, 1));
+            const items = await requestCompletion(api, document, position.translate(0, 1));
             const second = api.lastOutcome();
             assert.equal(second?.kind, "cache");
             assert.equal(itemText(items![0]!), first.text.slice(1));
@@ -190,12 +154,12 @@ describe("Specula in the VS Code extension host", function () {
             const folder = vscode.workspace.workspaceFolders![0]!.uri;
             const notes = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, "notes.txt"));
             assert.equal(notes.languageId, "plaintext");
-            assert.equal(await requestCompletion(notes, new vscode.Position(1, 0)), undefined);
+            assert.equal(await requestCompletion(api, notes, new vscode.Position(1, 0)), undefined);
             assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
             await setUser("languages", { typescript: false });
             try {
                 const { document, position } = await sampleDocument();
-                assert.equal(await requestCompletion(document, position), undefined);
+                assert.equal(await requestCompletion(api, document, position), undefined);
                 assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
             } finally {
                 await setUser("languages", undefined);
@@ -206,7 +170,7 @@ describe("Specula in the VS Code extension host", function () {
             const huge = await vscode.workspace.openTextDocument({ language: "javascript", content: `var data = [${"1234567,".repeat(640_000)}` });
             assert.ok(huge.getText().length > 5_000_000);
             const started = Date.now();
-            await requestCompletion(huge, huge.positionAt(huge.getText().length));
+            await requestCompletion(api, huge, huge.positionAt(huge.getText().length));
             const outcome = api.lastOutcome();
             assert.ok(outcome?.kind === "model" || outcome?.kind === "empty", `outcome ${JSON.stringify(outcome?.kind)}`);
             if (outcome.kind === "model" || (outcome.kind === "empty" && outcome.stats != null))
@@ -219,12 +183,12 @@ describe("Specula in the VS Code extension host", function () {
             const crlf = await vscode.workspace.openTextDocument({ language: "typescript", content: "function f() {\r\n    const a = 1;\r\n    return " });
             await vscode.window.showTextDocument(crlf);
             await vscode.commands.executeCommand("workbench.action.files.setActiveEditorEndOfLine", "crlf").then(undefined, () => undefined);
-            const crlfItems = await requestCompletion(crlf, crlf.positionAt(crlf.getText().length));
+            const crlfItems = await requestCompletion(api, crlf, crlf.positionAt(crlf.getText().length));
             for (const item of crlfItems ?? [])
                 assert.ok(!/(^|[^\r])\n/.test(itemText(item)), "line breaks in a CRLF file are CRLF");
 
             const astral = await vscode.workspace.openTextDocument({ language: "typescript", content: "const emoji = \"😀e\u0301" });
-            const astralItems = await requestCompletion(astral, astral.positionAt(astral.getText().length));
+            const astralItems = await requestCompletion(api, astral, astral.positionAt(astral.getText().length));
             for (const item of astralItems ?? [])
                 assert.ok(!/^[\uDC00-\uDFFF]/.test(itemText(item)) && !/[\uD800-\uDBFF]$/.test(itemText(item)), "no split surrogate pair");
             await vscode.commands.executeCommand("workbench.action.closeAllEditors");
@@ -237,7 +201,7 @@ describe("Specula in the VS Code extension host", function () {
                 const position = document.positionAt(document.getText().length);
                 const source = new vscode.CancellationTokenSource();
                 const started = Date.now();
-                const pending = requestCompletion(document, position, source.token);
+                const pending = requestCompletion(api, document, position, source.token);
                 setTimeout(() => source.cancel(), 150);
                 const items = await pending;
                 const elapsed = Date.now() - started;
@@ -246,7 +210,7 @@ describe("Specula in the VS Code extension host", function () {
                 assert.ok(elapsed < 1500, `returned ${elapsed} ms after the request (cancelled at 150 ms)`);
                 // The engine is free again at once: a new request completes normally.
                 await setUser("maxTokens", undefined);
-                const after = await requestCompletion(document, position);
+                const after = await requestCompletion(api, document, position);
                 assert.ok(after == null || after.length === 1);
                 assert.notEqual(api.lastOutcome()?.kind, "canceled");
             } finally {
@@ -260,16 +224,16 @@ describe("Specula in the VS Code extension host", function () {
             const recorder = recordStates();
             await vscode.commands.executeCommand("specula.toggleSpeculative");
             assert.equal(specula().get("speculative"), false);
-            await waitForState(() => api.status().kind === "speculationOff", "the status bar to say target only", 5000);
+            await waitForState(api, () => api.status().kind === "speculationOff", "the status bar to say target only", 5000);
             assert.match(api.status().text, /target only/);
             const { document, position } = await sampleDocument();
-            await requestCompletion(document, position.translate(0, 0));
+            await requestCompletion(api, document, position.translate(0, 0));
             const outcome = api.lastOutcome();
             if (outcome?.kind === "model")
                 assert.equal(outcome.stats.draftedTokens, 0, "target only: nothing drafted");
             await vscode.commands.executeCommand("specula.toggleSpeculative");
             assert.equal(specula().get("speculative"), true);
-            await waitForState(() => api.status().kind === "ready", "speculation on again", 5000);
+            await waitForState(api, () => api.status().kind === "ready", "speculation on again", 5000);
             assert.match(api.status().text, /^\$\(zap\) Specula/);
             recorder.stop();
             assert.ok(!recorder.states.includes("loading"), "toggling speculation does not reload models");
@@ -277,22 +241,22 @@ describe("Specula in the VS Code extension host", function () {
 
         it("Toggle Inline Completions turns completions off and on", async () => {
             await vscode.commands.executeCommand("specula.toggleCompletions");
-            await waitForState((state) => state.kind === "disabled", "disabled");
+            await waitForState(api, (state) => state.kind === "disabled", "disabled");
             assert.equal(api.status().kind, "disabled");
             assert.match(api.status().text, /circle-slash/);
             const { document, position } = await sampleDocument();
-            assert.equal(await requestCompletion(document, position), undefined);
+            assert.equal(await requestCompletion(api, document, position), undefined);
             assert.deepEqual(api.lastOutcome(), { kind: "empty", reason: "skipped" });
             await vscode.commands.executeCommand("specula.toggleCompletions");
-            await waitForState(readyWith(fixturePair), "ready again");
+            await waitForState(api, readyWith(fixturePair), "ready again");
         });
 
         it("turning completions off while generating stops the generation", async () => {
             await setUser("maxTokens", 1024);
             try {
                 const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// still generating when switched off: " });
-                const pending = requestCompletion(document, document.positionAt(document.getText().length));
-                await new Promise((resolve) => setTimeout(resolve, 200));
+                const pending = requestCompletion(api, document, document.positionAt(document.getText().length));
+                await sleep(200);
                 const started = Date.now();
                 await vscode.commands.executeCommand("specula.toggleCompletions");
                 assert.equal(await pending, undefined);
@@ -302,43 +266,43 @@ describe("Specula in the VS Code extension host", function () {
                 await setUser("maxTokens", undefined);
                 if (specula().get("enable") === false)
                     await vscode.commands.executeCommand("specula.toggleCompletions");
-                await waitForState(readyWith(fixturePair), "ready again");
+                await waitForState(api, readyWith(fixturePair), "ready again");
             }
         });
 
         it("Select Model Pair reloads; an incompatible draft turns speculation off with the reason", async () => {
             const recorder = recordStates();
             await vscode.commands.executeCommand("specula.selectModelPair", incompatiblePair);
-            const state = await waitForState(readyWith(incompatiblePair), "the incompatible pair to load");
+            const state = await waitForState(api, readyWith(incompatiblePair), "the incompatible pair to load");
             recorder.stop();
             assert.ok(recorder.states.includes("loading"), "switching pair reloads the models");
             assert.ok(state.kind === "ready" && !state.info.speculationAvailable);
             assert.equal(api.status().kind, "speculationOff");
             assert.match(api.status().tooltip, /unavailable/);
             const { document, position } = await sampleDocument();
-            await requestCompletion(document, position);
+            await requestCompletion(api, document, position);
             assert.notEqual(api.lastOutcome()?.kind, "error", "completions continue target-only");
             await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
-            await waitForState(readyWith(fixturePair), "the fixture pair again");
+            await waitForState(api, readyWith(fixturePair), "the fixture pair again");
         });
 
         it("a bad model file gives one clear error naming it; the extension host carries on", async () => {
             await vscode.commands.executeCommand("specula.selectModelPair", brokenPair);
-            const state = await waitForState((candidate) => candidate.kind === "error", "an error state");
+            const state = await waitForState(api, (candidate) => candidate.kind === "error", "an error state");
             assert.ok(state.kind === "error");
             assert.match(state.message, new RegExp(brokenModelFile.replace(".", "\\.")));
             assert.equal(api.status().kind, "error");
             const { document, position } = await sampleDocument();
-            assert.equal(await requestCompletion(document, position), undefined);
+            assert.equal(await requestCompletion(api, document, position), undefined);
             await vscode.commands.executeCommand("specula.selectModelPair", fixturePair);
-            await waitForState(readyWith(fixturePair), "the fixture pair again");
+            await waitForState(api, readyWith(fixturePair), "the fixture pair again");
         });
 
         it("Restart Engine replaces the engine process and reloads the pair", async () => {
             const before = api.enginePid();
             assert.ok(before != null);
             await vscode.commands.executeCommand("specula.restartEngine");
-            await waitForState(readyWith(fixturePair), "ready after restart");
+            await waitForState(api, readyWith(fixturePair), "ready after restart");
             assert.notEqual(api.enginePid(), before);
             assert.throws(() => process.kill(before, 0), "the old process is gone");
         });
@@ -383,11 +347,11 @@ describe("Specula in the VS Code extension host", function () {
                 await setUser("modelDirectory", modelDirectory);
                 await setUser("modelPairs", [...originalPairs, { name: "Loopback pair", target: `${base}/target.gguf`, draft: `${base}/draft.gguf` }]);
                 await vscode.commands.executeCommand("specula.selectModelPair", "Loopback pair");
-                await waitForState((state) => state.kind === "needsDownload", "needs download");
+                await waitForState(api, (state) => state.kind === "needsDownload", "needs download");
                 assert.equal(api.status().kind, "needsDownload");
                 const downloaded = await vscode.commands.executeCommand<boolean>("specula.downloadModels");
                 assert.equal(downloaded, true);
-                const state = await waitForState(readyWith("Loopback pair"), "the downloaded pair to load");
+                const state = await waitForState(api, readyWith("Loopback pair"), "the downloaded pair to load");
                 assert.ok(state.kind === "ready");
                 assert.equal(path.dirname(state.info.targetPath), modelDirectory);
                 assert.equal(state.info.speculationAvailable, true);
@@ -396,7 +360,7 @@ describe("Specula in the VS Code extension host", function () {
                 await setUser("modelPairs", originalPairs);
                 await setUser("modelDirectory", undefined);
                 server.close();
-                await waitForState(readyWith(fixturePair), "the fixture pair again");
+                await waitForState(api, readyWith(fixturePair), "the fixture pair again");
             }
         });
     });
@@ -408,17 +372,17 @@ describe("Specula in the VS Code extension host", function () {
                 const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// generating for a while: " });
                 const before = document.getText();
                 const position = document.positionAt(before.length);
-                const pending = requestCompletion(document, position);
-                await new Promise((resolve) => setTimeout(resolve, 200));
+                const pending = requestCompletion(api, document, position);
+                await sleep(200);
                 const pid = api.enginePid()!;
                 process.kill(pid, "SIGKILL");
                 assert.equal(await pending, undefined);
                 assert.equal(api.lastOutcome()?.kind, "empty");
-                await waitForState((state) => state.kind === "restarting", "restarting", 5000).catch(() => undefined);
-                await waitForState(readyWith(fixturePair), "ready after the crash");
+                await waitForState(api, (state) => state.kind === "restarting", "restarting", 5000).catch(() => undefined);
+                await waitForState(api, readyWith(fixturePair), "ready after the crash");
                 assert.notEqual(api.enginePid(), pid);
                 await setUser("maxTokens", undefined);
-                await requestCompletion(document, position);
+                await requestCompletion(api, document, position);
                 assert.notEqual(api.lastOutcome()?.kind, "error");
                 assert.equal(document.getText(), before, "no document text changed");
             } finally {
@@ -429,16 +393,16 @@ describe("Specula in the VS Code extension host", function () {
         it("decoding settings apply without reloading; model settings reload", async () => {
             const recorder = recordStates();
             await setUser("draftMax", 3);
-            await new Promise((resolve) => setTimeout(resolve, 300));
+            await sleep(300);
             assert.ok(!recorder.states.includes("loading"), "draftMax does not reload");
             await setUser("contextSize", 1024);
-            const state = await waitForState((candidate) => candidate.kind === "ready" && candidate.info.contextSize === 1024, "reload with context 1024");
+            const state = await waitForState(api, (candidate) => candidate.kind === "ready" && candidate.info.contextSize === 1024, "reload with context 1024");
             recorder.stop();
             assert.ok(recorder.states.includes("loading"));
             assert.ok(state.kind === "ready");
             await setUser("draftMax", undefined);
             await setUser("contextSize", 2048);
-            await waitForState((candidate) => candidate.kind === "ready" && candidate.info.contextSize === 2048, "context 2048 again");
+            await waitForState(api, (candidate) => candidate.kind === "ready" && candidate.info.contextSize === 2048, "context 2048 again");
         });
     });
 });
