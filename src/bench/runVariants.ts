@@ -1,4 +1,4 @@
-import type { CompletionResult } from "../engine/CompletionTypes";
+import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { BenchTask } from "../cli/runBench";
@@ -121,11 +121,7 @@ export function totalsByVariant(results: readonly VariantsTaskResult[], variants
             totals.tasks++;
             totals.tokens += run.tokens;
             totals.decodeMs += run.decodeMs;
-            totals.draftedTokens += run.draftedTokens;
-            totals.acceptedTokens += run.acceptedTokens;
-            totals.targetEvals += run.targetEvals;
-            totals.draftMs += run.draftMs;
-            totals.targetMs += run.targetMs;
+            addDecodingCounts(totals, run);
             if (!run.identical) {
                 totals.identical = false;
                 totals.mismatches++;
@@ -187,15 +183,13 @@ export async function measureBatchCosts(
     maxBatch: number,
     repeats: number
 ): Promise<{ targetMs: Array<{ size: number; ms: number }>; draftMsPerToken: number; contextTokens: number; prefillMsPerToken: number }> {
-    let prefillMsPerToken = 0;
     const measure = async (context: PeerPredictorRunner["target"]["context"], sizes: number[]) => {
         const sequence = context.getSequence();
         try {
             const head = prompt.slice(0, -1);
             const prefillStarted = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(head);
-            if (context === peer.target.context)
-                prefillMsPerToken = (performance.now() - prefillStarted) / Math.max(1, head.length);
+            const prefillMsPerToken = (performance.now() - prefillStarted) / Math.max(1, head.length);
             const samples = new Map<number, number[]>(sizes.map((size) => [size, []]));
             // A warm-up of each size, not timed.
             for (let repeat = -1; repeat < repeats; repeat++) {
@@ -211,15 +205,15 @@ export async function measureBatchCosts(
                         samples.get(size)!.push(ms);
                 }
             }
-            return sizes.map((size) => ({ size, ms: medianOf(samples.get(size)!) }));
+            return { points: sizes.map((size) => ({ size, ms: medianOf(samples.get(size)!) })), prefillMsPerToken };
         } finally {
             sequence.dispose();
         }
     };
     const sizes = Array.from({ length: maxBatch }, (_, i) => i + 1);
-    const targetMs = await measure(peer.target.context, sizes);
-    const [draft] = await measure(peer.draft.context, [1]);
-    return { targetMs, draftMsPerToken: draft.ms, contextTokens: prompt.length, prefillMsPerToken };
+    const target = await measure(peer.target.context, sizes);
+    const draft = await measure(peer.draft.context, [1]);
+    return { targetMs: target.points, draftMsPerToken: draft.points[0].ms, contextTokens: prompt.length, prefillMsPerToken: target.prefillMsPerToken };
 }
 
 function medianOf(values: number[]): number {

@@ -75,3 +75,14 @@ export interface CumulativeStats {
     targetMs: number;
     totalMs: number;
 }
+
+/** The counters that every statistics shape (per request, cumulative, per benchmark variant) sums. */
+export type DecodingCounts = Pick<RequestStats, "draftedTokens" | "acceptedTokens" | "targetEvals" | "draftMs" | "targetMs">;
+
+export function addDecodingCounts(into: DecodingCounts, from: Readonly<DecodingCounts>): void {
+    into.draftedTokens += from.draftedTokens;
+    into.acceptedTokens += from.acceptedTokens;
+    into.targetEvals += from.targetEvals;
+    into.draftMs += from.draftMs;
+    into.targetMs += from.targetMs;
+}

@@ -2,7 +2,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
-import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats, StopReason } from "./CompletionTypes";
+import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type DraftSource, type RoundContext } from "./DraftLengthController";
 import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
 import { loadLlama } from "./loadLlama";
@@ -488,12 +488,8 @@ export class SpeculativeEngine {
     private addToTotals(stats: RequestStats): void {
         const totals = this.totals;
         totals.requests++;
-        totals.draftedTokens += stats.draftedTokens;
-        totals.acceptedTokens += stats.acceptedTokens;
-        totals.targetEvals += stats.targetEvals;
+        addDecodingCounts(totals, stats);
         totals.generatedTokens += stats.generatedTokens;
-        totals.draftMs += stats.draftMs;
-        totals.targetMs += stats.targetMs;
         totals.totalMs += stats.totalMs;
         totals.acceptanceRate = totals.draftedTokens > 0 ? totals.acceptedTokens / totals.draftedTokens : 0;
         totals.tokensPerTargetEval = totals.targetEvals > 0 ? totals.generatedTokens / totals.targetEvals : 0;
