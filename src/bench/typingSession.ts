@@ -1,4 +1,4 @@
-import { buildPromptWindow } from "../completion/buildPromptWindow";
+import { buildPromptWindow, type PromptWindow } from "../completion/buildPromptWindow";
 import { cleanCompletion } from "../completion/cleanCompletion";
 import { CompletionCache } from "../completion/CompletionCache";
 import { Debouncer } from "../completion/Debouncer";
@@ -161,9 +161,7 @@ export async function replaySegment(
         const text = document;
         const at = offset;
         pending.push((async () => {
-            const window = buildPromptWindow({
-                text, offset: at, maxPrefixChars: budget.prefixChars, maxSuffixChars: budget.suffixChars, maxExtraContextChars: budget.extraChars
-            });
+            const window = windowAt(text, at, budget);
             const lineStart = text.lastIndexOf("\n", at - 1) + 1;
             const lineEndIndex = text.indexOf("\n", at);
             const lineEnd = lineEndIndex < 0 ? text.length : lineEndIndex;
@@ -215,6 +213,13 @@ export async function replaySegment(
     return outcomes;
 }
 
+/** The prompt window the extension's provider would cut at `offset` (no other files open). */
+function windowAt(text: string, offset: number, budget: ReturnType<typeof promptBudget>): PromptWindow {
+    return buildPromptWindow({
+        text, offset, maxPrefixChars: budget.prefixChars, maxSuffixChars: budget.suffixChars, maxExtraContextChars: budget.extraChars
+    });
+}
+
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
@@ -254,9 +259,7 @@ export async function compareTyping(
     // Both modes share one engine and its KV cache; without this the mode that happens to go first
     // would pay for processing the whole file, a cost that has nothing to do with speculation.
     const budget = promptBudget(settings.contextSize, settings.maxTokens);
-    const first = buildPromptWindow({
-        text: state.document, offset: state.offset, maxPrefixChars: budget.prefixChars, maxSuffixChars: budget.suffixChars, maxExtraContextChars: budget.extraChars
-    });
+    const first = windowAt(state.document, state.offset, budget);
     const warm = await engine.complete({ prefix: first.prefix, suffix: first.suffix, maxTokens: settings.maxTokens, speculative: false });
     const coldStart = { promptTokens: warm.stats.promptTokens - warm.stats.reusedPromptTokens, promptMs: warm.stats.promptMs };
     for (const [index, keys] of segments.entries()) {
