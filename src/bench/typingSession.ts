@@ -4,7 +4,7 @@ import { CompletionCache } from "../completion/CompletionCache";
 import { Debouncer } from "../completion/Debouncer";
 import { SeededRandom } from "../engine/speculativeSampling";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
-import { promptBudget } from "../vscode/promptBudget";
+import { promptBudget } from "../completion/promptBudget";
 import { percentile } from "./percentile";
 
 /** One keystroke of a scripted session: the character typed and the wait before it, in ms. */

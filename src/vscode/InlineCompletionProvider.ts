@@ -12,7 +12,7 @@ import { ExtraContextRing } from "../completion/ExtraContextRing";
 import type { SpeculaConfig } from "../config/SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { EngineController } from "./EngineController";
-import { promptBudget } from "./promptBudget";
+import { promptBudget } from "../completion/promptBudget";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 

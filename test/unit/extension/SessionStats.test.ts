@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { RequestStats } from "../../../src/engine/CompletionTypes";
-import { promptBudget } from "../../../src/vscode/promptBudget";
+import { promptBudget } from "../../../src/completion/promptBudget";
 import { SessionStats } from "../../../src/vscode/SessionStats";
 
 function stats(overrides: Partial<RequestStats>): RequestStats {
