@@ -5,7 +5,7 @@ import { Debouncer } from "../completion/Debouncer";
 import { SeededRandom } from "../engine/speculativeSampling";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { promptBudget } from "../completion/promptBudget";
-import { percentile } from "./percentile";
+import { percentile } from "../completion/percentile";
 
 /** One keystroke of a scripted session: the character typed and the wait before it, in ms. */
 export interface Keystroke {

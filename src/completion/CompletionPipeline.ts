@@ -77,7 +77,7 @@ export type PipelineOutcome =
         /** For a new generation: where the time went, known once the generation has ended. */
         readonly split?: Promise<LatencySplit | undefined>;
     }
-    | { readonly kind: "empty"; readonly reason: EmptyReason; readonly elapsedMs: number }
+    | { readonly kind: "empty"; readonly reason: Exclude<EmptyReason, "skipped">; readonly elapsedMs: number }
     | { readonly kind: "canceled" }
     | { readonly kind: "error"; readonly message: string };
 
@@ -149,6 +149,18 @@ export class CompletionPipeline {
     /** Generations running or finished and still able to serve; for tests and the bench. */
     public get liveCount(): number {
         return this.live.length;
+    }
+
+    /** Resolves once no generation is running (prefetches started meanwhile included). */
+    public async whenIdle(): Promise<void> {
+        while (true) {
+            const running = this.live.filter((entry) => !entry.generation.done);
+            if (running.length === 0)
+                return;
+            await Promise.all(running.map((entry) => entry.generation.finished));
+            // Let the finish handlers (cache, prefetch start) run.
+            await new Promise((resolve) => setImmediate(resolve));
+        }
     }
 
     /** Whether a prefetch for `offset` in `uri` is running or done (the bench reports how often one was ready). */
@@ -379,7 +391,7 @@ export class CompletionPipeline {
         let budgetSpent = false;
         const aborted = abortedPromise(signal);
         while (true) {
-            if (signal.aborted)
+            if (signal.aborted || generation.aborted)
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")

@@ -65,8 +65,10 @@ export class Generation {
         return outcome?.kind === "result" && outcome.result.stopReason !== "aborted" ? outcome.result.text : undefined;
     }
 
+    /** Stops the backend request; whoever waits on this generation hears of it at once. */
     public abort(): void {
         this.abortController.abort();
+        this.notify();
     }
 
     /** Resolves at the next piece of text or the end, whichever comes first. */

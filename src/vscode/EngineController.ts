@@ -8,7 +8,8 @@ import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
 import type { EngineInfo } from "../engine/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
-import type { CompleteParams, LoadParams, ModelSource } from "../host/protocol";
+import type { LoadParams, ModelSource } from "../host/protocol";
+import type { BackendRequest } from "../completion/CompletionBackend";
 
 export type EngineState =
     | { readonly kind: "disabled" }
@@ -146,9 +147,9 @@ export class EngineController implements vscode.Disposable {
         }
     }
 
-    /** Asks the engine for a completion; never throws (see CompleteOutcome). */
-    public async complete(params: Omit<CompleteParams, "requestId">, signal: AbortSignal): Promise<CompleteOutcome> {
-        return this.client.complete(params, signal);
+    /** Asks the engine for a completion, streamed to `onText` when given; never throws (see CompleteOutcome). */
+    public async complete(request: BackendRequest, signal: AbortSignal, onText?: (delta: string) => void): Promise<CompleteOutcome> {
+        return this.client.complete(request, signal, onText);
     }
 
     /** Downloads the selected pair's remote models with a cancellable progress notification. */
