@@ -5,6 +5,8 @@ import { parseCliArgs, usage } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
+import { latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
+import * as path from "node:path";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, SpeculaError } from "./engine/SpeculaError";
 import { ensureFixtures } from "./fixtures/generateFixtures";
@@ -21,6 +23,37 @@ async function main(argv: readonly string[]): Promise<number> {
             return await complete(command);
         case "bench":
             return await bench(command);
+        case "latency":
+            return await latency(command);
+    }
+}
+
+async function latency(command: Extract<CliCommand, { command: "latency" }>): Promise<number> {
+    let targetPath = command.target;
+    let draftPath = command.draft;
+    let pairLabel = "the pair given on the command line";
+    if (targetPath == null || draftPath == null) {
+        const paths = await ensureFixtures({ large: true });
+        targetPath = paths.largeTarget!;
+        draftPath = paths.largeDraft!;
+        pairLabel = "Large fixture pair (154.7 M Q8_0 order-2 n-gram target, rank-12 draft; degenerate greedy text)";
+    }
+    const contextSize = 2048;
+    const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
+    try {
+        requireSpeculation(engine);
+        const result = await runLatencyBench(engine, {
+            pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
+            threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
+            files: latencyFiles(command.files), debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
+            chainStarts: command.chains, ...(command.report != null ? { report: command.report } : {}),
+            log: (line) => process.stderr.write(`${line}\n`)
+        });
+        if (command.json)
+            process.stdout.write(`${JSON.stringify({ typing: { speculative: result.typing.speculative, targetOnly: result.typing.targetOnly }, chains: Object.fromEntries(Object.entries(result.chains).map(([name, chain]) => [name, { ...chain.summary, ready: chain.ready }])) }, null, 1)}\n`);
+        return 0;
+    } finally {
+        await engine.dispose();
     }
 }
 

@@ -65,17 +65,27 @@ export interface LatencySplit {
     readonly promptTokens: number;
 }
 
+export interface GenerationDetails {
+    readonly split: LatencySplit;
+    /** The whole cleaned suggestion at the generation's place ("" when cleaning left nothing). */
+    readonly fullText: string;
+}
+
 export type PipelineOutcome =
     | {
         readonly kind: "suggestion";
         readonly text: string;
         readonly source: SuggestionSource;
-        /** Only the first line so far (the rest is still being decoded), or cut at the budget mid-line. */
-        readonly partial: boolean;
+        /**
+         * "block": the whole suggestion (the generation ended); "firstLine": its first line, shown
+         * while the rest is still being decoded; "budget": the first line so far, cut at its last whole
+         * word because the latency budget ran out. The last two are followed by a longer suggestion.
+         */
+        readonly piece: "block" | "firstLine" | "budget";
         /** Last keystroke (or the provide() call) → shown, ms. */
         readonly elapsedMs: number;
-        /** For a new generation: where the time went, known once the generation has ended. */
-        readonly split?: Promise<LatencySplit | undefined>;
+        /** For a new generation: where the time went, and the whole suggestion, known once it has ended. */
+        readonly details?: Promise<GenerationDetails | undefined>;
     }
     | { readonly kind: "empty"; readonly reason: Exclude<EmptyReason, "skipped">; readonly elapsedMs: number }
     | { readonly kind: "canceled" }
@@ -187,7 +197,7 @@ export class CompletionPipeline {
         }
         const cached = this.cache.get(place.cacheKey);
         if (cached != null)
-            return { kind: "suggestion", text: cached, source: "cache", partial: false, elapsedMs: elapsed() };
+            return { kind: "suggestion", text: cached, source: "cache", piece: "block", elapsedMs: elapsed() };
 
         // Nothing running can serve this place: stop what runs, so the backend is free.
         this.abortLive(() => true);
@@ -395,7 +405,7 @@ export class CompletionPipeline {
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")
-                return this.shown(entry, typed, piece.text, !piece.final, source, elapsed, started, debounceMs);
+                return this.shown(entry, typed, piece.text, piece.final ? "block" : "firstLine", source, elapsed, started, debounceMs);
             if (piece.kind === "none")
                 return generation.outcome?.kind === "error"
                     ? { kind: "error", message: generation.outcome.error.message }
@@ -404,21 +414,21 @@ export class CompletionPipeline {
                 budgetSpent = true;
                 const partial = partialPiece(generation.raw, typed, generation.context);
                 if (partial !== "")
-                    return this.shown(entry, typed, partial, true, source, elapsed, started, debounceMs);
+                    return this.shown(entry, typed, partial, "budget", source, elapsed, started, debounceMs);
             }
             const wait = budgetSpent ? undefined : Math.max(0, deadline - this.now());
             await Promise.race([generation.changed(), ...(wait != null ? [delay(wait)] : []), aborted]);
         }
     }
 
-    private shown(entry: LiveGeneration, typed: string, text: string, partial: boolean, source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
+    private shown(entry: LiveGeneration, typed: string, text: string, piece: "block" | "firstLine" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
         const { generation } = entry;
         const offset = generation.offset + typed.length;
         entry.shownAt = { offset, length: text.length };
-        if (partial)
+        if (piece === "budget")
             void this.offerWhenComplete(entry, typed, text.length);
-        const split = source === "new" ? this.splitOf(generation, started, debounceMs, this.now()) : undefined;
-        return { kind: "suggestion", text, source, partial, elapsedMs: elapsed(), ...(split != null ? { split } : {}) };
+        const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
+        return { kind: "suggestion", text, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
     }
 
     /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */
@@ -439,21 +449,25 @@ export class CompletionPipeline {
         }
     }
 
-    /** Where the time went, once the generation has ended and the backend's own timings are known. */
-    private async splitOf(generation: Generation, started: number, debounceMs: number, shownAt: number): Promise<LatencySplit | undefined> {
+    /** Where the time went, and the whole suggestion, once the generation has ended and the backend's own timings are known. */
+    private async detailsOf(generation: Generation, started: number, debounceMs: number, shownAt: number): Promise<GenerationDetails | undefined> {
         const outcome = await generation.finished;
         if (outcome.kind !== "result")
             return undefined;
         const { stats } = outcome.result;
         const endedAt = generation.endedAt ?? this.now();
         const queueMs = Math.max(0, endedAt - generation.startedAt - stats.totalMs);
+        const whole = pieceFor(generation, "", generation.context);
         return {
-            debounceMs: Math.max(debounceMs, generation.startedAt - started),
-            queueMs,
-            promptMs: stats.promptMs,
-            decodeMs: Math.max(0, shownAt - generation.startedAt - queueMs - stats.promptMs),
-            newPromptTokens: stats.promptTokens - stats.reusedPromptTokens,
-            promptTokens: stats.promptTokens
+            split: {
+                debounceMs: Math.max(debounceMs, generation.startedAt - started),
+                queueMs,
+                promptMs: stats.promptMs,
+                decodeMs: Math.max(0, shownAt - generation.startedAt - queueMs - stats.promptMs),
+                newPromptTokens: stats.promptTokens - stats.reusedPromptTokens,
+                promptTokens: stats.promptTokens
+            },
+            fullText: whole.kind === "show" ? whole.text : ""
         };
     }
 

@@ -75,7 +75,7 @@ describe("CompletionPipeline", () => {
         const editor = new Editor(head + tail, head.length);
         const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
         assert.equal(first.text, "    const sum = a + b;");
-        assert.equal(first.partial, true);
+        assert.equal(first.piece, "firstLine");
         assert.equal(first.source, "new");
         assert.equal(backend.generating[0]!.finished, false, "the block was still decoding when its first line was shown");
     });
@@ -100,7 +100,7 @@ describe("CompletionPipeline", () => {
         assert.deepEqual(improved[0], { uri, offset: editor.offset });
         const again = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
         assert.equal(again.text, block);
-        assert.equal(again.partial, false);
+        assert.equal(again.piece, "block");
     });
 
     it("keeps the generation when the user types along with it, and aborts it when the user types something else", async () => {
@@ -152,7 +152,7 @@ describe("CompletionPipeline", () => {
         const { pipeline, improved } = make({ chunkChars: 3, chunkMs: 12, respond: () => longLine }, { latencyBudgetMs: 60 });
         const editor = new Editor("function total(items) {\n    ");
         const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
-        assert.equal(shown.partial, true);
+        assert.equal(shown.piece, "budget");
         assert.ok(longLine.startsWith(shown.text) && shown.text.length < longLine.trimEnd().length, JSON.stringify(shown.text));
         assert.ok(longLine.slice(shown.text.length).match(/^[^\p{L}\p{N}_$]/u) != null || /[^\p{L}\p{N}_$]$/u.test(shown.text), `cut inside a word: ${JSON.stringify(shown.text)}`);
         await until(() => improved.length > 0);
