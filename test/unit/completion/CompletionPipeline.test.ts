@@ -235,4 +235,28 @@ describe("CompletionPipeline", () => {
         assert.equal(again.text, "    const sum = a + b;");
         assert.equal(backend.generating.length, 1);
     });
+
+    it("writes prompt and completion text to the log only when logPrompts is on", async () => {
+        for (const logPrompts of [false, true]) {
+            const logged: string[] = [];
+            const backend = new FakeBackend({ respond, chunkChars: 64, chunkMs: 1 });
+            const pipeline = new CompletionPipeline({
+                backend,
+                settings: () => ({ ...baseSettings, logPrompts }),
+                debouncer: new Debouncer({ minMs: 0, maxMs: 0, initialMs: 0 }),
+                events: { log: (message) => logged.push(message) }
+            });
+            const editor = new Editor("// SECRET-PROMPT\n" + head + tail, "// SECRET-PROMPT\n".length + head.length);
+            suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+            await pipeline.whenIdle();
+            const all = logged.join("\n");
+            if (logPrompts) {
+                assert.match(all, /SECRET-PROMPT/, "the prompt is logged when asked for");
+                assert.match(all, /const sum = a \+ b/, "the completion is logged when asked for");
+            } else {
+                assert.equal(logged.length, 0, `nothing is logged without the setting: ${all}`);
+            }
+        }
+    });
 });
+

@@ -117,18 +117,4 @@ describe("reliability: privacy by construction", () => {
         assert.equal((modelFiles.match(/\bfetch\s*\(/g) ?? []).length, 1, "one fetch: the reachability check before a download");
         console.log(`      ${files.length} source files scanned: network code only in src/host/modelFiles.ts, no telemetry`);
     });
-
-    it("prompt and completion text reach the log only behind specula.debug.logPrompts", () => {
-        const provider = fs.readFileSync(path.join(repository, "src", "vscode", "InlineCompletionProvider.ts"), "utf8");
-        const lines = provider.split("\n");
-        let guarded = 0;
-        lines.forEach((line, index) => {
-            if (!/\blog\.(?:info|warn|error|debug|trace|appendLine)\(/.test(line) || !/prompt\.(?:prefix|suffix|extraContext)|\braw\b|\btext\b/.test(line))
-                return;
-            assert.match(lines[index - 1] ?? "", /if \(settings\.logPrompts\)/, `unguarded log of document text at InlineCompletionProvider.ts:${index + 1}`);
-            guarded++;
-        });
-        assert.equal(guarded, 2, "the prompt line and the completion line, both guarded");
-        console.log(`      ${guarded} log lines carry prompt or completion text, each behind the debug setting`);
-    });
 });
