@@ -46,7 +46,7 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
             pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
             threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
             files: latencyFiles(command.files), debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
-            chainStarts: command.chains, ...(command.report != null ? { report: command.report } : {}),
+            chainStarts: command.chains, compareClassicLayout: command.compareLayout, ...(command.report != null ? { report: command.report } : {}),
             log: (line) => process.stderr.write(`${line}\n`)
         });
         if (command.json)

@@ -8,6 +8,7 @@ import type { CompletionBackend } from "../completion/CompletionBackend";
 import { CompletionPipeline, type GenerationDetails, type LatencySplit, type PipelineOutcome, type SuggestionSource } from "../completion/CompletionPipeline";
 import { Debouncer } from "../completion/Debouncer";
 import { stringDocument } from "../completion/DocumentView";
+import { PromptPlanner } from "../completion/PromptPlanner";
 import { percentile } from "../completion/percentile";
 import { SeededRandom } from "../engine/speculativeSampling";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
@@ -124,6 +125,7 @@ class SimulatedEditor {
                 latencyBudgetMs: settings.latencyBudgetMs, prefetch: settings.prefetch, logPrompts: false
             }),
             debouncer: new Debouncer({ minMs: settings.debounceMs, initialMs: settings.debounceMs, maxMs: settings.debounceMs * 3 }),
+            ...(settings.maxMiddleChars != null ? { planner: new PromptPlanner({ maxMiddleChars: settings.maxMiddleChars }) } : {}),
             events: {
                 onImproved: (uri, offset) => {
                     if (uri === this.uri && offset === this.offset)
@@ -210,6 +212,8 @@ export interface ReplaySettings {
     readonly pauseMs?: number;
     /** How long a user reads a matching suggestion before pressing Tab, ms. Defaults to 400. */
     readonly readMs?: number;
+    /** The prompt planner's longest middle head; 0 lays prompts out the classic way (no text after the FIM middle token). Defaults to the product's. */
+    readonly maxMiddleChars?: number;
 }
 
 /** A key the user waited on (the last before a pause). */

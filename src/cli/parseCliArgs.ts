@@ -44,6 +44,7 @@ export type CliCommand =
         readonly chains: number;
         readonly debounceMs: number;
         readonly budgetMs: number;
+        readonly compareLayout: boolean;
         readonly report?: string;
         readonly json: boolean;
     }
@@ -56,7 +57,7 @@ export const usage = `Usage:
   specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
                 [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
   specula latency [--target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
-                  [--debounce MS] [--budget MS] [--report FILE.md] [--json]
+                  [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
@@ -145,7 +146,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     options: {
                         target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
                         chars: { type: "string" }, files: { type: "string" }, chains: { type: "string" }, debounce: { type: "string" },
-                        budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false }
+                        budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false },
+                        "compare-layout": { type: "boolean", default: false }
                     }
                 });
                 if ((values.target == null) !== (values.draft == null))
@@ -161,6 +163,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     chains: integer(values.chains, "--chains", 4, 0, 100),
                     debounceMs: integer(values.debounce, "--debounce", 150, 0, 2000),
                     budgetMs: integer(values.budget, "--budget", 300, 0, 10_000),
+                    compareLayout: values["compare-layout"] ?? false,
                     ...(values.report != null ? { report: values.report } : {}),
                     json: values.json ?? false
                 };

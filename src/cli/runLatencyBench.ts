@@ -24,13 +24,18 @@ export interface LatencyBenchOptions {
     readonly latencyBudgetMs: number;
     /** Spots per file for the Tab-Tab-Tab chains. */
     readonly chainStarts: number;
+    /**
+     * Also type with prompts laid out the classic PSM way (everything before the cursor before the
+     * suffix): how many prompt tokens a keystroke re-processes without the middle head. For PSM models.
+     */
+    readonly compareClassicLayout?: boolean;
     readonly report?: string;
     readonly log: (line: string) => void;
 }
 
 export interface LatencyBenchResult {
     readonly options: Omit<LatencyBenchOptions, "log">;
-    readonly typing: { readonly speculative: ReplaySummary; readonly targetOnly: ReplaySummary; readonly runs: Record<string, ReplayRun[]> };
+    readonly typing: { readonly speculative: ReplaySummary; readonly targetOnly: ReplaySummary; readonly classicLayout?: ReplaySummary; readonly runs: Record<string, ReplayRun[]> };
     readonly chains: Record<string, { readonly summary: ReturnType<typeof summarizeLatencies>; readonly ready: number; readonly presses: readonly TabPress[] }>;
     readonly wallMs: number;
     readonly load: readonly number[];
@@ -38,23 +43,26 @@ export interface LatencyBenchResult {
 
 const modes = {
     speculative: { speculative: true, prefetch: true },
-    targetOnly: { speculative: false, prefetch: true }
+    targetOnly: { speculative: false, prefetch: true },
+    classicLayout: { speculative: true, prefetch: true, maxMiddleChars: 0 }
 } as const;
 
 export async function runLatencyBench(engine: SpeculativeEngine, options: LatencyBenchOptions): Promise<LatencyBenchResult> {
     const started = performance.now();
     const load = os.loadavg();
-    const settings = (prefetch: boolean): ReplaySettings => ({
+    const settings = (prefetch: boolean, maxMiddleChars?: number): ReplaySettings => ({
         maxTokens: options.maxTokens, maxLines: options.maxLines, contextSize: options.contextSize,
-        debounceMs: options.debounceMs, latencyBudgetMs: options.latencyBudgetMs, prefetch
+        debounceMs: options.debounceMs, latencyBudgetMs: options.latencyBudgetMs, prefetch,
+        ...(maxMiddleChars != null ? { maxMiddleChars } : {})
     });
-    const runs: Record<keyof typeof modes, ReplayRun[]> = { speculative: [], targetOnly: [] };
+    const runs: Record<keyof typeof modes, ReplayRun[]> = { speculative: [], targetOnly: [], classicLayout: [] };
     for (const [index, file] of options.files.entries()) {
         const input = typingInput(file, options.chars, index + 1);
-        const order = index % 2 === 0 ? (["speculative", "targetOnly"] as const) : (["targetOnly", "speculative"] as const);
-        for (const mode of order) {
+        const names: Array<keyof typeof modes> = ["speculative", "targetOnly", ...(options.compareClassicLayout === true ? ["classicLayout" as const] : [])];
+        for (const mode of index % 2 === 0 ? names : [...names].reverse()) {
             await engine.clearCache();
-            const run = await replayTyping(engineBackend(engine, modes[mode].speculative), input, settings(modes[mode].prefetch));
+            const variant: { speculative: boolean; prefetch: boolean; maxMiddleChars?: number } = modes[mode];
+            const run = await replayTyping(engineBackend(engine, variant.speculative), input, settings(variant.prefetch, variant.maxMiddleChars));
             runs[mode].push(run);
             const summary = summarizeReplay(run.waited, run.tabs);
             options.log(`${path.basename(file)} ${mode}: keystroke → suggestion p50 ${fmt(summary.keystrokeToSuggestion.p50Ms)} p95 ${fmt(summary.keystrokeToSuggestion.p95Ms)} ms (${summary.served}/${run.waited.length} served); Tab → next p50 ${fmt(summary.tabToNext.p50Ms)} ms over ${run.tabs.length} accepts, ${summary.readyAfterAccept} ready; ${run.acceptedChars} of ${run.acceptedChars + run.typedChars} characters accepted`);
@@ -86,6 +94,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
         typing: {
             speculative: summarizeReplay(runs.speculative.flatMap((run) => run.waited), runs.speculative.flatMap((run) => run.tabs)),
             targetOnly: summarizeReplay(runs.targetOnly.flatMap((run) => run.waited), runs.targetOnly.flatMap((run) => run.tabs)),
+            ...(runs.classicLayout.length > 0 ? { classicLayout: summarizeReplay(runs.classicLayout.flatMap((run) => run.waited), runs.classicLayout.flatMap((run) => run.tabs)) } : {}),
             runs
         },
         chains: Object.fromEntries(Object.entries(chains).map(([name, presses]) => [name, {
@@ -142,13 +151,14 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
     lines.push(`### ${options.pairLabel}`, "");
     lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * 3} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
     lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
-    for (const [name, summary] of [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly]] as const) {
+    const rows = [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly], ...(typing.classicLayout != null ? [["speculative, classic PSM layout (no middle head)", typing.classicLayout]] : [])] as Array<[string, ReplaySummary]>;
+    for (const [name, summary] of rows) {
         lines.push(`| ${name} | ${summary.keystrokeToSuggestion.count} | ${summary.served} | ${fmt(summary.keystrokeToSuggestion.p50Ms)} / ${fmt(summary.keystrokeToSuggestion.p95Ms)} | ${summary.tabToNext.count} | ${fmt(summary.tabToNext.p50Ms)} / ${fmt(summary.tabToNext.p95Ms)} | ${pct(summary.readyAfterAccept, summary.tabToNext.count)} | ${summary.firstLines.exact} of ${summary.firstLines.shown} |`);
     }
     lines.push("");
     lines.push("Where a waited-on key's time goes when a new generation served it (medians, ms): *debounce* keystroke → request; *queue* waiting for the backend (an aborted request finishing its round); *prompt* processing the prompt tokens not already cached; *decode* until the piece was shown.", "");
     lines.push("| mode | debounce | queue | prompt | new prompt tokens (of) | decode | served by new / live / prefetch / cache; timed out; nothing to show |", "|---|--:|--:|--:|--:|--:|---|");
-    for (const [name, summary] of [["speculative", typing.speculative], ["target alone", typing.targetOnly]] as const) {
+    for (const [name, summary] of rows) {
         const split = summary.medianSplit;
         const count = (source: string) => summary.bySource[source] ?? 0;
         const sources = `${["new", "live", "prefetch", "cache"].map(count).join(" / ")}; ${count("timeout")}; ${count("nothing")}`;
