@@ -27,3 +27,11 @@ export class SpeculaError extends Error {
 export function isSpeculaError(value: unknown): value is SpeculaError {
     return value instanceof SpeculaError;
 }
+
+/**
+ * A file name or other user-supplied text inside a one-line message: quoted, with control
+ * characters (a newline in a path) escaped so the message stays one line.
+ */
+export function quoted(text: string): string {
+    return JSON.stringify(text);
+}
