@@ -11,7 +11,8 @@ export type SpeculaErrorCode =
     | "DOWNLOAD_FAILED"
     | "CHECKSUM_MISMATCH"
     | "ENGINE_DISPOSED"
-    | "ENGINE_CRASHED";
+    | "ENGINE_CRASHED"
+    | "MODEL_BROKEN";
 
 /** An error whose message is written for the user: one line, naming the file and the problem. */
 export class SpeculaError extends Error {

@@ -1,16 +1,18 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
+import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type DraftSource, type RoundContext } from "./DraftLengthController";
-import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
+import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";
 import { NgramDrafter } from "./NgramDrafter";
 import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
-import { SpeculaError } from "./SpeculaError";
+import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 
 /** Decoding settings that can change between requests without reloading models. */
@@ -72,7 +74,7 @@ export class SpeculativeEngine {
         this.decoding = {
             speculative: options.speculative ?? true,
             drafter: options.drafter ?? "hybrid",
-            draftMax: options.draftMax ?? 8,
+            draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
             adaptiveDraft: options.adaptiveDraft ?? true,
             draftConfidence: options.draftConfidence ?? 0
         };
@@ -113,9 +115,9 @@ export class SpeculativeEngine {
             if (draftFile != null)
                 draft = await loadRunner(llama, draftFile, target.context.contextSize, options);
             throwIfAborted(signal);
-            await warmUp(target);
-            if (draft != null)
-                await warmUp(draft);
+            await warmUpAndCheck(target, targetFile.path, "target model");
+            if (draft != null && draftFile != null)
+                await warmUpAndCheck(draft, draftFile.path, "draft model");
         } catch (error) {
             await draft?.dispose();
             await target.dispose();
@@ -196,7 +198,7 @@ export class SpeculativeEngine {
     private async run(request: CompletionRequest): Promise<CompletionResult> {
         const started = performance.now();
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
-        const maxTokens = Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens));
+        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
         const speculative = (request.speculative ?? this.decoding.speculative) && (this.draft != null || this.decoding.drafter === "ngram");
         const stats = emptyRequestStats();
@@ -238,10 +240,12 @@ export class SpeculativeEngine {
         stats.acceptanceRate = stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : 0;
         stats.tokensPerTargetEval = stats.targetEvals > 0 ? generated.length / stats.targetEvals : 0;
         stats.totalMs = performance.now() - started;
+        const text = this.textOf(generated, request.maxLines);
+        checkCompletionText(text, this.info.targetPath);
         if (request.prefillOnly !== true)
             this.addToTotals(stats);
         return {
-            text: this.textOf(generated, request.maxLines),
+            text,
             tokens: generated,
             stopReason,
             speculative,
@@ -432,7 +436,7 @@ export class SpeculativeEngine {
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
-        return this.buildPromptFor(request, Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens))).tokens;
+        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens).maxTokens).tokens;
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
@@ -534,8 +538,8 @@ export function useFlashAttention(llama: Pick<Llama, "gpu">, options: Pick<Engin
 function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     if (error instanceof Error && error.name === "InsufficientMemoryError")
-        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load "${file.path}": ${detail}`, { cause: error });
-    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load "${file.path}": ${detail}`, { cause: error });
+        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load ${quoted(file.path)}: ${detail}`, { cause: error });
+    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load ${quoted(file.path)}: ${detail}`, { cause: error });
 }
 
 /** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
@@ -599,13 +603,6 @@ export function resolveThreads(threads: number | undefined): number {
     if (threads != null && threads > 0)
         return Math.floor(threads);
     return Math.max(1, os.availableParallelism() - 1);
-}
-
-/** The first eval in a process is several times slower than the rest; pay it at load, not on a keystroke. */
-async function warmUp(runner: ModelRunner): Promise<void> {
-    const token = runner.model.tokens.bos ?? (0 as Token);
-    await runner.sequence.controlledEvaluate([[token, { generateNext: { token: true } }]]);
-    await runner.clear();
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
