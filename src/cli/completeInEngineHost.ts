@@ -64,6 +64,7 @@ async function attemptInHost(job: HostedCompletionJob, hostScript: string): Prom
         }
     });
     client.onDidCrash((info) => { crash = info; });
+    let failure: unknown;
     try {
         const params: LoadParams = {
             target: { uri: path.resolve(job.targetPath) },
@@ -78,13 +79,16 @@ async function attemptInHost(job: HostedCompletionJob, hostScript: string): Prom
         if (outcome.kind === "result")
             return { kind: "done", value: { info: loaded.info, result: outcome.result } };
         if (outcome.kind === "error")
-            return { kind: "error", error: toSpeculaError(outcome.error, loadFailure) };
+            failure = outcome.error;
     } catch (error) {
         if (!(error instanceof EngineClientError) || error.code !== "ENGINE_CRASHED")
-            return { kind: "error", error: toSpeculaError(error, loadFailure) };
+            failure = error;
     } finally {
+        // Also lets the host's last stderr lines arrive before the message is written.
         await client.dispose();
     }
+    if (failure != null)
+        return { kind: "error", error: toSpeculaError(failure, loadFailure) };
     return {
         kind: "crashed",
         crash: crash ?? { exitCode: null, signal: null, phase: "idle", message: "The engine process stopped." },
@@ -100,7 +104,7 @@ function toSpeculaError(error: unknown, loadFailure: string | undefined): Specul
         const code = (error.code === "INTERNAL" || error.code === "CANCELLED" || error.code === "NOT_DOWNLOADED" || error.code === "URL_NOT_ALLOWED" || error.code === "OFFLINE"
             ? "MODEL_LOAD_FAILED" : error.code) as SpeculaErrorCode;
         const message = error.message.split("\n")[0] ?? error.message;
-        return new SpeculaError(code, code === "MODEL_LOAD_FAILED" && loadFailure != null ? `${message.replace(/\.$/, "")} (llama.cpp: ${loadFailure.trim()}).` : message);
+        return new SpeculaError(code, code === "MODEL_LOAD_FAILED" && loadFailure != null ? `${message.replace(/\.$/, "")} (llama.cpp: ${loadFailure.replace(/\s+/g, " ").trim().slice(0, 300)}).` : message);
     }
     throw error;
 }

@@ -12,6 +12,8 @@ const maxLayers = 512;
 const maxExperts = 1024;
 /** llama.cpp keeps positions and context sizes in int32. */
 const maxContextLength = 2 ** 31 - 1;
+/** The smallest context the engine works with (a prompt, a completion and a round of drafts). */
+const minContextLength = 256;
 /** No model is wider than this; a larger value is a corrupt field, and sizes computed from it overflow. */
 const maxWidth = 1 << 20;
 
@@ -55,6 +57,8 @@ function checkArchitecture(header: GgufHeader): string | undefined {
     const contextLength = u32(get("context_length"), key("context_length"), 1, maxContextLength);
     if (typeof contextLength === "string")
         return contextLength;
+    if (contextLength < minContextLength)
+        return `has ${key("context_length")} = ${contextLength}: a completion needs a context of at least ${minContextLength} tokens`;
     const embedding = u32(get("embedding_length"), key("embedding_length"), 1, maxWidth);
     if (typeof embedding === "string")
         return embedding;

@@ -23,6 +23,7 @@ import {
     type LoadResult,
     type LogParams
 } from "./protocol";
+import { completeParamsSchema, decodingOptionsSchema, downloadParamsSchema, loadParamsSchema, resolveParamsSchema, validateParams } from "./validateParams";
 
 /** What the host needs from an engine; `SpeculativeEngine` has this shape. */
 export interface HostedEngine {
@@ -87,17 +88,17 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     };
 
     connection.onRequest(loadRequest, (params, token) => {
-        const run = lifecycle.then(() => load(params, token));
+        const run = lifecycle.then(() => load(validateParams(loadRequest.method, loadParamsSchema, params), token));
         lifecycle = run.catch(() => undefined);
         return run.catch((error: unknown) => { throw toResponseError(error); });
     });
 
     connection.onRequest(completeRequest, async (params, token) => {
-        if (engine == null)
-            throw toResponseError(new HostError("ENGINE_DISPOSED", "No model pair is loaded."));
-        const { requestId: _requestId, ...request } = params;
         const abort = abortControllerFor(token);
         try {
+            const { requestId: _requestId, ...request } = validateParams(completeRequest.method, completeParamsSchema, params);
+            if (engine == null)
+                throw new HostError("ENGINE_DISPOSED", "No model pair is loaded.");
             return await engine.complete({ ...request, signal: abort.signal });
         } catch (error) {
             throw toResponseError(error);
@@ -106,7 +107,8 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
 
     connection.onRequest(setDecodingOptionsRequest, (options) => {
         try {
-            engine?.setDecodingOptions(options);
+            const valid = validateParams(setDecodingOptionsRequest.method, decodingOptionsSchema, options);
+            engine?.setDecodingOptions(valid);
         } catch (error) {
             throw toResponseError(error);
         }
@@ -116,6 +118,7 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
 
     connection.onRequest(resolveRequest, async (params) => {
         try {
+            validateParams(resolveRequest.method, resolveParamsSchema, params);
             const options = { modelDirectory: params.modelDirectory, fixtureDirectory: "", fixtures: undefined };
             const paths = await Promise.all(params.sources.map((source) =>
                 source.uri.startsWith("fixture:") ? Promise.resolve(source.uri) : tryResolveModelSource(source, options)));
@@ -128,6 +131,7 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     connection.onRequest(downloadRequest, async (params, token) => {
         const abort = abortControllerFor(token);
         try {
+            validateParams(downloadRequest.method, downloadParamsSchema, params);
             const paths = await downloadModelSources(params.sources, {
                 modelDirectory: params.modelDirectory,
                 signal: abort.signal,
