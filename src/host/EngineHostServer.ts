@@ -71,9 +71,9 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
         const targetPath = await resolveModelSource(params.target, "target", resolveOptions);
         const draftPath = params.draft != null ? await resolveModelSource(params.draft, "draft", resolveOptions) : undefined;
         if (params.target.sha256 != null)
-            await verifySha256(targetPath, params.target.sha256, "target", abort.signal);
+            await verifySha256(targetPath, params.target.sha256, "target", { signal: abort.signal, stateDirectory: params.stateDirectory });
         if (params.draft?.sha256 != null && draftPath != null)
-            await verifySha256(draftPath, params.draft.sha256, "draft", abort.signal);
+            await verifySha256(draftPath, params.draft.sha256, "draft", { signal: abort.signal, stateDirectory: params.stateDirectory });
         abort.signal.throwIfAborted();
         const loaded = await dependencies.loadEngine(
             { ...params.options, targetPath, ...(draftPath != null ? { draftPath } : {}), log: (level, message) => log(level, message) },
@@ -134,6 +134,7 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
             validateParams(downloadRequest.method, downloadParamsSchema, params);
             const paths = await downloadModelSources(params.sources, {
                 modelDirectory: params.modelDirectory,
+                stateDirectory: params.stateDirectory,
                 signal: abort.signal,
                 onProgress: (progress) => {
                     void connection.sendNotification(downloadProgressNotification, { downloadId: params.downloadId, ...progress }).catch(() => undefined);

@@ -135,6 +135,7 @@ export const loadParamsSchema: ObjectSchema<LoadParams> = {
     draft: { kind: "object", fields: modelSource, optional: true },
     modelDirectory: path(),
     fixtureDirectory: path(),
+    stateDirectory: path(true),
     options: { kind: "object", fields: engineOptions }
 };
 
@@ -164,5 +165,6 @@ export const resolveParamsSchema: ObjectSchema<ResolveParams> = {
 export const downloadParamsSchema: ObjectSchema<DownloadParams> = {
     downloadId: integer(0, Number.MAX_SAFE_INTEGER, false),
     sources,
-    modelDirectory: path()
+    modelDirectory: path(),
+    stateDirectory: path(true)
 };
