@@ -1,5 +1,4 @@
 import * as os from "node:os";
-import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
 import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
@@ -97,7 +96,7 @@ export class SpeculativeEngine {
             draftFile = await validateModelFile(options.draftPath, "draft model");
             const compatibility = checkVocabularyCompatibility(targetFile.info, draftFile.info);
             if (!compatibility.compatible) {
-                unavailable = `The draft model "${path.basename(options.draftPath)}" cannot draft for "${path.basename(options.targetPath)}": ${compatibility.reason}. Speculation is off; completions use the target alone.`;
+                unavailable = `The draft model ${quoted(options.draftPath)} cannot draft for ${quoted(options.targetPath)}: ${compatibility.reason}. Speculation is off; completions use the target alone.`;
                 options.log?.("warn", unavailable);
                 draftFile = undefined;
             }

@@ -94,12 +94,11 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     });
 
     connection.onRequest(completeRequest, async (params, token) => {
-        const abort = abortControllerFor(token);
         try {
             const { requestId: _requestId, ...request } = validateParams(completeRequest.method, completeParamsSchema, params);
             if (engine == null)
                 throw new HostError("ENGINE_DISPOSED", "No model pair is loaded.");
-            return await engine.complete({ ...request, signal: abort.signal });
+            return await engine.complete({ ...request, signal: abortControllerFor(token).signal });
         } catch (error) {
             throw toResponseError(error);
         }
@@ -129,9 +128,9 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     });
 
     connection.onRequest(downloadRequest, async (params, token) => {
-        const abort = abortControllerFor(token);
         try {
             validateParams(downloadRequest.method, downloadParamsSchema, params);
+            const abort = abortControllerFor(token);
             const paths = await downloadModelSources(params.sources, {
                 modelDirectory: params.modelDirectory,
                 stateDirectory: params.stateDirectory,
@@ -172,6 +171,9 @@ export function installProcessGuards(connection: MessageConnection): void {
 
 function abortControllerFor(token: CancellationToken): AbortController {
     const controller = new AbortController();
+    // A request sent with positional (list) params hands the handler a list item as its token.
+    if (typeof (token as Partial<CancellationToken> | undefined)?.onCancellationRequested !== "function")
+        return controller;
     if (token.isCancellationRequested)
         controller.abort();
     else
