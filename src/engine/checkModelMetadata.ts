@@ -185,17 +185,17 @@ function checkAttentionShapes(
 
 function checkTokenizer(header: GgufHeader): string | undefined {
     const modelEntry = header.metadata.get("tokenizer.ggml.model");
-    const tokensEntry = header.metadata.get("tokenizer.ggml.tokens");
-    if (modelEntry == null || tokensEntry == null || !isGgufArray(tokensEntry.value))
+    const tokenList = header.metadata.get("tokenizer.ggml.tokens");
+    if (modelEntry == null || tokenList == null || !isGgufArray(tokenList.value))
         return `has no tokenizer vocabulary ("tokenizer.ggml.model" / "tokenizer.ggml.tokens")`;
     if (modelEntry.type !== GgufType.String)
         return `has an invalid "tokenizer.ggml.model" (${describe(modelEntry)})`;
     const model = modelEntry.value as string;
     if (!supportedTokenizers.has(model))
         return `uses the tokenizer "${model}", which Specula cannot complete text with (supported: ${[...supportedTokenizers].join(", ")})`;
-    const tokens = tokensEntry.value;
+    const tokens = tokenList.value;
     if (tokens.itemType !== GgufType.String || tokens.length === 0)
-        return `has an invalid "tokenizer.ggml.tokens" (${describe(tokensEntry)}); it must be a non-empty list of strings`;
+        return `has an invalid "tokenizer.ggml.tokens" (${describe(tokenList)}); it must be a non-empty list of strings`;
     if (tokens.length > maxContextLength)
         return `has ${tokens.length} tokens, which is not plausible`;
 
