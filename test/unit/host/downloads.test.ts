@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { downloadModelSources, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/host/modelFiles";
+import { downloadModelSources, fileNameForHuggingFace, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/host/modelFiles";
 import { smallFixtures } from "../../engine/engineTestSupport";
 import { startLoopbackModelServer, type LoopbackModelServer } from "./loopbackModelServer";
 
@@ -134,6 +134,13 @@ describe("downloads from hostile servers", function () {
         const modelDirectory = await directory("cut");
         await expectHostError(downloadModelSources([{ uri: `${server.baseUrl}/cut.gguf` }], { modelDirectory, ...fast }), "DOWNLOAD_FAILED", /is truncated/);
         assert.deepEqual(await fs.readdir(modelDirectory), []);
+    });
+
+    it("names hf: downloads after the user, repository and file or tag", () => {
+        assert.equal(fileNameForHuggingFace("hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf"), "hf_ggml-org_Qwen2.5-Coder-1.5B-Q8_0-GGUF_qwen2.5-coder-1.5b-q8_0.gguf");
+        assert.equal(fileNameForHuggingFace("hf:user/repo/sub/dir/model.gguf#dev"), "hf_user_repo_dev_sub__dir__model.gguf");
+        assert.equal(fileNameForHuggingFace("hf:user/repo:Q4_K_M"), "hf_user_repo_Q4_K_M.gguf");
+        assert.equal(fileNameForHuggingFace("hf:user/repo"), "hf_user_repo_latest.gguf");
     });
 
     it("a URL with a malformed %-escape is named, not an internal error", async () => {
