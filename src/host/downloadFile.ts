@@ -120,8 +120,13 @@ async function transfer(
         throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: the server sent a web page (${contentType.split(";")[0]}), not a model file; a captive portal or login page?`);
     }
     const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get("content-range") ?? "");
-    if (response.status === 200 || range == null || Number(range[1]) !== offset)
-        offset = 0; // the server sent the whole file (no ranges, or a range we did not ask for)
+    if (response.status === 206 && (range == null || Number(range[1]) !== offset)) {
+        await response.body?.cancel().catch(() => undefined);
+        await fs.rm(partPath, { force: true });
+        return "the server answered with a range it was not asked for";
+    }
+    if (response.status === 200)
+        offset = 0; // the whole file, from the start (the server ignores ranges)
     const length = Number(response.headers.get("content-length") ?? Number.NaN);
     const total = range != null && range[2] !== "*" && offset > 0 ? Number(range[2]) : Number.isFinite(length) ? offset + length : 0;
 
