@@ -26,6 +26,8 @@ export interface StoragePaths {
     readonly modelDirectory: string;
     /** Folder the built-in fixture pair is generated into. */
     readonly fixtureDirectory: string;
+    /** Folder of Specula's own state (which model files matched their pinned SHA-256). */
+    readonly stateDirectory?: string;
 }
 
 export class EngineController implements vscode.Disposable {
@@ -175,7 +177,7 @@ export class EngineController implements vscode.Disposable {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
                     let reported = 0;
-                    await this.client.download({ sources, modelDirectory: params.modelDirectory }, (update) => {
+                    await this.client.download({ sources, modelDirectory: params.modelDirectory, ...(params.stateDirectory != null ? { stateDirectory: params.stateDirectory } : {}) }, (update) => {
                         const fraction = update.totalBytes > 0 ? update.downloadedBytes / update.totalBytes : 0;
                         const overall = (update.index + fraction) / sources.length;
                         progress.report({
@@ -261,6 +263,7 @@ export class EngineController implements vscode.Disposable {
             ...(pair.draft != null ? { draft: source(pair.draft, pair.draftSha256) } : {}),
             modelDirectory: settings.modelDirectory !== "" && path.isAbsolute(settings.modelDirectory) ? settings.modelDirectory : this.paths.modelDirectory,
             fixtureDirectory: this.paths.fixtureDirectory,
+            ...(this.paths.stateDirectory != null ? { stateDirectory: this.paths.stateDirectory } : {}),
             options: {
                 gpu: settings.gpu,
                 threads: settings.threads,
