@@ -227,7 +227,7 @@ export interface WaitedKey {
     /** The suggestion first shown. */
     readonly text?: string;
     readonly source?: SuggestionSource;
-    readonly piece?: "block" | "firstLine" | "budget";
+    readonly piece?: "block" | "lines" | "budget";
     readonly details?: GenerationDetails;
 }
 
@@ -384,7 +384,7 @@ export interface ReplaySummary {
     readonly readyAfterAccept: number;
     /** Median of each phase over the waited keys served by a new generation. */
     readonly medianSplit?: LatencySplit;
-    /** First lines shown before their block was done, and how many were exactly the block's first line. */
+    /** Complete lines shown before their block was done (a new generation's first piece), and how many were exactly the block's first lines. */
     readonly firstLines: { readonly shown: number; readonly exact: number };
     readonly bySource: Readonly<Record<string, number>>;
 }
@@ -392,7 +392,7 @@ export interface ReplaySummary {
 export function summarizeReplay(waited: readonly WaitedKey[], tabs: readonly TabPress[]): ReplaySummary {
     const splits = waited.flatMap((key) => (key.details != null ? [key.details.split] : []));
     const median = (pick: (split: LatencySplit) => number) => percentile(splits.map(pick), 50) ?? 0;
-    const firstLines = waited.filter((key) => key.piece === "firstLine" && key.details != null);
+    const firstLines = waited.filter((key) => key.piece === "lines" && key.details != null);
     const bySource: Record<string, number> = {};
     for (const key of waited) {
         const source = key.source ?? (Number.isNaN(key.latencyMs) ? "nothing" : "timeout");
@@ -419,7 +419,7 @@ export function summarizeReplay(waited: readonly WaitedKey[], tabs: readonly Tab
     };
 }
 
-/** Whether `shown` is exactly the first line of `fullText` (the whole suggestion at that place). */
+/** Whether `shown` is exactly the first line(s) of `fullText` (the whole suggestion at that place): a prefix ending at a line break. */
 export function isFirstLineOf(shown: string, fullText: string): boolean {
     return shown !== "" && fullText.startsWith(shown) && (fullText.length === shown.length || /^\r?\n/.test(fullText.slice(shown.length)));
 }

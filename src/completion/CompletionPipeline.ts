@@ -77,11 +77,12 @@ export type PipelineOutcome =
         readonly text: string;
         readonly source: SuggestionSource;
         /**
-         * "block": the whole suggestion (the generation ended); "firstLine": its first line, shown
-         * while the rest is still being decoded; "budget": the first line so far, cut at its last whole
-         * word because the latency budget ran out. The last two are followed by a longer suggestion.
+         * "block": the whole suggestion (the generation ended); "lines": its complete lines so far (the
+         * first line as soon as it is complete), shown while the rest is still being decoded; "budget":
+         * the first line so far, cut at its last whole word because the latency budget ran out. The
+         * last two are followed by a longer suggestion.
          */
-        readonly piece: "block" | "firstLine" | "budget";
+        readonly piece: "block" | "lines" | "budget";
         /** Last keystroke (or the provide() call) → shown, ms. */
         readonly elapsedMs: number;
         /** For a new generation: where the time went, and the whole suggestion, known once it has ended. */
@@ -405,7 +406,7 @@ export class CompletionPipeline {
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")
-                return this.shown(entry, typed, piece.text, piece.final ? "block" : "firstLine", source, elapsed, started, debounceMs);
+                return this.shown(entry, typed, piece.text, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
             if (piece.kind === "none")
                 return generation.outcome?.kind === "error"
                     ? { kind: "error", message: generation.outcome.error.message }
@@ -421,7 +422,7 @@ export class CompletionPipeline {
         }
     }
 
-    private shown(entry: LiveGeneration, typed: string, text: string, piece: "block" | "firstLine" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
+    private shown(entry: LiveGeneration, typed: string, text: string, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
         const { generation } = entry;
         const offset = generation.offset + typed.length;
         entry.shownAt = { offset, length: text.length };

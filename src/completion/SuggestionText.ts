@@ -59,7 +59,7 @@ export function lineCount(text: string): number {
 
 /**
  * What a generation can show for a cursor `typed` characters past where it started:
- * - `show`: the text to show (the rest of the first line, or of the whole block once it ended),
+ * - `show`: the text to show (the rest of its complete lines while it decodes, of the whole block once it ended),
  * - `wait`: nothing yet, but the generation may still produce it,
  * - `none`: this generation cannot serve this cursor (the user typed something else, or it ended).
  */
@@ -79,13 +79,16 @@ export function pieceFor(
     }
     if (generation.done)
         return { kind: "none" };
-    const first = firstRawLine(generation.raw, false);
-    if (first.complete) {
-        const line = cleanFor(first.text, context, lineCount(first.text));
-        if (line.length > typed.length && line.startsWith(typed))
-            return { kind: "show", text: line.slice(typed.length), final: false };
-        // Typed (or accepted) the whole first line: the rest comes when the block is done.
-        if (typed.startsWith(line) && line !== "")
+    // The complete lines so far (from the first line with content on): shown while the rest of the
+    // block is still decoding, so the first line appears as soon as it is complete, and after the
+    // user accepts it the next line does too.
+    if (firstRawLine(generation.raw, false).complete) {
+        const complete = generation.raw.slice(0, generation.raw.lastIndexOf("\n"));
+        const lines = cleanFor(complete, context, Math.min(context.maxLines, lineCount(complete)));
+        if (lines.length > typed.length && lines.startsWith(typed))
+            return { kind: "show", text: lines.slice(typed.length), final: false };
+        // Typed (or accepted) all complete lines: the rest comes as the block goes on.
+        if (typed.startsWith(lines) && lines !== "")
             return { kind: "wait" };
     }
     const raw = generation.raw;

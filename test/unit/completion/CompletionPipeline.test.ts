@@ -75,7 +75,7 @@ describe("CompletionPipeline", () => {
         const editor = new Editor(head + tail, head.length);
         const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
         assert.equal(first.text, "    const sum = a + b;");
-        assert.equal(first.piece, "firstLine");
+        assert.equal(first.piece, "lines");
         assert.equal(first.source, "new");
         assert.equal(backend.generating[0]!.finished, false, "the block was still decoding when its first line was shown");
     });
