@@ -13,7 +13,8 @@ import { ExtraContextRing } from "../completion/ExtraContextRing";
 import { promptBudget } from "../completion/promptBudget";
 import type { SpeculaConfig, SpeculaSettings } from "../config/SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
-import type { EngineController } from "./EngineController";
+import type { CompletionEngine } from "./BackendSwitch";
+import { canComplete } from "./EngineController";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
@@ -24,7 +25,8 @@ export const acceptedCommand = "specula.completionAccepted";
 const warmUpDelayMs = 400;
 
 export interface ProviderDependencies {
-    readonly controller: EngineController;
+    /** The backend in use (local engine or llama.cpp server). */
+    readonly controller: CompletionEngine;
     readonly config: SpeculaConfig;
     readonly stats: SessionStats;
     readonly statusBar: StatusBar;
@@ -100,9 +102,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                     this.pipeline.clear();
             }),
             controller.onDidChangeState((state) => {
-                if (state.kind === "loading")
+                // A new model (or a new server connection) makes every cached suggestion stale.
+                if (state.kind === "loading" || (state.kind === "server" && state.health.kind === "connecting"))
                     this.pipeline.clear();
-                if (state.kind === "ready")
+                if (canComplete(state))
                     this.scheduleWarmUp();
             }),
             vscode.workspace.onDidChangeTextDocument((event) => {
@@ -196,7 +199,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         token: vscode.CancellationToken
     ): Promise<CompletionOutcome> {
         const { config, controller } = this.deps;
-        if (!config.settings.enable || !config.isLanguageEnabled(document.languageId) || controller.state.kind !== "ready")
+        if (!config.settings.enable || !config.isLanguageEnabled(document.languageId) || !canComplete(controller.state))
             return { kind: "empty", reason: "skipped" };
         // VS Code also asks while the suggest widget is open; answering would fight IntelliSense.
         if (context.selectedCompletionInfo != null)
@@ -256,7 +259,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         const { config, controller, log } = this.deps;
         const editor = vscode.window.activeTextEditor;
         if (editor == null || !config.settings.enable || !config.isLanguageEnabled(editor.document.languageId) ||
-            controller.state.kind !== "ready" || !isLocalTextScheme(editor.document.uri.scheme))
+            !canComplete(controller.state) || !isLocalTextScheme(editor.document.uri.scheme))
             return;
         this.warming?.abort();
         const abort = new AbortController();
