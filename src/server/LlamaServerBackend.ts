@@ -149,7 +149,7 @@ export class LlamaServerBackend implements CompletionBackend {
                 if (event.timings != null)
                     timings = event.timings;
                 if (event.model != null && model.id != null && event.model !== model.id)
-                    throw new ServerFailure("disconnected", `the server now runs another model (${event.model})`);
+                    throw new ModelChanged();
                 if (event.content.includes("\u0000"))
                     throw new ServerFailure("malformed", "the server's model wrote NUL characters (broken weights?)");
                 if (event.content !== "") {
@@ -177,6 +177,11 @@ export class LlamaServerBackend implements CompletionBackend {
         } catch (error) {
             if (signal.aborted)
                 return result("aborted");
+            if (error instanceof ModelChanged) {
+                // Its FIM tokens may differ: this answer is not trusted, and the connection starts over.
+                this.reconnect();
+                return { kind: "crashed" };
+            }
             if (!(error instanceof ServerFailure))
                 return { kind: "error", error: { message: error instanceof Error ? error.message : String(error) } };
             this.fail(error);
@@ -339,6 +344,9 @@ export class LlamaServerBackend implements CompletionBackend {
         });
     }
 }
+
+/** The server answered for another model than the one probed (it was restarted with a new one). */
+class ModelChanged extends Error {}
 
 /** The health state a failure puts the server in. */
 export function healthFor(failure: ServerFailure): Exclude<ServerHealth, { kind: "connecting" | "ready" | "misconfigured" }> {

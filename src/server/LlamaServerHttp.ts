@@ -98,7 +98,13 @@ export class LlamaServerHttp {
                     } catch {
                         throw new ServerFailure("malformed", `${path} streamed an event that is not JSON (${describeText(data)})`);
                     }
-                    if (!onEvent(event))
+                    let more: boolean;
+                    try {
+                        more = onEvent(event);
+                    } catch (error) {
+                        throw new FromCaller(error);
+                    }
+                    if (!more)
                         return false;
                 }
                 return true;
@@ -156,6 +162,9 @@ export class LlamaServerHttp {
             stall.touch();
             return await read(response, () => stall.touch());
         } catch (error) {
+            // The caller's own exceptions (it judged an event) reach it unchanged.
+            if (error instanceof FromCaller)
+                throw error.error;
             if (signal.aborted)
                 throw signal.reason;
             if (stall.fired)
@@ -298,6 +307,11 @@ function clip(text: string, max = 200): string {
 
 function formatSeconds(ms: number): string {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** An exception thrown by a caller's callback, carried through the network error handling untouched. */
+class FromCaller {
+    public constructor(public readonly error: unknown) {}
 }
 
 /** Aborts its signal when `touch()` has not been called for `ms`. */

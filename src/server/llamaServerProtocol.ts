@@ -126,6 +126,9 @@ export function findFimTokens(pieces: readonly TokenPiece[]): FimTokens {
         throw fail();
     if (new Set([tokens.prefix, tokens.suffix, tokens.middle, pieces[p]!.id, pieces[s]!.id]).size !== 5)
         throw fail();
+    // A marker split into a space and the digit would pass the space off as a FIM token.
+    if ([pieces[p - 1]!, pieces[s - 1]!, pieces[last]!].some((token) => !/[^\s\u2581]/.test(token.piece)))
+        throw fail();
     return tokens;
 }
 
