@@ -190,6 +190,12 @@ export class LlamaServerBackend implements CompletionBackend {
         }
     }
 
+    /** The exact prompt tokens a request is sent as (for tests and diagnostics); undefined unless ready. */
+    public async promptTokens(request: BackendRequest, signal: AbortSignal): Promise<number[] | undefined> {
+        const health = this.current;
+        return health.kind === "ready" ? (await this.promptFor(request, health.model, signal)).tokens : undefined;
+    }
+
     /** The prompt's token ids, as the local engine would build them for this model. */
     private async promptFor(request: BackendRequest, model: ServerModel, signal: AbortSignal): Promise<{ tokens: number[]; maxTokens: number }> {
         const budget = generationBudget(model.contextSize, serverDraftReserve, request.maxTokens);
