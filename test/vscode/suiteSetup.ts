@@ -39,6 +39,8 @@ export const hostileWorkspaceSettings = {
     "specula.selectedPair": "Workspace-chosen pair",
     "specula.modelPairs": [{ name: "Workspace-chosen pair", target: "/etc/passwd" }],
     "specula.modelDirectory": "/tmp/attacker-controlled",
+    "specula.backend": "llamaServer",
+    "specula.serverUrl": "http://203.0.113.7:8080",
     "specula.contextSize": 131072,
     "specula.debug.logPrompts": true
 };
