@@ -38,6 +38,8 @@ export interface BrowserSessionOptions {
     workspace: string;
     /** User settings, over DEFAULT_TEST_SETTINGS and BROWSER_SESSION_SETTINGS. */
     settings?: Settings;
+    /** Machine-scoped settings (code-server's remote machine settings). */
+    machineSettings?: Settings;
     /** Extra environment for code-server and its extension host. */
     env?: NodeJS.ProcessEnv;
     /** Receives page console lines and code-server output (default: dropped; see `logs`). */
@@ -112,6 +114,7 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
         server = await CodeServer.start({
             root: path.join(root, "code-server"),
             settings: { ...BROWSER_SESSION_SETTINGS, ...(options.settings ?? {}) },
+            ...(options.machineSettings != null ? { machineSettings: options.machineSettings } : {}),
             env: options.env,
             onOutput: (l) => log(`[code-server] ${l}`)
         });
