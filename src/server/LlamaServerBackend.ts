@@ -130,7 +130,8 @@ export class LlamaServerBackend implements CompletionBackend {
             const stats = statsFromTimings(timings, generated, promptTokens, performance.now() - started);
             return {
                 kind: "result",
-                result: { text: reason === "aborted" ? text : cutAtLine(text, request.maxLines), stopReason: reason, speculative: model.speculative === true || stats.draftedTokens > 0, stats }
+                // n_predict 0 still samples one token on this llama-server; a warm-up shows nothing.
+                result: { text: request.prefillOnly === true ? "" : reason === "aborted" ? text : cutAtLine(text, request.maxLines), stopReason: reason, speculative: model.speculative === true || stats.draftedTokens > 0, stats }
             };
         };
         try {
@@ -152,7 +153,7 @@ export class LlamaServerBackend implements CompletionBackend {
                     throw new ModelChanged();
                 if (event.content.includes("\u0000"))
                     throw new ServerFailure("malformed", "the server's model wrote NUL characters (broken weights?)");
-                if (event.content !== "") {
+                if (event.content !== "" && request.prefillOnly !== true) {
                     text += event.content;
                     onText?.(event.content);
                     lines += countLineBreaks(event.content);

@@ -168,7 +168,8 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
         response.writeHead(200, { "content-type": "text/event-stream" });
         const prompt = Array.isArray(body.prompt) ? body.prompt.length : 0;
         const nPredict = typeof body.n_predict === "number" ? body.n_predict : 128;
-        const chars = [...behaviour.text].slice(0, nPredict);
+        // Like llama-server, n_predict 0 still samples one token.
+        const chars = [...behaviour.text].slice(0, Math.max(1, nPredict));
         const timings = (predicted: number) => ({
             cache_n: 0, prompt_n: prompt, prompt_ms: 5, predicted_n: predicted, predicted_ms: predicted * 2,
             ...(behaviour.draftPerToken > 0 ? { draft_n: predicted * behaviour.draftPerToken, draft_n_accepted: predicted * behaviour.acceptedPerToken } : {})
