@@ -130,6 +130,48 @@ function partnerOf(line: string, open: number): number {
     return -1;
 }
 
+/** For each line: true when it starts inside a block comment (C-like) or a docstring (Python). */
+function commentLines(lines: readonly string[], language: CaseLanguage): boolean[] {
+    const open = language === "python" ? /"""|'''/g : /\/\*|\*\//g;
+    const result: boolean[] = [];
+    let inside = false;
+    let closer = "";
+    for (const line of lines) {
+        result.push(inside);
+        for (const match of line.matchAll(open)) {
+            if (!inside && (language === "python" || match[0] === "/*")) {
+                inside = true;
+                closer = language === "python" ? match[0] : "*/";
+            } else if (inside && match[0] === closer)
+                inside = false;
+        }
+    }
+    return result;
+}
+
+/** For each index of a line: true when it is code, not inside a string or a line comment. */
+function codePositions(line: string, language: CaseLanguage): boolean[] {
+    const code = new Array<boolean>(line.length).fill(false);
+    const comment = language === "python" ? "#" : "//";
+    let quote: string | undefined;
+    for (let i = 0; i < line.length; i++) {
+        const char = line[i];
+        if (quote !== undefined) {
+            if (char === "\\")
+                i++;
+            else if (char === quote)
+                quote = undefined;
+            continue;
+        }
+        if (line.startsWith(comment, i) || (language !== "python" && (line.startsWith("/*", i) || /^\s*\*/.test(line))))
+            break;
+        code[i] = true;
+        if (char === '"' || char === "'" || char === "`")
+            quote = char;
+    }
+    return code;
+}
+
 interface Candidate {
     readonly kind: CaseKind;
     readonly build: () => Omit<FimCase, "id" | "language" | "source" | "indentUnit"> | undefined;
@@ -168,7 +210,9 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                 const column = where < 0.25 ? start : where < 0.5 ? text.length : start + 1 + pick(lastCode - start - 1);
                 if (!safe(text, column))
                     return undefined;
-                const end = middleEnd(lines, index, column >= lastCode ? 1 + pick(maxExtraLines) : extra());
+                // Writing a block's closing line (`}`, `});`) finishes a completion.
+                const closes = column < lastCode && /^[)\]}]/.test(text.trim()) && !continuesConstruct(text.trim());
+                const end = closes ? index : middleEnd(lines, index, column >= lastCode ? 1 + pick(maxExtraLines) : extra());
                 if (column >= lastCode && end === index)
                     return undefined;
                 const middle = [text.slice(column), ...lines.slice(index + 1, end + 1)].join("\n").trimEnd();
@@ -185,12 +229,17 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                     // where a token starts, as the code the user left there does.
                     const from = start + pick(lastCode - start - 1);
                     const tokenStarts: number[] = [];
+                    // A run of one punctuation character (`&&`, `"""`, `----`) is one token.
                     for (let i = from + 1; i < lastCode; i++)
-                        if (/\S/.test(text[i]) && (/\s/.test(text[i - 1]) || !/\w/.test(text[i]) || !/\w/.test(text[i - 1])))
+                        if (/\S/.test(text[i]) && (/\s/.test(text[i - 1]) || !/\w/.test(text[i]) || !/\w/.test(text[i - 1])) &&
+                            !(text[i] === text[i - 1] && !/\w/.test(text[i])))
                             tokenStarts.push(i);
                     if (tokenStarts.length === 0)
                         return undefined;
                     const to = tokenStarts[pick(tokenStarts.length)];
+                    // A suggestion of only whitespace shows nothing.
+                    if (text.slice(from, to).trim() === "")
+                        return undefined;
                     if (!safe(text, from) || !safe(text, to))
                         return undefined;
                     return { kind: "midLine", linePrefix: text.slice(0, from), middle: text.slice(from, to), lineSuffix: text.slice(to).trimEnd(), ...context(index, index) };
@@ -198,17 +247,18 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
             });
         }
         const openers: number[] = [];
+        const code = codePositions(text, file.language);
         for (let i = start; i < lastCode - 1; i++) {
             const char = text[i];
-            if (!(char in OPENERS))
+            // Editors auto-close in code only, and a quote only where it starts a string (not `don't`).
+            if (!(char in OPENERS) || !code[i])
                 continue;
-            // Editors close a quote only where it starts a string, not after a letter (`don't`).
             if ((char === "'" || char === '"' || char === "`") && i > 0 && /[\w'"`]/.test(text[i - 1]))
                 continue;
             if (partnerOf(text, i) > i + 1)
                 openers.push(i);
         }
-        if (openers.length > 0) {
+        if (openers.length > 0 && !inComment[index]) {
             result.push({
                 kind: "autoClosed",
                 build: () => {
@@ -218,8 +268,12 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                     // `foo("` closes both: `")`.
                     if (open > 0 && text[open - 1] in OPENERS && partnerOf(text, open - 1) === partner + 1)
                         autoClosed += text[partner + 1];
+                    const middle = text.slice(open + 1).trimEnd();
+                    // Only a space before the closers the editor typed already: nothing to show.
+                    if (middle.endsWith(autoClosed) && middle.slice(0, middle.length - autoClosed.length).trim() === "")
+                        return undefined;
                     return {
-                        kind: "autoClosed", linePrefix: text.slice(0, open + 1), middle: text.slice(open + 1).trimEnd(), lineSuffix: "",
+                        kind: "autoClosed", linePrefix: text.slice(0, open + 1), middle, lineSuffix: "",
                         autoClosed, ...context(index, index)
                     };
                 }
@@ -228,6 +282,7 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
         return result;
     };
 
+    const inComment = commentLines(lines, file.language);
     const cases: FimCase[] = [];
     const used = new Set<number>();
     for (let attempt = 0; attempt < count * 20 && cases.length < count; attempt++) {

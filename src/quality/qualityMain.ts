@@ -1,6 +1,7 @@
 // `npm run quality`: runs the output-cleaning harness over the committed FIM cases and writes
 // docs/quality.md. `npm run quality -- --cut` first cuts the cases again from the offline sources
-// (src/quality/qualitySources.ts) into src/quality/fimCases.json.
+// (src/quality/qualitySources.ts) into src/quality/fimCases.json; `node dist/quality.js --seed S`
+// runs on a fresh sample cut with another seed (sources needed, nothing written unless --report).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -8,7 +9,7 @@ import { SeededRandom } from "../fixtures/SeededRandom";
 import { caseFilePath, loadFimCases, repositoryRoot, type CaseLanguage, type FimCase, type FimCaseFile } from "./FimCase";
 import { cutFimCases } from "./cutFimCases";
 import { readQualitySources } from "./qualitySources";
-import { runCleaningHarness } from "./runCleaningHarness";
+import { insertOnlyCleaner, runCleaningHarness } from "./runCleaningHarness";
 import { formatQualityReport, headline } from "./qualityReport";
 import { qualityHistory } from "./qualityHistory";
 
@@ -16,12 +17,12 @@ import { qualityHistory } from "./qualityHistory";
 const casesPerLanguage = 240;
 const casesPerFile = 12;
 
-function cutCases(root: string): FimCaseFile {
+function cutCases(root: string, seed = "quality"): FimCaseFile {
     const sources = readQualitySources(path.join(root, "node_modules"));
     const cases: FimCase[] = [];
     const languages: CaseLanguage[] = ["typescript", "javascript", "python", "c", "go"];
     for (const language of languages) {
-        const random = new SeededRandom(`quality-${language}`);
+        const random = new SeededRandom(`${seed}-${language}`);
         const files = sources.filter((file) => file.language === language);
         // A fixed shuffle, so the sample does not favour files early in the alphabet.
         const order = files.map((file) => ({ file, key: random.nextFloat() })).sort((a, b) => a.key - b.key).map((entry) => entry.file);
@@ -46,7 +47,7 @@ function cutCases(root: string): FimCaseFile {
 function main(): number {
     const { values } = parseArgs({
         args: process.argv.slice(2),
-        options: { cut: { type: "boolean", default: false }, report: { type: "string" } },
+        options: { cut: { type: "boolean", default: false }, seed: { type: "string" }, report: { type: "string" } },
         strict: true
     });
     const root = repositoryRoot();
@@ -58,12 +59,16 @@ function main(): number {
             `{"description": ${JSON.stringify(file.description)},\n"generatedBy": ${JSON.stringify(file.generatedBy)},\n"cases": [\n${body}\n]}\n`);
         process.stderr.write(`wrote ${file.cases.length} cases to ${caseFilePath}\n`);
     }
-    const { cases } = loadFimCases(root);
+    // Another seed cuts a fresh sample from the sources (not written anywhere): a check that the
+    // cleaner was not tuned to the committed cases.
+    const { cases } = values.seed !== undefined ? cutCases(root, values.seed) : loadFimCases(root);
+    if (values.seed !== undefined)
+        process.stderr.write(`cut ${cases.length} cases with seed "${values.seed}"\n`);
     const results = runCleaningHarness(cases);
     const top = headline(results);
     process.stdout.write(`perfect model, end of line: ${top.endOfLine.correct}/${top.endOfLine.tried} survive unchanged (${(100 * top.endOfLine.rate).toFixed(1)} %)\n`);
     process.stdout.write(`perfect model, mid-line:    ${top.midLine.correct}/${top.midLine.tried} survive unchanged (${(100 * top.midLine.rate).toFixed(1)} %)\n`);
-    const report = formatQualityReport({ cases, results, history: qualityHistory });
+    const report = formatQualityReport({ cases, results, history: qualityHistory, insertOnlyResults: runCleaningHarness(cases, insertOnlyCleaner) });
     if (values.report !== undefined) {
         fs.writeFileSync(path.resolve(values.report), report);
         process.stderr.write(`wrote ${values.report}\n`);

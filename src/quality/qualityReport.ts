@@ -18,6 +18,8 @@ export interface ReportOptions {
     readonly results: readonly TrialResult[];
     /** Markdown inserted after the headline (the before/after comparison). */
     readonly history?: string;
+    /** The same outputs through the insert-only `cleanCompletion`, for callers that cannot replace text. */
+    readonly insertOnlyResults?: readonly TrialResult[];
     readonly examplesPerCategory?: number;
 }
 
@@ -56,6 +58,14 @@ export function formatQualityReport(options: ReportOptions): string {
     for (const t of totalsByCategory(results)) {
         const wrong = t.tried - t.correct;
         lines.push(`| ${t.category} | ${t.tried} | ${t.correct} (${percent(t.correct, t.tried)}) | ${wrong} | ${t.cutShort} | ${t.dropped} | ${t.wrong} | ${t.echoSurvived} | ${t.leakedToken} | ${t.doubledCloser} |`);
+    }
+    if (options.insertOnlyResults !== undefined) {
+        const autoClosed = totalsByCategory(options.insertOnlyResults).find((t) => t.category === "perfect model, after an auto-closed bracket or quote")!;
+        const top2 = headline(options.insertOnlyResults);
+        lines.push("", "With the insert-only `cleanCompletion` (for a caller that cannot give VS Code a range): end of line " +
+            `${top2.endOfLine.correct}/${top2.endOfLine.tried}, mid-line ${top2.midLine.correct}/${top2.midLine.tried}; after an auto-closed ` +
+            `bracket or quote ${autoClosed.correct}/${autoClosed.tried} correct, ${autoClosed.cutShort} cut short before the model's own closer ` +
+            `(what follows it, such as \`;\`, needs the range), ${autoClosed.doubledCloser} doubled closers.`);
     }
     lines.push("", "## Perfect model by language and indentation", "", "| language | indentation | cases | end of line | mid-line | auto-closed |", "|---|---|---:|---:|---:|---:|");
     const groups = new Map<string, FimCase[]>();

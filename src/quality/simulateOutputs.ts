@@ -135,7 +135,7 @@ function trialsFor(c: FimCase): Trial[] {
         const nested = indentWidth(lastCode) > block;
         const closed = /^\s*[)\]}]/.test(lastCode);
         // Outer code: below the block, or at its level once the completion's own block is open or closed.
-        const limit = closed ? indentWidth(lastCode) : nested ? block : block - 1;
+        const limit = closed ? Math.min(indentWidth(lastCode), block) : nested ? block : block - 1;
         const outer = c.previousLines.findLastIndex((line) => line.trim() !== "" && indentWidth(line) <= limit &&
             !/^\s*(?:[)\]}]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b)/.test(line));
         if (outer >= 0) {
@@ -153,7 +153,7 @@ function trialsFor(c: FimCase): Trial[] {
     if (!midLine && lastLine.trim() !== "")
         add("repeated lines", { raw: c.middle + `\n${lastLine}`.repeat(4) }, c.middle);
 
-    const word = /(?:^|[^\w])([A-Za-z_]\w*)$/.exec(c.middle);
+    const word = /(?:^|[^\w])(\w*[A-Za-z]\w*)$/.exec(c.middle);
     if (word !== null)
         add("repetition inside a line", { raw: c.middle + ` ${word[1]}`.repeat(30) }, c.middle);
 
