@@ -94,8 +94,11 @@ export function formatQualityReport(options: ReportOptions): string {
         "",
         "A middle is the rest of the cursor line and, for half of the end-of-line cases, up to 7 more lines that stay in the cursor's " +
         "block, ending with the block's closing line (`}`, `);`) when they reach it and going on past `} else {`, `elif`, `except`, " +
-        "`case`. Mid-line middles are a random piece of a line; auto-closed cases put the cursor right after an opening bracket or " +
-        "quote whose partner the editor has inserted right of the cursor, and the model writes the rest of the line through it.",
+        "`case`; a middle that writes a closing line ends with it. Mid-line middles start anywhere in a line and end where a token " +
+        "starts (a run like `&&` or `\"\"\"` is one token), so the code right of them is code a user could have left there; " +
+        "auto-closed cases put the cursor right after an opening bracket or quote in code (not in a string or comment) whose partner " +
+        "the editor has inserted right of the cursor, and the model writes the rest of the line through it. Suggestions of only " +
+        "whitespace are left out: ghost text cannot show them.",
         "",
         "Simulated outputs per category (src/quality/simulateOutputs.ts): the middle itself; the middle followed by the lines the " +
         "document has next (or the rest of the line, mid-line); only those next lines, with the cursor at the end of the completed " +

@@ -60,8 +60,6 @@ export interface OpenFrame {
 export class BracketScanner {
     public readonly stack: OpenFrame[] = [];
     public unmatched = 0;
-    /** Fewest frames open at any point since the last {@link markDepth}. */
-    public minDepth = 0;
     private inLineComment = false;
     /** The last non-space character outside comments, strings and regexes (decides what `/` means). */
     private previousCode = "";
@@ -69,16 +67,6 @@ export class BracketScanner {
 
     public constructor(private readonly syntax: CodeSyntax, initial: readonly OpenFrame[] = []) {
         this.stack.push(...initial);
-        this.minDepth = this.stack.length;
-    }
-
-    public markDepth(): void {
-        this.minDepth = this.stack.length;
-    }
-
-    /** Brackets and strings still open, not counting a line comment (it ends at the line break). */
-    public get openCount(): number {
-        return this.stack.length;
     }
 
     /**
@@ -179,7 +167,6 @@ export class BracketScanner {
 
     private pop(): void {
         this.stack.pop();
-        this.minDepth = Math.min(this.minDepth, this.stack.length);
     }
 
     /** End index of a regex literal starting at `start`, or -1 when the `/` is a division. */
@@ -212,25 +199,6 @@ export class BracketScanner {
 /** Docstrings and block comments: a line often opens one that ends lines later. */
 export function spansLines(frame: OpenFrame): boolean {
     return frame.kind === "blockComment" || (frame.kind === "string" && frame.closer.length > 1);
-}
-
-/**
- * Unmatched closers plus brackets and strings left open: 0 for a balanced piece of code. A docstring
- * or block comment left open at the end does not count: a line may well open one.
- */
-export function imbalance(text: string, syntax: CodeSyntax): number {
-    const scanner = new BracketScanner(syntax).feed(text);
-    return scanner.unmatched + scanner.stack.filter((frame) => !spansLines(frame)).length;
-}
-
-/**
- * Imbalance of one line that continues code which left `above` open: closers that close nothing plus
- * what the line itself opens and leaves open. Closing or leaving open what `above` opened is neither
- * good nor bad: a call opened on the line above may end here or further down.
- */
-export function lineImbalance(line: string, syntax: CodeSyntax, above: readonly OpenFrame[]): number {
-    const scanner = new BracketScanner(syntax, above).feed(line);
-    return scanner.unmatched + scanner.stack.slice(scanner.minDepth).filter((frame) => !spansLines(frame)).length;
 }
 
 /** What the lines before the cursor line leave open (brackets, a docstring, a template literal). */

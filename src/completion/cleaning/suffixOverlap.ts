@@ -33,12 +33,12 @@ export interface MidLineContext {
  *    model that writes `a, b);` closes that `(` itself, so its text replaces the `)` (overwriteChars 1)
  *    instead of giving `foo(a, b);)`. Only closers of what the cursor line opened left of the cursor,
  *    at the very start of the suffix, are replaced, and only when the completion closes the same
- *    brackets or quotes and the line comes out better balanced. Brackets are counted on this line
- *    alone: an auto-closed `)` belongs to a `(` typed on it.
+ *    brackets or quotes and the line comes out no worse balanced (see autoClosedScore, then
+ *    windowScore); on a tie the completion's own closers win.
  * 2. A re-typed start of the rest of the line. A completion ending in what follows the cursor (`x;`
- *    before `;`, `") {` before `") {`) loses that end when the line comes out better balanced, or
- *    when it re-typed all of it. Here brackets opened on the lines above count: the `)` of
- *    `    b))` may close a call opened two lines up.
+ *    before `;`, `x > 0) {` before `) {`) loses that end when the code around comes out better
+ *    balanced (windowScore: the `)` of `    b))` may close a call opened two lines up), or when it
+ *    re-typed all of it.
  *
  * Comments, strings, regex literals and `"""` docstrings are skipped when counting (see BracketScanner).
  */

@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { BracketScanner, imbalance, lineImbalance, openAfter, syntaxFor } from "../../../../src/completion/cleaning/BracketScanner";
+import { BracketScanner, openAfter, spansLines, syntaxFor, type CodeSyntax, type OpenFrame } from "../../../../src/completion/cleaning/BracketScanner";
+
+/** Closers that close nothing plus what is left open, not counting docstrings and block comments. */
+function imbalance(text: string, syntax: CodeSyntax, above: readonly OpenFrame[] = []): number {
+    const scanner = new BracketScanner(syntax, above).feed(text);
+    return scanner.unmatched + scanner.stack.filter((frame) => !spansLines(frame)).length;
+}
 
 describe("BracketScanner", () => {
     const js = syntaxFor("typescript");
@@ -48,12 +54,12 @@ describe("BracketScanner", () => {
         assert.deepEqual(openAfter(["foo(a,", "    bar(b,"], js).map((frame) => frame.closer), [")", ")"]);
     });
 
-    it("lets a line close what the lines above opened without counting it either way", () => {
+    it("starts from what the lines above opened", () => {
         const above = openAfter(["foo(bar(a,"], js);
-        assert.equal(lineImbalance("    b))", js, above), 0);
-        assert.equal(lineImbalance("    b)", js, above), 0);
-        assert.equal(lineImbalance("    b)))", js, above), 1);
-        assert.equal(lineImbalance("    b, c(", js, above), 1);
+        assert.equal(imbalance("    b))", js, above), 0);
+        assert.equal(imbalance("    b)", js, above), 1);
+        assert.equal(imbalance("    b)))", js, above), 1);
+        assert.equal(imbalance("    b))", js), 2);
     });
 
     it("reports where each frame open before the scan closes", () => {
