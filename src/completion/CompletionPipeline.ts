@@ -20,9 +20,10 @@ export interface PipelineSettings {
     readonly temperature: number;
     readonly contextSize: number;
     /**
-     * Longest wait, after the request reaches the backend (or a running generation), before showing
-     * what is there: complete lines, else the first line up to its last whole word. Decoding goes
-     * on in the background while the suggestion can still be used.
+     * Longest time from the last keystroke to a suggestion when one is on its way: by then the
+     * complete lines are shown, or else the first line so far up to its last whole word. Decoding
+     * goes on in the background while the suggestion can still be used, and the longer one is
+     * offered when it is ready (onImproved).
      */
     readonly latencyBudgetMs: number;
     /** Compute the suggestion that follows an accept while the current one is shown. */
@@ -200,7 +201,7 @@ export class CompletionPipeline {
         const match = this.matchLive(input);
         if (match != null) {
             const source: SuggestionSource = match.entry.generation.purpose === "prefetch" && match.typed === "" ? "prefetch" : "live";
-            return this.serve(match.entry, match.typed, source, signal, elapsed, started);
+            return this.serve(match.entry, match.typed, source, signal, keystrokeAt, started);
         }
         const cached = this.cache.get(place.cacheKey);
         if (cached != null)
@@ -215,7 +216,7 @@ export class CompletionPipeline {
         const debounceMs = this.now() - started;
         const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
         const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
-        return this.serve(entry, "", "new", signal, elapsed, started, debounceMs);
+        return this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
     }
 
     /**
@@ -401,13 +402,14 @@ export class CompletionPipeline {
         typed: string,
         source: SuggestionSource,
         signal: AbortSignal,
-        elapsed: () => number,
+        keystrokeAt: number,
         started: number,
         debounceMs = 0
     ): Promise<PipelineOutcome> {
         const { generation } = entry;
         const settings = this.settings();
-        const deadline = this.now() + Math.max(0, settings.latencyBudgetMs);
+        const elapsed = () => this.now() - keystrokeAt;
+        const deadline = keystrokeAt + Math.max(0, settings.latencyBudgetMs);
         let budgetSpent = false;
         const aborted = abortedPromise(signal);
         while (true) {
