@@ -141,6 +141,8 @@ export class CompletionPipeline {
     private debouncer: Debouncer;
     private readonly cache = new CompletionCache();
     private live: LiveGeneration[] = [];
+    /** Every generation whose backend call has not answered yet, live or not. */
+    private readonly inFlight = new Set<Generation>();
     private nextId = 1;
     private lastKeystrokeAt: number | undefined;
 
@@ -169,13 +171,15 @@ export class CompletionPipeline {
         return this.live.length;
     }
 
-    /** Resolves once no generation is running (prefetches started meanwhile included). */
+    /**
+     * Resolves once no backend call is in flight: generations, prefetches started meanwhile, and
+     * aborted or settled generations whose decoding is still being stopped.
+     */
     public async whenIdle(): Promise<void> {
         while (true) {
-            const running = this.live.filter((entry) => !entry.generation.done);
-            if (running.length === 0)
+            if (this.inFlight.size === 0)
                 return;
-            await Promise.all(running.map((entry) => entry.generation.finished));
+            await Promise.all([...this.inFlight].map((generation) => generation.finished));
             // Let the finish handlers (cache, prefetch start) run.
             await new Promise((resolve) => setImmediate(resolve));
         }
@@ -333,7 +337,11 @@ export class CompletionPipeline {
         const generation = new Generation(id, purpose, snapshot, offset, context, request, this.backend, this.now);
         const entry: LiveGeneration = { generation, before: document.getText(offset - placeKeyChars, offset) };
         this.live.push(entry);
-        void generation.finished.then(() => this.finish(entry));
+        this.inFlight.add(generation);
+        void generation.finished.then(() => {
+            this.inFlight.delete(generation);
+            this.finish(entry);
+        });
         return entry;
     }
 
