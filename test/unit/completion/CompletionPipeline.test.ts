@@ -258,5 +258,29 @@ describe("CompletionPipeline", () => {
             }
         }
     });
-});
 
+    it("shows a first line the cleaner has settled (degenerate repetition) at once, stops its generation, and prefetches after it", async () => {
+        const degenerate = " * the the the the the the the the the the the the the the the the the the the the";
+        const { backend, pipeline, done } = make({ chunkChars: 3, chunkMs: 10, respond: (request) => request.prefix.endsWith("const x = {") ? degenerate : "" });
+        const editor = new Editor("const x = {");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "block", "a settled line is the whole suggestion");
+        assert.ok(shown.text.length < degenerate.length / 2, `cut early: ${JSON.stringify(shown.text)}`);
+        await until(() => backend.generating[0]!.finished);
+        assert.equal(backend.generating[0]!.aborted, true, "decoding stopped once the line was settled");
+        await until(() => done.includes("prefetch") || backend.generating.length > 1);
+        assert.equal(backend.generating[1]!.request.prefix, "const x = {" + shown.text, "the prefetch starts after the settled line");
+    });
+
+    it("whenIdle waits for a settled generation's backend call, which is still stopping, and the prefetch after it", async () => {
+        const degenerate = " * the the the the the the the the the the the the the the the the the the the the";
+        const { backend, pipeline } = make({ chunkChars: 3, chunkMs: 5, stopMs: 150, respond: (request) => request.prefix.endsWith("const x = {") ? degenerate : "" });
+        const editor = new Editor("const x = {");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "block");
+        assert.equal(backend.generating[0]!.finished, false, "the settled generation's call is still stopping (the test is meaningful)");
+        await pipeline.whenIdle();
+        assert.deepEqual(backend.requests.map((entry) => entry.finished), backend.requests.map(() => true), "no backend call is in flight");
+        assert.ok(backend.generating.length >= 2, "the prefetch after the settled line ran before whenIdle resolved");
+    });
+});

@@ -9,6 +9,8 @@ export interface FakeBackendOptions {
     chunkMs?: number;
     /** Delay before the first piece (prompt processing). */
     promptMs?: number;
+    /** Time an aborted request takes to answer (a real engine finishes its current eval first). */
+    stopMs?: number;
     /** Called for each request before it runs; return "crash" to end it as a crash after the first piece. */
     onRequest?(request: BackendRequest): "crash" | void;
 }
@@ -60,8 +62,10 @@ export class FakeBackend implements CompletionBackend {
             onText?.(piece);
             if (crash)
                 return this.finishCrash(record);
-            if (!(await sleep(chunkMs, signal)))
+            if (!(await sleep(chunkMs, signal))) {
+                await new Promise((resolve) => setTimeout(resolve, this.options.stopMs ?? 0));
                 return this.end(record, streamed.slice(0, sent), "aborted", started, request);
+            }
         }
         return this.end(record, full, cut < streamed.length ? "maxLines" : "eos", started, request);
     }
