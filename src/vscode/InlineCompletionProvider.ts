@@ -102,8 +102,9 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                     this.pipeline.clear();
             }),
             controller.onDidChangeState((state) => {
-                // A new model (or a new server connection) makes every cached suggestion stale.
-                if (state.kind === "loading" || (state.kind === "server" && state.health.kind === "connecting"))
+                // A new model makes every cached suggestion stale; a server that was away (or is
+                // connecting) may come back with another model under the same name.
+                if (state.kind === "loading" || (state.kind === "server" && state.health.kind !== "ready"))
                     this.pipeline.clear();
                 if (canComplete(state))
                     this.scheduleWarmUp();
