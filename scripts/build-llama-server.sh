@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds llama.cpp's own `llama-server` from the llama.cpp source that node-llama-cpp ships
 # (node_modules/node-llama-cpp/llama/gitRelease.bundle), statically, into a cache dir OUTSIDE the
-# clone, so CI and the bench pay for the ~20 min build once. No network: cmake and g++ come from apt.
+# clone, so CI and the bench pay for the build (~35 min on 2 vCPUs) once. No network: cmake and g++ come from apt.
 #
 # Prints the binary's path on stdout; progress goes to stderr. Exit 0 on success, 1 if the build
 # failed (callers such as the bench say so and go on without the native peer).
@@ -60,7 +60,7 @@ log "configuring llama.cpp $tag in $build"
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF -DBUILD_SHARED_LIBS=OFF \
     -DGGML_OPENMP=OFF >&2
-log "building llama-server (about 20 min on 2 vCPUs)"
+log "building llama-server (about 35 min on 2 vCPUs)"
 cmake --build "$build" -j"$(nproc)" --target llama-server >&2
 touch "$build/.complete"
 log "built in $(( $(date +%s) - started )) s"

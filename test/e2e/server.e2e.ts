@@ -45,7 +45,7 @@ describe("Specula with a llama.cpp server, end to end (code-server + Chromium + 
         if (found.path == null) {
             if (process.env.CI === "true")
                 throw new Error(`CI=true but llama-server is not built: ${found.reason}`);
-            console.log(`\n######## SKIPPED: llama-server browser test (${found.reason}). Run scripts/build-llama-server.sh (~20 min) to enable it. ########`);
+            console.log(`\n######## SKIPPED: llama-server browser test (${found.reason}). Run scripts/build-llama-server.sh (~35 min) to enable it. ########`);
             this.skip();
         }
         resolveE2eTools();

@@ -26,7 +26,7 @@ describe("llama-server backend with a real llama-server and the fixture pair", f
             // CI builds it first (.ci/run); on a developer machine without it, say so loudly.
             if (process.env.CI === "true")
                 throw new Error(`CI=true but llama-server is not built: ${found.reason}`);
-            console.log(`\n######## SKIPPED: llama-server tests (${found.reason}). Run scripts/build-llama-server.sh (~20 min) to enable them. ########`);
+            console.log(`\n######## SKIPPED: llama-server tests (${found.reason}). Run scripts/build-llama-server.sh (~35 min) to enable them. ########`);
             this.skip();
         }
         const fixtures = await smallFixtures();

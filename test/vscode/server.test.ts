@@ -60,7 +60,7 @@ describe("Specula with a llama.cpp server backend (real llama-server)", function
         if (found.path == null) {
             if (process.env.CI === "true")
                 throw new Error(`CI=true but llama-server is not built: ${found.reason}`);
-            console.log(`\n######## SKIPPED: llama-server backend suite (${found.reason}). Run scripts/build-llama-server.sh (~20 min) to enable it. ########`);
+            console.log(`\n######## SKIPPED: llama-server backend suite (${found.reason}). Run scripts/build-llama-server.sh (~35 min) to enable it. ########`);
             this.skip();
         }
         const extension = vscode.extensions.all.find((candidate) => candidate.packageJSON?.name === "specula");
