@@ -205,7 +205,12 @@ export class CompletionPipeline {
         const match = this.matchLive(input);
         if (match != null) {
             const source: SuggestionSource = match.entry.generation.purpose === "prefetch" && match.typed === "" ? "prefetch" : "live";
-            return this.serve(match.entry, match.typed, source, signal, keystrokeAt, started);
+            const served = await this.serve(match.entry, match.typed, source, signal, keystrokeAt, started);
+            if (served !== "unusable")
+                return served;
+            // It went another way than the user typed (it had written nothing yet when it was
+            // matched), or cleaning left nothing past the typed text: a new generation for this place.
+            this.abortLive((entry) => entry === match.entry);
         }
         const cached = this.cache.get(place.cacheKey);
         if (cached != null)
@@ -215,12 +220,14 @@ export class CompletionPipeline {
         this.abortLive(() => true);
         if (signal.aborted)
             return { kind: "canceled" };
-        if (input.trigger === "automatic" && !(await this.debouncer.wait(signal)))
+        // (After a live generation turned out unusable the user has waited already.)
+        if (input.trigger === "automatic" && match == null && !(await this.debouncer.wait(signal)))
             return { kind: "canceled" };
         const debounceMs = this.now() - started;
         const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
         const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
-        return this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
+        const served = await this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
+        return served === "unusable" ? this.emptyOutcome(entry.generation, keystrokeAt) : served;
     }
 
     /**
@@ -413,12 +420,11 @@ export class CompletionPipeline {
         keystrokeAt: number,
         started: number,
         debounceMs = 0
-    ): Promise<PipelineOutcome> {
+    ): Promise<PipelineOutcome | "unusable"> {
         const { generation } = entry;
         const settings = this.settings();
         const elapsed = () => this.now() - keystrokeAt;
         const deadline = keystrokeAt + Math.max(0, settings.latencyBudgetMs);
-        let budgetSpent = false;
         const aborted = abortedPromise(signal);
         while (true) {
             if (signal.aborted || generation.aborted)
@@ -427,18 +433,24 @@ export class CompletionPipeline {
             if (piece.kind === "show")
                 return this.shown(entry, typed, piece, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
             if (piece.kind === "none")
-                return generation.outcome?.kind === "error"
-                    ? { kind: "error", message: generation.outcome.error.message }
-                    : { kind: "empty", reason: generation.finalText != null && generation.finalText.trim() !== "" ? "cleanedAway" : "noOutput", elapsedMs: elapsed() };
-            if (!budgetSpent && this.now() >= deadline) {
-                budgetSpent = true;
+                return "unusable";
+            // Past the budget, the first line so far is shown as soon as it has a whole word.
+            const overBudget = this.now() >= deadline;
+            if (overBudget) {
                 const partial = partialPiece(generation.raw, typed, generation.context);
                 if (partial != null)
                     return this.shown(entry, typed, partial, "budget", source, elapsed, started, debounceMs);
             }
-            const wait = budgetSpent ? undefined : Math.max(0, deadline - this.now());
-            await Promise.race([generation.changed(), ...(wait != null ? [delay(wait)] : []), aborted]);
+            await Promise.race([generation.changed(), ...(overBudget ? [] : [delay(deadline - this.now())]), aborted]);
         }
+    }
+
+    /** Why a new generation gave nothing to show. */
+    private emptyOutcome(generation: Generation, keystrokeAt: number): PipelineOutcome {
+        if (generation.outcome?.kind === "error")
+            return { kind: "error", message: generation.outcome.error.message };
+        const reason = generation.finalText != null && generation.finalText.trim() !== "" ? "cleanedAway" : "noOutput";
+        return { kind: "empty", reason, elapsedMs: this.now() - keystrokeAt };
     }
 
     private shown(entry: LiveGeneration, typed: string, edit: { readonly text: string; readonly overwriteChars: number }, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
@@ -446,20 +458,22 @@ export class CompletionPipeline {
         const offset = generation.offset + typed.length;
         entry.shownAt = { offset, length: edit.text.length };
         if (piece === "budget")
-            void this.offerWhenComplete(entry, typed, edit.text.length);
+            void this.offerWhenComplete(entry, typed, edit.text);
         const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
         return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
     }
 
     /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */
-    private async offerWhenComplete(entry: LiveGeneration, typed: string, shownLength: number): Promise<void> {
+    private async offerWhenComplete(entry: LiveGeneration, typed: string, shownText: string): Promise<void> {
         const { generation } = entry;
+        const shownLength = shownText.length;
         while (!generation.aborted) {
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "none")
                 return;
             if (piece.kind === "show" && (piece.text.length > shownLength || piece.final)) {
-                if (piece.text.length > shownLength && !generation.done)
+                // Longer, or final and different (cleaning the whole line cut what the partial showed).
+                if (piece.text.length > shownLength ? !generation.done : piece.text.slice(0, shownText.length) !== shownText)
                     this.events.onImproved?.(generation.document.uri, generation.offset + typed.length);
                 return;
             }

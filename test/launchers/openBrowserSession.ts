@@ -72,7 +72,7 @@ export interface BrowserSession {
     waitForGhostText(options?: { contains?: string; timeoutMs?: number }): Promise<string>;
     /** Waits until no ghost text shows. */
     waitForNoGhostText(options?: { timeoutMs?: number }): Promise<void>;
-    /** Presses Tab and waits for the ghost text to go. */
+    /** Presses Tab and waits until the accepted text is in the editor. */
     acceptGhostText(): Promise<void>;
     /**
      * Runs `action` (key presses) and measures, in the page, the time from its last keydown to ghost
@@ -151,6 +151,17 @@ function makeSession(
 ): BrowserSession {
     const activeEditor = () => page.locator(".editor-instance .monaco-editor").first();
     const ghostParts = () => activeEditor().locator(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text, .suggest-preview-text");
+
+    /** The visible lines of the active editor without ghost text: what the document holds there. */
+    const documentText = (): Promise<string> => activeEditor().evaluate((editor) => {
+        const lines = Array.from(editor.querySelectorAll(".view-lines .view-line")).map((line) => {
+            const copy = line.cloneNode(true) as HTMLElement;
+            for (const ghost of Array.from(copy.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text, .suggest-preview-text")))
+                ghost.remove();
+            return { top: parseFloat((line as HTMLElement).style.top) || 0, text: copy.textContent ?? "" };
+        });
+        return lines.sort((a, b) => a.top - b.top).map((line) => line.text).join("\n").replace(/\u00a0/g, " ");
+    });
 
     const ghostText = async (): Promise<string> => {
         // Inline part: spans on the cursor line; extra lines: `.ghost-text` view zones.
@@ -238,8 +249,11 @@ function makeSession(
             await waitUntil("ghost text to go", async () => (await ghostParts().count()) === 0, opts.timeoutMs ?? timeout);
         },
         async acceptGhostText() {
+            // The accepted text lands in the document; the ghost text may not go (a prefetched next
+            // suggestion can take its place at once), so wait for the document's own text to change.
+            const before = await documentText();
             await page.keyboard.press("Tab");
-            await session.waitForNoGhostText();
+            await waitUntil("the accepted text in the editor", async () => (await documentText()) !== before, timeout);
         },
         async measureGhostText(action: () => Promise<void>, opts: { newSuggestion?: boolean; timeoutMs?: number } = {}) {
             // Page-side: the time of the last keydown, and whether the ghost text went away since.

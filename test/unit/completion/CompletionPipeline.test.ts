@@ -160,6 +160,43 @@ describe("CompletionPipeline", () => {
         assert.equal(complete.text, longLine.trimEnd());
     });
 
+    it("when the budget runs out before any text (a long prompt), shows the first whole word as soon as it arrives rather than waiting for the line", async () => {
+        const longLine = "const total = items.reduce((sum, item) => sum + item.price, 0);\n";
+        const { pipeline } = make({ promptMs: 120, chunkChars: 3, chunkMs: 15, respond: () => longLine }, { latencyBudgetMs: 30 });
+        const editor = new Editor("function total(items) {\n    ");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "budget", `shown ${JSON.stringify(shown.text)}`);
+        assert.ok(longLine.startsWith(shown.text) && shown.text.length < longLine.length / 2, JSON.stringify(shown.text));
+    });
+
+    it("a running generation matched before it wrote anything, which then goes another way than the user typed, is replaced by a new one for the place", async () => {
+        const { backend, pipeline } = make({
+            promptMs: 60, chunkChars: 2, chunkMs: 5,
+            respond: (request) => request.prefix.endsWith("return") ? "st the the the" : request.prefix.endsWith("return ") ? "value * 2;" : ""
+        });
+        const editor = new Editor("function double(value) {\n    retur");
+        editor.type("n", pipeline);
+        const first = pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length === 1);
+        editor.type(" ", pipeline);
+        const second = await pipeline.provide(editor.input(), new AbortController().signal);
+        assert.equal(suggestion(second).text, "value * 2;");
+        assert.equal(backend.generating[0]!.request.prefix.endsWith("return"), true, "the first generation started before the space (the test is meaningful)");
+        assert.equal((await first).kind, "canceled");
+    });
+
+    it("re-offers the place when the finished line, cleaned whole, differs from the partial shown at the budget", async () => {
+        const degenerate = " the the the the the the the the the the the the the the the the";
+        const { pipeline, improved } = make({ chunkChars: 4, chunkMs: 40, respond: () => degenerate }, { latencyBudgetMs: 200 });
+        const editor = new Editor("    return");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "budget");
+        await pipeline.whenIdle();
+        const final = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
+        assert.notEqual(final.text, shown.text, "cleaning the whole line changed what the partial showed (the test is meaningful)");
+        assert.deepEqual(improved.map((entry) => entry.offset), [editor.offset], "the provider was asked to show the place again");
+    });
+
     it("debounces new generations but not suggestions that are already there", async () => {
         const { pipeline } = make({ chunkChars: 64, chunkMs: 1 }, {}, 120);
         const editor = new Editor(head + tail, head.length);
