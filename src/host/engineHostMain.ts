@@ -3,7 +3,7 @@
 // file ends this process only.
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { SpeculativeEngine } from "../engine/SpeculativeEngine";
-import { ensureFixtures } from "../fixtures/generateFixtures";
+import { fixtureModelPath } from "../fixtures/fixtureModelPath";
 import { installProcessGuards, serveEngineHost } from "./EngineHostServer";
 
 if (process.send == null) {
@@ -15,7 +15,7 @@ const connection = createMessageConnection(new IPCMessageReader(process), new IP
 
 serveEngineHost(connection, {
     loadEngine: (options, signal) => SpeculativeEngine.load(options, signal),
-    fixtures: async (directory) => ({ ...(await ensureFixtures({ dir: directory })) }),
+    fixtures: (directory, name) => fixtureModelPath(directory, name),
     exit: () => process.exit(0)
 });
 
