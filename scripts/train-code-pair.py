@@ -12,12 +12,12 @@ Everything is offline:
   tokenizer a byte-level BPE (GPT-2 style, llama.cpp's "qwen2" pre-tokenizer) trained here.
   objective fill-in-the-middle in PSM layout (<|fim_prefix|>p<|fim_suffix|>s<|fim_middle|>m</s>)
             mixed with plain left-to-right text.
-  models    a target (~5.6 M parameters) and a draft (~0.7 M), written F16 straight to GGUF, with
+  models    a target (~2.2 M parameters) and a draft (~0.4 M), written F16 straight to GGUF, with
             RoPE in llama.cpp's "normal" layout (pairs of adjacent values), so no permutation is needed.
 
 Run with Debian's python (the pyenv python3 on PATH has no torch):
     apt-get install -y python3-torch python3-regex libopenblas0-openmp
-    /usr/bin/python3 scripts/train-code-pair.py            # ~1 h on 2 vCPUs
+    /usr/bin/python3 scripts/train-code-pair.py            # ~75 min on 2 shared vCPUs
     /usr/bin/python3 scripts/train-code-pair.py --quick    # a few minutes, for checking the pipeline
 Without an optimized BLAS (libopenblas0-openmp) Debian's torch falls back to the reference BLAS and
 trains about 10x slower.
