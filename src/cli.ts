@@ -169,7 +169,7 @@ async function builtInPair(name: BuiltInPairName, use: "complete" | "bench"): Pr
     if (name === "code") {
         const paths = await ensureCodePair({ log: (line) => process.stderr.write(`[specula] ${line}\n`) });
         return use === "bench"
-            ? { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (~2 M parameters trained on JS/TS and Python) padded with zero-output blocks and FFN units to cost what the large fixture target costs (same logits), draft code-draft.gguf" }
+            ? { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (~2 M parameters trained on JS/TS and Python) padded with zero-output blocks and FFN units to cost what the large fixture target costs (same greedy output), draft code-draft.gguf" }
             : { targetPath: paths.target, draftPath: paths.draft, description: "the code pair (test/models/code-pair)" };
     }
     if (use === "bench") {
