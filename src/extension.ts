@@ -4,9 +4,11 @@ import * as vscode from "vscode";
 import { settingsSchemaFromPackageJson } from "./config/settingsSchema";
 import { SpeculaConfig } from "./config/SpeculaConfig";
 import { EngineClient } from "./host/EngineClient";
+import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";
 import { EngineController, type EngineState } from "./vscode/EngineController";
 import { SpeculaInlineCompletionProvider } from "./vscode/InlineCompletionProvider";
+import { ServerController } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
 import { StatusBar, type StatusView } from "./vscode/StatusBar";
@@ -46,34 +48,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
     const storage = context.globalStorageUri;
     const controller = new EngineController(config, client, {
         modelDirectory: vscode.Uri.joinPath(storage, "models").fsPath,
-        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath
+        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath,
+        stateDirectory: vscode.Uri.joinPath(storage, "state").fsPath
     }, log);
     context.subscriptions.push(controller);
 
+    // specula.backend: the engine above, or a llama.cpp server; everything below talks to `backends`.
+    const server = new ServerController(config, context.secrets, log);
+    context.subscriptions.push(server);
+    const backends = new BackendSwitch(config, controller, server, log);
+    context.subscriptions.push(backends);
+
     const stats = new SessionStats();
-    const statusBar = new StatusBar(controller, config, stats);
+    const statusBar = new StatusBar(backends, config, stats);
     context.subscriptions.push(statusBar);
 
-    const statistics = new StatisticsPanel(context.extensionUri, stats, controller);
+    const statistics = new StatisticsPanel(context.extensionUri, stats, backends);
     context.subscriptions.push(statistics);
 
-    const provider = new SpeculaInlineCompletionProvider({ controller, config, stats, statusBar, log });
+    const provider = new SpeculaInlineCompletionProvider({ controller: backends, config, stats, statusBar, log });
     context.subscriptions.push(provider, vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
 
-    context.subscriptions.push(...registerCommands({ config, controller, stats, statistics, log }));
+    context.subscriptions.push(...registerCommands({ config, controller, backends, server, stats, statistics, log }));
 
     log.info(`Specula ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? "" : " in an untrusted workspace (model settings come from user settings only)"}.`);
-    // Loading runs in the background; activation must not wait for a model.
-    void controller.start();
+    // Loading (or connecting) runs in the background; activation must not wait for a model.
+    void backends.start();
 
     return {
-        engineState: () => controller.state,
+        engineState: () => backends.state,
         status: () => statusBar.view,
         provider,
         lastOutcome: () => provider.lastOutcome,
         enginePid: () => client.pid,
         statisticsVisible: () => statistics.visible,
-        onDidChangeState: controller.onDidChangeState,
+        onDidChangeState: backends.onDidChangeState,
         storagePaths: {
             log: context.logUri.fsPath,
             global: context.globalStorageUri.fsPath,

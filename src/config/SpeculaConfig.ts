@@ -9,9 +9,12 @@ import { allModelPairs, parseModelPairs, type ModelPair } from "./modelPairs";
 import { settingKeys, type SettingName } from "./settingKeys";
 import { settingValueProblem, type SettingsSchema } from "./settingsSchema";
 
-export { decodingSettings, reloadSettings, settingKeys, type SettingName } from "./settingKeys";
+export { decodingSettings, reloadSettings, serverSettings, settingKeys, type SettingName } from "./settingKeys";
 
 export const configSection = "specula";
+
+/** Where completions are computed: this machine's engine, or a llama.cpp server. */
+export type BackendKind = "local" | "llamaServer";
 
 export interface SpeculaSettings {
     readonly enable: boolean;
@@ -19,6 +22,9 @@ export interface SpeculaSettings {
     readonly selectedPair: string;
     readonly modelPairs: unknown;
     readonly modelDirectory: string;
+    readonly backend: BackendKind;
+    readonly serverUrl: string;
+    readonly serverTimeoutMs: number;
     readonly speculative: boolean;
     readonly drafter: DrafterKind;
     readonly draftMax: number;
@@ -28,6 +34,8 @@ export interface SpeculaSettings {
     readonly maxTokens: number;
     readonly maxLines: number;
     readonly debounceMs: number;
+    readonly latencyBudgetMs: number;
+    readonly prefetch: boolean;
     readonly contextSize: number;
     readonly gpu: GpuSetting;
     readonly threads: number;
@@ -87,6 +95,11 @@ export class SpeculaConfig implements vscode.Disposable {
         if (pair == null)
             this.warnOnce(`specula.selectedPair is "${name}", but no preset or entry of specula.modelPairs has that name.`);
         return pair;
+    }
+
+    /** Whether the user set `name` in their user settings (rather than it being the declared default). */
+    public isUserSet(name: SettingName): boolean {
+        return vscode.workspace.getConfiguration(configSection).inspect(settingKeys[name])?.globalValue !== undefined;
     }
 
     /**

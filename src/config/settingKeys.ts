@@ -8,6 +8,9 @@ export const settingKeys = {
     selectedPair: "selectedPair",
     modelPairs: "modelPairs",
     modelDirectory: "modelDirectory",
+    backend: "backend",
+    serverUrl: "serverUrl",
+    serverTimeoutMs: "serverTimeoutMs",
     speculative: "speculative",
     drafter: "drafter",
     draftMax: "draftMax",
@@ -17,6 +20,8 @@ export const settingKeys = {
     maxTokens: "maxTokens",
     maxLines: "maxLines",
     debounceMs: "debounceMs",
+    latencyBudgetMs: "latencyBudgetMs",
+    prefetch: "prefetch",
     contextSize: "contextSize",
     gpu: "gpu",
     threads: "threads",
@@ -27,5 +32,7 @@ export type SettingName = keyof typeof settingKeys;
 
 /** Settings whose change means the model pair must be loaded again. */
 export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPairs", "modelDirectory", "contextSize", "gpu", "threads"];
+/** Settings of the llama.cpp server backend: a change connects to the server again. */
+export const serverSettings: readonly SettingName[] = ["serverUrl", "serverTimeoutMs"];
 /** Settings the loaded engine takes without reloading. */
 export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence"];

@@ -1,16 +1,17 @@
 import * as os from "node:os";
-import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
+import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type DraftSource, type RoundContext } from "./DraftLengthController";
-import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
+import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";
 import { NgramDrafter } from "./NgramDrafter";
 import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
-import { SpeculaError } from "./SpeculaError";
+import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 
 /** Decoding settings that can change between requests without reloading models. */
@@ -72,7 +73,7 @@ export class SpeculativeEngine {
         this.decoding = {
             speculative: options.speculative ?? true,
             drafter: options.drafter ?? "hybrid",
-            draftMax: options.draftMax ?? 8,
+            draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
             adaptiveDraft: options.adaptiveDraft ?? true,
             draftConfidence: options.draftConfidence ?? 0
         };
@@ -95,7 +96,7 @@ export class SpeculativeEngine {
             draftFile = await validateModelFile(options.draftPath, "draft model");
             const compatibility = checkVocabularyCompatibility(targetFile.info, draftFile.info);
             if (!compatibility.compatible) {
-                unavailable = `The draft model "${path.basename(options.draftPath)}" cannot draft for "${path.basename(options.targetPath)}": ${compatibility.reason}. Speculation is off; completions use the target alone.`;
+                unavailable = `The draft model ${quoted(options.draftPath)} cannot draft for ${quoted(options.targetPath)}: ${compatibility.reason}. Speculation is off; completions use the target alone.`;
                 options.log?.("warn", unavailable);
                 draftFile = undefined;
             }
@@ -113,9 +114,9 @@ export class SpeculativeEngine {
             if (draftFile != null)
                 draft = await loadRunner(llama, draftFile, target.context.contextSize, options);
             throwIfAborted(signal);
-            await warmUp(target);
-            if (draft != null)
-                await warmUp(draft);
+            await warmUpAndCheck(target, targetFile.path, "target model");
+            if (draft != null && draftFile != null)
+                await warmUpAndCheck(draft, draftFile.path, "draft model");
         } catch (error) {
             await draft?.dispose();
             await target.dispose();
@@ -196,7 +197,7 @@ export class SpeculativeEngine {
     private async run(request: CompletionRequest): Promise<CompletionResult> {
         const started = performance.now();
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
-        const maxTokens = Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens));
+        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
         const speculative = (request.speculative ?? this.decoding.speculative) && (this.draft != null || this.decoding.drafter === "ngram");
         const stats = emptyRequestStats();
@@ -225,7 +226,8 @@ export class SpeculativeEngine {
             else
                 stopReason = await this.decode(history, generated, {
                     maxTokens, maxLines: request.maxLines, temperature, speculative, signal,
-                    random: new SeededRandom(request.seed ?? 0)
+                    random: new SeededRandom(request.seed ?? 0),
+                    stream: request.onText != null ? new TextStream((tokens) => this.target.model.detokenize(tokens, false), request.onText) : undefined
                 }, stats);
         } catch (error) {
             // The caches may hold anything after a native error; forget them rather than trust them.
@@ -238,10 +240,12 @@ export class SpeculativeEngine {
         stats.acceptanceRate = stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : 0;
         stats.tokensPerTargetEval = stats.targetEvals > 0 ? generated.length / stats.targetEvals : 0;
         stats.totalMs = performance.now() - started;
+        const text = this.textOf(generated, request.maxLines);
+        checkCompletionText(text, this.info.targetPath);
         if (request.prefillOnly !== true)
             this.addToTotals(stats);
         return {
-            text: this.textOf(generated, request.maxLines),
+            text,
             tokens: generated,
             stopReason,
             speculative,
@@ -259,6 +263,7 @@ export class SpeculativeEngine {
             speculative: boolean;
             signal: AbortSignal;
             random: SeededRandom;
+            stream: TextStream | undefined;
         },
         stats: RequestStats
     ): Promise<StopReason> {
@@ -336,16 +341,24 @@ export class SpeculativeEngine {
             if (proposal.source === "model" && this.draft != null)
                 await this.draft.keepCommonPrefix(history, history.length - 1);
 
+            let stop: StopReason | undefined;
             for (const token of committed) {
-                if (this.target.model.isEogToken(token))
-                    return "eos";
+                if (this.target.model.isEogToken(token)) {
+                    stop = "eos";
+                    break;
+                }
                 generated.push(token);
                 lines += this.newlinesIn(token);
                 if (lines >= maxLines)
-                    return "maxLines";
-                if (generated.length >= maxTokens)
-                    return "maxTokens";
+                    stop = "maxLines";
+                else if (generated.length >= maxTokens)
+                    stop = "maxTokens";
+                if (stop != null)
+                    break;
             }
+            settings.stream?.update(generated);
+            if (stop != null)
+                return stop;
         }
     }
 
@@ -432,13 +445,14 @@ export class SpeculativeEngine {
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
-        return this.buildPromptFor(request, Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens))).tokens;
+        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens).maxTokens).tokens;
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
     private buildPromptFor(request: CompletionRequest, maxTokens: number) {
         return buildPrompt(this.promptTokenizer(), {
             prefix: request.prefix,
+            middleChars: request.middleChars,
             suffix: request.suffix ?? "",
             extraContext: request.extraContext ?? "",
             fim: request.fim ?? true
@@ -534,8 +548,8 @@ export function useFlashAttention(llama: Pick<Llama, "gpu">, options: Pick<Engin
 function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     if (error instanceof Error && error.name === "InsufficientMemoryError")
-        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load "${file.path}": ${detail}`, { cause: error });
-    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load "${file.path}": ${detail}`, { cause: error });
+        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load ${quoted(file.path)}: ${detail}`, { cause: error });
+    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load ${quoted(file.path)}: ${detail}`, { cause: error });
 }
 
 /** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
@@ -601,11 +615,34 @@ export function resolveThreads(threads: number | undefined): number {
     return Math.max(1, os.availableParallelism() - 1);
 }
 
-/** The first eval in a process is several times slower than the rest; pay it at load, not on a keystroke. */
-async function warmUp(runner: ModelRunner): Promise<void> {
-    const token = runner.model.tokens.bos ?? (0 as Token);
-    await runner.sequence.controlledEvaluate([[token, { generateNext: { token: true } }]]);
-    await runner.clear();
+/**
+ * Turns the growing token list of a completion into text deltas. Tokens can end inside a UTF-8
+ * character (byte-level vocabularies); a trailing replacement character is held back until the
+ * next tokens complete it.
+ */
+class TextStream {
+    private sent = "";
+    private broken = false;
+
+    public constructor(
+        private readonly detokenize: (tokens: readonly Token[]) => string,
+        private readonly emit: (delta: string) => void
+    ) {}
+
+    public update(tokens: readonly Token[]): void {
+        let text = this.detokenize(tokens);
+        while (text.endsWith("\uFFFD"))
+            text = text.slice(0, -1);
+        // NUL text means broken weights: nothing more is streamed, and the request fails at its end
+        // (checkCompletionText), so no piece of it is ever shown.
+        if (text.includes("\u0000"))
+            this.broken = true;
+        if (this.broken || text.length <= this.sent.length || !text.startsWith(this.sent))
+            return;
+        const delta = text.slice(this.sent.length);
+        this.sent = text;
+        this.emit(delta);
+    }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

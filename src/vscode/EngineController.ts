@@ -8,7 +8,9 @@ import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
 import type { EngineInfo } from "../engine/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
-import type { CompleteParams, LoadParams, ModelSource } from "../host/protocol";
+import type { LoadParams, ModelSource } from "../host/protocol";
+import type { BackendRequest } from "../completion/CompletionBackend";
+import type { ServerHealth } from "../server/LlamaServerBackend";
 
 export type EngineState =
     | { readonly kind: "disabled" }
@@ -18,13 +20,22 @@ export type EngineState =
     | { readonly kind: "needsDownload"; readonly pair: ModelPair; readonly message: string }
     | { readonly kind: "downloading"; readonly pair: ModelPair; readonly fraction: number }
     | { readonly kind: "restarting"; readonly message: string }
-    | { readonly kind: "error"; readonly message: string; readonly pair?: ModelPair };
+    | { readonly kind: "error"; readonly message: string; readonly pair?: ModelPair }
+    /** Completions come from a llama.cpp server (`display` is its host:port), in this health. */
+    | { readonly kind: "server"; readonly display: string; readonly health: ServerHealth };
+
+/** Whether completions can be asked for in this state: a loaded pair, or a server that answers. */
+export function canComplete(state: EngineState): boolean {
+    return state.kind === "ready" || (state.kind === "server" && state.health.kind === "ready");
+}
 
 export interface StoragePaths {
     /** Default folder for downloaded models. */
     readonly modelDirectory: string;
     /** Folder the built-in fixture pair is generated into. */
     readonly fixtureDirectory: string;
+    /** Folder of Specula's own state (which model files matched their pinned SHA-256). */
+    readonly stateDirectory?: string;
 }
 
 export class EngineController implements vscode.Disposable {
@@ -35,6 +46,8 @@ export class EngineController implements vscode.Disposable {
     private loadAbort: AbortController | undefined;
     private readonly notified = new Set<string>();
     private loaded: { pairName: string; info: EngineInfo } | undefined;
+    /** Another backend computes completions: the engine process is stopped and model settings wait. */
+    private suspended = false;
 
     public readonly onDidChangeState = this.stateEmitter.event;
 
@@ -49,6 +62,8 @@ export class EngineController implements vscode.Disposable {
             config.onDidChange((changed) => void this.onSettingsChanged(changed)),
             client.onDidCrash((crash) => {
                 this.loaded = undefined;
+                if (this.suspended)
+                    return;
                 if (crash.restartInMs != null) {
                     this.setState({ kind: "restarting", message: crash.message });
                 } else {
@@ -57,6 +72,8 @@ export class EngineController implements vscode.Disposable {
                 }
             }),
             client.onDidRestart((outcome) => {
+                if (this.suspended)
+                    return;
                 const pair = this.config.selectedPair;
                 if (outcome.result != null && pair != null) {
                     this.loaded = { pairName: pair.name, info: outcome.result.info };
@@ -85,6 +102,7 @@ export class EngineController implements vscode.Disposable {
 
     /** Loads the selected pair unless completions are off. Called once at start-up. */
     public async start(): Promise<void> {
+        this.suspended = false;
         if (!this.config.settings.enable) {
             this.setState({ kind: "disabled" });
             return;
@@ -146,9 +164,22 @@ export class EngineController implements vscode.Disposable {
         }
     }
 
-    /** Asks the engine for a completion; never throws (see CompleteOutcome). */
-    public async complete(params: Omit<CompleteParams, "requestId">, signal: AbortSignal): Promise<CompleteOutcome> {
-        return this.client.complete(params, signal);
+    /**
+     * Another backend takes over: stops loading, shuts the engine process down (its memory is
+     * freed) and ignores model settings until `start()`.
+     */
+    public async suspend(): Promise<void> {
+        this.suspended = true;
+        ++this.loadGeneration;
+        this.loadAbort?.abort();
+        this.loaded = undefined;
+        await this.client.unload();
+        this.setState({ kind: "idle" });
+    }
+
+    /** Asks the engine for a completion, streamed to `onText` when given; never throws (see CompleteOutcome). */
+    public async complete(request: BackendRequest, signal: AbortSignal, onText?: (delta: string) => void): Promise<CompleteOutcome> {
+        return this.client.complete(request, signal, onText);
     }
 
     /** Downloads the selected pair's remote models with a cancellable progress notification. */
@@ -174,7 +205,7 @@ export class EngineController implements vscode.Disposable {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
                     let reported = 0;
-                    await this.client.download({ sources, modelDirectory: params.modelDirectory }, (update) => {
+                    await this.client.download({ sources, modelDirectory: params.modelDirectory, ...(params.stateDirectory != null ? { stateDirectory: params.stateDirectory } : {}) }, (update) => {
                         const fraction = update.totalBytes > 0 ? update.downloadedBytes / update.totalBytes : 0;
                         const overall = (update.index + fraction) / sources.length;
                         progress.report({
@@ -220,6 +251,8 @@ export class EngineController implements vscode.Disposable {
     }
 
     private async onSettingsChanged(changed: ReadonlySet<SettingName>): Promise<void> {
+        if (this.suspended)
+            return;
         const settings = this.config.settings;
         if (changed.has("enable")) {
             this.log.info(`Completions ${settings.enable ? "enabled" : "disabled"}.`);
@@ -260,6 +293,7 @@ export class EngineController implements vscode.Disposable {
             ...(pair.draft != null ? { draft: source(pair.draft, pair.draftSha256) } : {}),
             modelDirectory: settings.modelDirectory !== "" && path.isAbsolute(settings.modelDirectory) ? settings.modelDirectory : this.paths.modelDirectory,
             fixtureDirectory: this.paths.fixtureDirectory,
+            ...(this.paths.stateDirectory != null ? { stateDirectory: this.paths.stateDirectory } : {}),
             options: {
                 gpu: settings.gpu,
                 threads: settings.threads,

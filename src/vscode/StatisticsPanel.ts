@@ -2,7 +2,7 @@
 // the estimated speedup, drawn by media/stats.js from snapshots this panel posts (live, throttled).
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import type { EngineController } from "./EngineController";
+import type { CompletionEngine } from "./BackendSwitch";
 import type { SessionStats, StatsSnapshot } from "./SessionStats";
 
 /** What media/stats.js receives. */
@@ -21,7 +21,7 @@ export class StatisticsPanel implements vscode.Disposable {
     public constructor(
         private readonly extensionUri: vscode.Uri,
         private readonly stats: SessionStats,
-        private readonly controller: EngineController
+        private readonly controller: CompletionEngine
     ) {
         this.disposables.push(
             stats.onDidChange(() => this.schedulePost()),
@@ -79,7 +79,7 @@ export class StatisticsPanel implements vscode.Disposable {
         const message: StatsMessage = {
             type: "stats",
             snapshot: this.stats.snapshot(),
-            pair: "pair" in state ? state.pair?.name : undefined,
+            pair: state.kind === "server" ? `llama-server at ${state.display}` : "pair" in state ? state.pair?.name : undefined,
             speculating: this.controller.speculating
         };
         void this.panel?.webview.postMessage(message);

@@ -2,10 +2,15 @@
 // with tokens per target eval and tok/s. Clicking it opens the Specula menu.
 import * as vscode from "vscode";
 import type { SpeculaConfig } from "../config/SpeculaConfig";
-import type { EngineController, EngineState } from "./EngineController";
+import type { ServerHealth } from "../server/LlamaServerBackend";
+import type { CompletionEngine } from "./BackendSwitch";
+import type { EngineState } from "./EngineController";
+import { healthLabel } from "./ServerController";
 import type { SessionStats } from "./SessionStats";
 
-export type StatusKind = "disabled" | "loading" | "ready" | "generating" | "speculationOff" | "needsDownload" | "downloading" | "error";
+export type StatusKind = "disabled" | "loading" | "ready" | "generating" | "speculationOff" | "needsDownload" | "downloading" | "error"
+    // A llama.cpp server that does not answer properly, by what is wrong.
+    | "offline" | "unauthorized" | "slow" | "serverError" | "noFim";
 
 export interface StatusView {
     readonly kind: StatusKind;
@@ -21,7 +26,22 @@ const spokenKind: Record<StatusKind, string> = {
     speculationOff: "target only",
     needsDownload: "models not downloaded",
     downloading: "downloading",
-    error: "error"
+    error: "error",
+    offline: "server offline",
+    unauthorized: "server API key rejected",
+    slow: "server too slow",
+    serverError: "server error",
+    noFim: "server model cannot fill in the middle"
+};
+
+/** Status bar text and kind of a server that is not ready. */
+const serverProblemView: Record<Exclude<ServerHealth["kind"], "ready" | "connecting" | "loading">, { kind: StatusKind; text: string; warning: boolean }> = {
+    misconfigured: { kind: "error", text: "$(error) Specula: server address", warning: false },
+    offline: { kind: "offline", text: "$(debug-disconnect) Specula: server offline", warning: true },
+    unauthorized: { kind: "unauthorized", text: "$(key) Specula: server key rejected", warning: false },
+    slow: { kind: "slow", text: "$(watch) Specula: server slow", warning: true },
+    failing: { kind: "serverError", text: "$(error) Specula: server error", warning: false },
+    noFim: { kind: "noFim", text: "$(circle-slash) Specula: no FIM model", warning: false }
 };
 
 export class StatusBar implements vscode.Disposable {
@@ -30,9 +50,10 @@ export class StatusBar implements vscode.Disposable {
     private generating = 0;
     private lastRequest: { promptMs: number; totalMs: number; reused: number; prompt: number } | undefined;
     private currentView: StatusView = { kind: "loading", text: "", tooltip: "" };
+    private warning = false;
 
     public constructor(
-        private readonly controller: EngineController,
+        private readonly controller: CompletionEngine,
         private readonly config: SpeculaConfig,
         private readonly stats: SessionStats
     ) {
@@ -83,16 +104,19 @@ export class StatusBar implements vscode.Disposable {
         const tooltip = new vscode.MarkdownString(view.tooltip, true);
         tooltip.isTrusted = false;
         this.item.tooltip = tooltip;
-        this.item.backgroundColor = view.kind === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground")
-            : view.kind === "needsDownload" ? new vscode.ThemeColor("statusBarItem.warningBackground")
+        this.item.backgroundColor = view.kind === "needsDownload" || this.warning ? new vscode.ThemeColor("statusBarItem.warningBackground")
+            : view.kind === "error" || view.kind === "unauthorized" || view.kind === "serverError" || view.kind === "noFim" ? new vscode.ThemeColor("statusBarItem.errorBackground")
             : undefined;
         // Icons carry the state visually; the label says it in words (and tests read it).
         const rate = /\d+%/.exec(view.text)?.[0];
-        this.item.accessibilityInformation = { label: `Specula: ${spokenKind[view.kind]}${rate != null ? `, acceptance ${rate}` : ""}`, role: "button" };
+        const state = this.controller.state;
+        const server = state.kind === "server" ? `, llama-server ${state.display}` : "";
+        this.item.accessibilityInformation = { label: `Specula: ${spokenKind[view.kind]}${server}${rate != null ? `, acceptance ${rate}` : ""}`, role: "button" };
     }
 
     private compute(state: EngineState): StatusView {
         const footer = "\n\n---\n\nClick for the Specula menu.";
+        this.warning = false;
         switch (state.kind) {
             case "disabled":
                 return { kind: "disabled", text: "$(circle-slash) Specula", tooltip: "**Specula: completions are off.**" + footer };
@@ -113,13 +137,60 @@ export class StatusBar implements vscode.Disposable {
                 return { kind: "error", text: "$(error) Specula", tooltip: `**Specula: error.**\n\n${escape(state.message)}` + footer };
             case "ready":
                 return this.readyView(state, footer);
+            case "server":
+                return this.serverView(state, footer);
+        }
+    }
+
+    private serverView(state: Extract<EngineState, { kind: "server" }>, footer: string): StatusView {
+        const { health } = state;
+        const where = escape(`llama-server at ${state.display}`);
+        switch (health.kind) {
+            case "connecting":
+            case "loading":
+                return {
+                    kind: "loading",
+                    text: "$(loading~spin) Specula",
+                    tooltip: health.kind === "connecting" ? `**Specula: connecting to ${where}…**` + footer : `**Specula: ${where} is loading its model.**\n\n${escape(health.message)}` + footer
+                };
+            case "ready": {
+                const model = health.model;
+                const header = [
+                    `**Specula: ${where}** (healthy)`,
+                    "",
+                    `Model: ${escape(model.name)} · context ${model.contextSize} tokens · ${model.slots} slot${model.slots > 1 ? "s" : ""}`
+                ];
+                if (!this.config.settings.enable)
+                    return { kind: "disabled", text: "$(circle-slash) Specula", tooltip: "**Specula: completions are off.**" + footer };
+                const speculating = model.speculative === true || (model.speculative == null && this.stats.acceptance.requests > 0);
+                if (!speculating)
+                    return this.withFigures("speculationOff", "$(server) Specula: target only", [
+                        ...header, "", "The server decodes without speculation: start it with a draft model (`-md`) or `--spec-type` for draft-and-verify."
+                    ], footer);
+                const summary = this.stats.acceptance;
+                return this.withFigures("ready", summary.requests > 0 ? `$(server) Specula ${Math.round(summary.acceptanceRate * 100)}%` : "$(server) Specula", [
+                    ...header, "", "Speculative decoding runs on the server."
+                ], footer);
+            }
+            default: {
+                const problem = serverProblemView[health.kind];
+                this.warning = problem.warning;
+                const next = health.kind === "misconfigured" ? "Fix `specula.serverUrl` in your user settings."
+                    : health.kind === "unauthorized" ? "Set the key with *Specula: Set llama.cpp Server API Key*; Specula retries by itself."
+                    : health.kind === "noFim" ? "Run a code model with fill-in-the-middle tokens (e.g. Qwen2.5-Coder) on the server; Specula checks again by itself."
+                    : "Specula retries by itself; completions resume when the server answers.";
+                return {
+                    kind: problem.kind,
+                    text: problem.text,
+                    tooltip: `**Specula: ${where}: ${healthLabel(health)}.**\n\n${escape(health.message)}\n\n${next}` + footer
+                };
+            }
         }
     }
 
     private readyView(state: Extract<EngineState, { kind: "ready" }>, footer: string): StatusView {
         const settings = this.config.settings;
         const summary = this.stats.acceptance;
-        const snapshot = this.stats.snapshot();
         const lines = [`**Specula: ${escape(state.pair.name)}**`, ""];
         lines.push(`Target: ${escape(state.info.targetName)}${state.info.draftName != null ? ` · draft: ${escape(state.info.draftName)}` : ""}`);
         lines.push(`Context ${state.info.contextSize} tokens · ${state.info.gpu === false ? "CPU" : `GPU (${escape(String(state.info.gpu))})`}`);
@@ -137,6 +208,13 @@ export class StatusBar implements vscode.Disposable {
         } else {
             text = summary.requests > 0 ? `$(zap) Specula ${Math.round(summary.acceptanceRate * 100)}%` : "$(zap) Specula";
         }
+        return this.withFigures(kind, text, lines, footer);
+    }
+
+    /** Adds the session's figures to a ready state's tooltip, and the spinner while generating. */
+    private withFigures(kind: StatusKind, text: string, lines: string[], footer: string): StatusView {
+        const summary = this.stats.acceptance;
+        const snapshot = this.stats.snapshot();
         if (summary.requests > 0) {
             lines.push(
                 "",
@@ -145,6 +223,9 @@ export class StatusBar implements vscode.Disposable {
                 `Decoding speed: **${summary.tokensPerSecond.toFixed(1)} tok/s**`
             );
         }
+        const latency = snapshot.timeToSuggestion;
+        if (latency.count > 0 && latency.p50Ms != null)
+            lines.push(`Time to suggestion (last ${latency.count}): **${Math.round(latency.p50Ms)} ms** median, ${Math.round(latency.p95Ms ?? latency.p50Ms)} ms p95`);
         if (this.lastRequest != null)
             lines.push(`Last request: ${Math.round(this.lastRequest.totalMs)} ms (prompt ${Math.round(this.lastRequest.promptMs)} ms, ${this.lastRequest.reused}/${this.lastRequest.prompt} prompt tokens from cache)`);
         if (snapshot.suggestionsShown > 0)

@@ -37,6 +37,11 @@ export interface CodeServerOptions {
     workspace?: string;
     /** User settings (merged over DEFAULT_TEST_SETTINGS), written before start. */
     settings?: Settings;
+    /**
+     * Remote machine settings (<user-data-dir>/Machine/settings.json): in code-server's remote window
+     * machine-scoped settings are read from here, not from the user settings.
+     */
+    machineSettings?: Settings;
     /** .vsix files (or marketplace ids) to install with `--install-extension` before start. */
     installExtensions?: string[];
     /** More code-server arguments. */
@@ -151,6 +156,10 @@ export class CodeServer {
 
         const server = new CodeServer(root, dirs, tools, env, options.keepRoot ?? false);
         server.writeSettings({ ...DEFAULT_TEST_SETTINGS, ...(options.settings ?? {}) });
+        if (options.machineSettings != null) {
+            fs.mkdirSync(path.join(dirs.userData, "Machine"), { recursive: true });
+            fs.writeFileSync(path.join(dirs.userData, "Machine", "settings.json"), JSON.stringify(options.machineSettings, null, 2));
+        }
         return server;
     }
 

@@ -38,6 +38,8 @@ export interface BrowserSessionOptions {
     workspace: string;
     /** User settings, over DEFAULT_TEST_SETTINGS and BROWSER_SESSION_SETTINGS. */
     settings?: Settings;
+    /** Machine-scoped settings (code-server's remote machine settings). */
+    machineSettings?: Settings;
     /** Extra environment for code-server and its extension host. */
     env?: NodeJS.ProcessEnv;
     /** Receives page console lines and code-server output (default: dropped; see `logs`). */
@@ -70,8 +72,14 @@ export interface BrowserSession {
     waitForGhostText(options?: { contains?: string; timeoutMs?: number }): Promise<string>;
     /** Waits until no ghost text shows. */
     waitForNoGhostText(options?: { timeoutMs?: number }): Promise<void>;
-    /** Presses Tab and waits for the ghost text to go. */
+    /** Presses Tab and waits until the accepted text is in the editor. */
     acceptGhostText(): Promise<void>;
+    /**
+     * Runs `action` (key presses) and measures, in the page, the time from its last keydown to ghost
+     * text being shown; with `newSuggestion`, ghost text that is not the one shown before the action
+     * (after Tab the accepted one goes and the next one comes). Resolves with the time and the text.
+     */
+    measureGhostText(action: () => Promise<void>, options?: { newSuggestion?: boolean; timeoutMs?: number }): Promise<{ ms: number; text: string }>;
     /** Text of the active editor's visible lines. NOTE: includes ghost text; read the file for truth. */
     visibleEditorText(): Promise<string>;
     /** Runs a command by its palette title (F1, type, Enter). */
@@ -106,6 +114,7 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
         server = await CodeServer.start({
             root: path.join(root, "code-server"),
             settings: { ...BROWSER_SESSION_SETTINGS, ...(options.settings ?? {}) },
+            ...(options.machineSettings != null ? { machineSettings: options.machineSettings } : {}),
             env: options.env,
             onOutput: (l) => log(`[code-server] ${l}`)
         });
@@ -141,14 +150,26 @@ function makeSession(
     timeout: number
 ): BrowserSession {
     const activeEditor = () => page.locator(".editor-instance .monaco-editor").first();
-    const ghostParts = () => activeEditor().locator(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text");
+    const ghostParts = () => activeEditor().locator(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text, .suggest-preview-text");
+
+    /** The visible lines of the active editor without ghost text: what the document holds there. */
+    const documentText = (): Promise<string> => activeEditor().evaluate((editor) => {
+        const lines = Array.from(editor.querySelectorAll(".view-lines .view-line")).map((line) => {
+            const copy = line.cloneNode(true) as HTMLElement;
+            for (const ghost of Array.from(copy.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text, .suggest-preview-text")))
+                ghost.remove();
+            return { top: parseFloat((line as HTMLElement).style.top) || 0, text: copy.textContent ?? "" };
+        });
+        return lines.sort((a, b) => a.top - b.top).map((line) => line.text).join("\n").replace(/\u00a0/g, " ");
+    });
 
     const ghostText = async (): Promise<string> => {
         // Inline part: spans on the cursor line; extra lines: `.ghost-text` view zones.
         const inline = await activeEditor()
             .locator(".ghost-text-decoration, .ghost-text-decoration-preview")
             .allTextContents();
-        const extra = await activeEditor().locator(".ghost-text .view-line").allTextContents();
+        // Extra lines: `.ghost-text .view-line` view zones in older builds, `.suggest-preview-text` in VS Code 1.139.
+        const extra = await activeEditor().locator(".ghost-text .view-line, .suggest-preview-text").allTextContents();
         const parts = [inline.join("")].concat(extra);
         return parts.join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
     };
@@ -228,8 +249,43 @@ function makeSession(
             await waitUntil("ghost text to go", async () => (await ghostParts().count()) === 0, opts.timeoutMs ?? timeout);
         },
         async acceptGhostText() {
+            // The accepted text lands in the document; the ghost text may not go (a prefetched next
+            // suggestion can take its place at once), so wait for the document's own text to change.
+            const before = await documentText();
             await page.keyboard.press("Tab");
-            await session.waitForNoGhostText();
+            await waitUntil("the accepted text in the editor", async () => (await documentText()) !== before, timeout);
+        },
+        async measureGhostText(action: () => Promise<void>, opts: { newSuggestion?: boolean; timeoutMs?: number } = {}) {
+            // Page-side: the time of the last keydown, and whether the ghost text went away since.
+            await page.evaluate(() => {
+                const state = window as unknown as { __speculaProbe?: { keyAt: number; gone: boolean; before: string; text(): string } };
+                const text = () => {
+                    const editor = document.querySelector(".editor-instance .monaco-editor");
+                    if (editor == null) return "";
+                    const inline = Array.from(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview")).map((node) => node.textContent ?? "").join("");
+                    const extra = Array.from(editor.querySelectorAll(".ghost-text .view-line, .suggest-preview-text")).map((node) => node.textContent ?? "");
+                    return [inline, ...extra].join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
+                };
+                if (state.__speculaProbe == null) {
+                    state.__speculaProbe = { keyAt: 0, gone: false, before: "", text };
+                    window.addEventListener("keydown", () => { state.__speculaProbe!.keyAt = performance.now(); }, true);
+                }
+                state.__speculaProbe.before = text();
+                state.__speculaProbe.gone = state.__speculaProbe.before === "";
+            });
+            await action();
+            const handle = await page.waitForFunction((newSuggestion: boolean) => {
+                const probe = (window as unknown as { __speculaProbe: { keyAt: number; gone: boolean; before: string; text(): string } }).__speculaProbe;
+                const now = probe.text();
+                if (now === "") {
+                    probe.gone = true;
+                    return false;
+                }
+                if (newSuggestion && !probe.gone && now === probe.before)
+                    return false;
+                return { ms: performance.now() - probe.keyAt, text: now };
+            }, opts.newSuggestion === true, { polling: 10, timeout: opts.timeoutMs ?? timeout });
+            return (await handle.jsonValue()) as { ms: number; text: string };
         },
         async visibleEditorText() {
             const lines = await activeEditor().locator(".view-lines .view-line").evaluateAll((els) =>

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runElectronSuite } from "../launchers/runElectronSuite";
 import { runExtensionHostSuite } from "../launchers/runExtensionHostSuite";
+import { findLlamaServer } from "../support/llamaServerProcess";
 import { createWorkspace, userSettings } from "./suiteSetup";
 
 // out/test/vscode -> repository root
@@ -18,8 +19,11 @@ async function main(): Promise<number> {
         if (!fs.existsSync(built))
             throw new Error(`${built} is missing: run \`node scripts/build.mjs\` first`);
     const workspace = createWorkspace();
+    // The extension host runs with its own HOME, where the llama-server cache is not: it gets the path.
+    const llamaServer = findLlamaServer(repository).path;
     try {
         const options = {
+            ...(llamaServer != null ? { env: { SPECULA_LLAMA_SERVER: llamaServer } } : {}),
             extensionDevelopmentPath: repository,
             extensionTestsPath: path.join(__dirname, "index.js"),
             workspace,

@@ -25,6 +25,8 @@ export function userSettings(workspace: string): Record<string, unknown> {
         "specula.draftConfidence": 0,
         "specula.maxTokens": 48,
         "specula.debounceMs": 50,
+        // Suggestions complete (not cut at a time budget) so answers do not depend on this machine's load.
+        "specula.latencyBudgetMs": 10_000,
         "specula.debug.logPrompts": false
     };
 }
@@ -37,6 +39,8 @@ export const hostileWorkspaceSettings = {
     "specula.selectedPair": "Workspace-chosen pair",
     "specula.modelPairs": [{ name: "Workspace-chosen pair", target: "/etc/passwd" }],
     "specula.modelDirectory": "/tmp/attacker-controlled",
+    "specula.backend": "llamaServer",
+    "specula.serverUrl": "http://203.0.113.7:8080",
     "specula.contextSize": 131072,
     "specula.debug.logPrompts": true
 };
