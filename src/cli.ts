@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 import * as fs from "node:fs/promises";
+import * as path from "node:path";
 import type { CliCommand } from "./cli/parseCliArgs";
 import { parseCliArgs, usage } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
 import { latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
-import * as path from "node:path";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
 import { DEFAULT_DRAFT_MAX, type EngineInfo } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
 import { checkModelFile } from "./engine/validateModelFile";
+import { ensureCodePair } from "./fixtures/codePair";
 import { ensureFixtures } from "./fixtures/generateFixtures";
+import type { BuiltInPairName } from "./cli/parseCliArgs";
 
 async function main(argv: readonly string[]): Promise<number> {
     const command = parseCliArgs(argv);
@@ -49,7 +51,7 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
         const result = await runLatencyBench(engine, {
             pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
             threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
-            files: latencyFiles(command.files), debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
+            files: latencyFiles(command.files), normalizeText: true, debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
             chainStarts: command.chains, compareClassicLayout: command.compareLayout, ...(command.report != null ? { report: command.report } : {}),
             log: (line) => process.stderr.write(`${line}\n`)
         });
@@ -81,9 +83,9 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
     if (command.target != null)
         targetPath = command.target;
     else {
-        const paths = await ensureFixtures({});
-        targetPath = paths.smallTarget;
-        draftPath = command.noDraft ? undefined : paths.smallDraft;
+        const pair = await builtInPair(command.pair, "complete");
+        targetPath = pair.targetPath;
+        draftPath = command.noDraft ? undefined : pair.draftPath;
     }
     if (command.noDraft)
         draftPath = undefined;
@@ -150,16 +152,22 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
 async function bench(command: Extract<CliCommand, { command: "bench" }>): Promise<number> {
     let targetPath: string;
     let draftPath = command.draft;
-    if (command.target != null)
+    let description: string;
+    if (command.target != null) {
         targetPath = command.target;
-    else {
-        const paths = await ensureFixtures({ large: true });
-        targetPath = paths.largeTarget!;
-        draftPath = paths.largeDraft!;
+        description = `target ${path.basename(targetPath)}, draft ${path.basename(draftPath!)}`;
+    } else {
+        const pair = await builtInPair(command.pair, "bench");
+        targetPath = pair.targetPath;
+        draftPath = pair.draftPath;
+        description = pair.description;
     }
+    // The fixture models learned whitespace-normalised text, so their tasks are normalised the same way;
+    // the code pair learned code as it is written.
+    const normalizeText = command.target == null && command.pair === "fixture";
     let tasks = command.tasks != null
         ? parseTasksOrThrow(await readText(command.tasks, "tasks file"), command.tasks)
-        : makeBenchTasks();
+        : makeBenchTasks({ normalize: normalizeText });
     if (command.variants != null) {
         if (command.limit != null)
             tasks = tasks.slice(0, command.limit + command.sweepTasks);
@@ -172,7 +180,8 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
             return await runVariantsBench(engine, tasks, {
                 variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
                 sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
-                targetPath, draftPath, contextSize, command: "bench", log: (line) => process.stderr.write(`${line}\n`)
+                targetPath, draftPath, contextSize, command: "bench", modelsDescription: description, normalizeText,
+                log: (line) => process.stderr.write(`${line}\n`)
             });
         } finally {
             await engine.dispose();
@@ -196,6 +205,25 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
     } finally {
         await engine.dispose();
     }
+}
+
+/**
+ * The files behind --pair: for `complete` the cheap target (fixture: small; code: the trained one),
+ * for `bench` the one that costs what a real model does (fixture: large; code: padded).
+ */
+async function builtInPair(name: BuiltInPairName, use: "complete" | "bench"): Promise<{ targetPath: string; draftPath: string; description: string }> {
+    if (name === "code") {
+        const paths = await ensureCodePair({ log: (line) => process.stderr.write(`[specula] ${line}\n`) });
+        return use === "bench"
+            ? { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (~2 M parameters trained on JS/TS and Python) padded with zero-output blocks and FFN units to cost what the large fixture target costs (same greedy output), draft code-draft.gguf" }
+            : { targetPath: paths.target, draftPath: paths.draft, description: "the code pair (test/models/code-pair)" };
+    }
+    if (use === "bench") {
+        const paths = await ensureFixtures({ large: true });
+        return { targetPath: paths.largeTarget!, draftPath: paths.largeDraft!, description: "the large fixture pair — target large-target.gguf (154.7 M parameters, Q8_0, an order-2 n-gram model in a transformer's clothes), draft draft.gguf (tiny rank-12 low-rank bigram model)" };
+    }
+    const paths = await ensureFixtures({});
+    return { targetPath: paths.smallTarget, draftPath: paths.smallDraft, description: "the small fixture pair" };
 }
 
 function formatReport(report: BenchReport, taskCount: number): string {

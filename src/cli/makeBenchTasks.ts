@@ -10,12 +10,17 @@ import type { BenchTask } from "./runBench";
  * models were built from (node-llama-cpp's type declarations), so the fixtures are not scored on
  * text they memorised.
  */
-export function makeBenchTasks(count = 48, seed = 7): BenchTask[] {
+export function makeBenchTasks(options: { count?: number; seed?: number; normalize?: boolean } = {}): BenchTask[] {
+    const { count = 48, seed = 7, normalize = true } = options;
     const dir = path.join(findPackageDir("vscode-jsonrpc"), "lib", "common");
     const files = fs.readdirSync(dir).filter((name) => name.endsWith(".js")).sort();
     const sources = files
-        // Same whitespace normalisation as the fixture corpus, so the fixture models see text like what they were built from.
-        .map((name) => ({ name, text: normalizeCodeText(fs.readFileSync(path.join(dir, name), "utf8")) }))
+        // With `normalize` (the default), the fixture corpus's whitespace normalisation, so the fixture
+        // models see text like what they were built from; the code pair reads code as written.
+        .map((name) => {
+            const raw = fs.readFileSync(path.join(dir, name), "utf8");
+            return { name, text: normalize ? normalizeCodeText(raw) : raw.replace(/\r\n?/g, "\n") };
+        })
         .filter((source) => source.text.length > 2000);
     const random = new SeededRandom(seed);
     const tasks: BenchTask[] = [];

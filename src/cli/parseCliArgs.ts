@@ -1,9 +1,19 @@
 import { parseArgs } from "node:util";
 import { SpeculaError } from "../engine/SpeculaError";
 
+/**
+ * The built-in pair `complete` and `bench` use without --target: "fixture" (generated n-gram models,
+ * degenerate text) or "code" (small models trained on real code, test/models/code-pair).
+ */
+export type BuiltInPairName = "fixture" | "code";
+
+export const builtInPairNames: readonly BuiltInPairName[] = ["fixture", "code"];
+
 export type CliCommand =
     | {
         readonly command: "complete";
+        /** Defaults to "fixture". */
+        readonly pair: BuiltInPairName;
         readonly target?: string;
         readonly draft?: string;
         readonly noDraft: boolean;
@@ -20,6 +30,8 @@ export type CliCommand =
     }
     | {
         readonly command: "bench";
+        /** Defaults to "fixture". */
+        readonly pair: BuiltInPairName;
         readonly target?: string;
         readonly draft?: string;
         readonly tasks?: string;
@@ -52,15 +64,17 @@ export type CliCommand =
     | { readonly command: "help" };
 
 export const usage = `Usage:
-  specula complete [--target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
+  specula complete [--pair fixture|code | --target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
-  specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
+  specula bench [--pair fixture|code | --target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
                 [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
   specula latency [--target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula fixtures [--out DIR] [--large]
 
-Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
+Without --target, complete and bench use a built-in pair: --pair fixture (the default; generated
+n-gram models, complete uses the small target and bench the large one) or --pair code (small models
+trained on real code; complete uses the trained target and bench the copy padded to a real model's cost).`;
 
 /** Parses argv into a typed command; every problem is a BAD_ARGUMENT error with a one-line message. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -75,7 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     strict: true,
                     allowPositionals: false,
                     options: {
-                        target: { type: "string" }, draft: { type: "string" }, "no-draft": { type: "boolean", default: false },
+                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, "no-draft": { type: "boolean", default: false },
                         "prefix-file": { type: "string" }, "suffix-file": { type: "string" }, prompt: { type: "string" },
                         "max-tokens": { type: "string" }, "max-lines": { type: "string" }, temperature: { type: "string" },
                         seed: { type: "string" }, "draft-max": { type: "string" }, threads: { type: "string" },
@@ -92,6 +106,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     throw new SpeculaError("BAD_ARGUMENT", "--draft needs --target.");
                 return {
                     command: "complete",
+                    pair: pairName(values.pair, values.target),
                     target: values.target,
                     draft: values.draft,
                     noDraft: values["no-draft"] ?? false,
@@ -113,7 +128,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     strict: true,
                     allowPositionals: false,
                     options: {
-                        target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
+                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
                         "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
                         json: { type: "boolean", default: false },
                         variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" }
@@ -125,6 +140,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
                 return {
                     command: "bench",
+                    pair: pairName(values.pair, values.target),
                     target: values.target,
                     draft: values.draft,
                     tasks: values.tasks,
@@ -186,6 +202,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         // node:util's parseArgs errors are already one readable line.
         throw new SpeculaError("BAD_ARGUMENT", error instanceof Error ? error.message.split("\n")[0] : String(error));
     }
+}
+
+function pairName(raw: string | undefined, target: string | undefined): BuiltInPairName {
+    if (raw == null)
+        return "fixture";
+    if (target != null)
+        throw new SpeculaError("BAD_ARGUMENT", "--pair and --target cannot be used together.");
+    const name = builtInPairNames.find((candidate) => candidate === raw);
+    if (name == null)
+        throw new SpeculaError("BAD_ARGUMENT", `--pair must be one of ${builtInPairNames.join(", ")}, got "${raw}".`);
+    return name;
 }
 
 function number(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {

@@ -20,6 +20,8 @@ export interface LatencyBenchOptions {
     /** Characters typed per file. */
     readonly chars: number;
     readonly files: readonly string[];
+    /** Normalise the typed files' whitespace as the fixture corpus is (for the fixture pairs, not for models trained on code as written). */
+    readonly normalizeText: boolean;
     readonly debounceMs: number;
     readonly latencyBudgetMs: number;
     /** Spots per file for the Tab-Tab-Tab chains. */
@@ -57,7 +59,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
     });
     const runs: Record<keyof typeof modes, ReplayRun[]> = { speculative: [], targetOnly: [], classicLayout: [] };
     for (const [index, file] of options.files.entries()) {
-        const input = typingInput(file, options.chars, index + 1);
+        const input = typingInput(file, options.normalizeText, options.chars, index + 1);
         const names: Array<keyof typeof modes> = ["speculative", "targetOnly", ...(options.compareClassicLayout === true ? ["classicLayout" as const] : [])];
         for (const mode of index % 2 === 0 ? names : [...names].reverse()) {
             await engine.clearCache();
@@ -75,7 +77,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
     } as const;
     const chains: Record<string, TabPress[]> = {};
     for (const [index, file] of options.files.entries()) {
-        const text = normalizeCodeText(readFileSync(file, "utf8"));
+        const text = readTypedFile(file, options.normalizeText);
         const starts = chainStarts(text, options.chainStarts, index);
         const names = Object.keys(chainVariants) as Array<keyof typeof chainVariants>;
         for (const name of index % 2 === 0 ? names : [...names].reverse()) {
@@ -121,11 +123,16 @@ export function latencyFiles(count: number): string[] {
 }
 
 /** The user writes `chars` characters from a line start about 900 characters into the file; the rest of the file is there. */
-function typingInput(file: string, chars: number, seed: number): { document: string; offset: number; realText: string; seed: number } {
-    const text = normalizeCodeText(readFileSync(file, "utf8"));
+function typingInput(file: string, normalize: boolean, chars: number, seed: number): { document: string; offset: number; realText: string; seed: number } {
+    const text = readTypedFile(file, normalize);
     const start = text.indexOf("\n", 900) + 1;
     const realText = text.slice(start, start + chars);
     return { document: text.slice(0, start) + text.slice(start + chars), offset: start, realText, seed };
+}
+
+function readTypedFile(file: string, normalize: boolean): string {
+    const text = readFileSync(file, "utf8").replace(/\r\n?/g, "\n");
+    return normalize ? normalizeCodeText(text) : text;
 }
 
 /** Line ends well into the file, spread out: where a user stops and lets the model continue. */

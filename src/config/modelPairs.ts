@@ -24,6 +24,9 @@ const qwen = (size: string) =>
 /** Name of the pair made of the generated fixture models (tiny, instant, for tests and demos). */
 export const fixturePairName = "Built-in fixture pair (tiny test models)";
 
+/** Name of the pair of small models trained on real code (test/models/code-pair), with a cost-realistic target. */
+export const codePairName = "Built-in code pair (small trained models)";
+
 /**
  * Pairs the extension knows without configuration. The Qwen2.5-Coder base models (not Instruct)
  * are the ones trained for fill-in-the-middle; ggml-org publishes them as single Q8_0 files, the
@@ -58,6 +61,13 @@ export const presetPairs: readonly ModelPair[] = [
         draft: "fixture:smallDraft",
         origin: "preset",
         description: "generated on first use, no download; shows the machinery, not useful code"
+    },
+    {
+        name: codePairName,
+        target: "fixture:codePaddedTarget",
+        draft: "fixture:codeDraft",
+        origin: "preset",
+        description: "~2 M-parameter models trained on JS/TS and Python, target padded to a real model's cost; in a clone of the repository only"
     }
 ];
 

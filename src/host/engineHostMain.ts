@@ -2,7 +2,7 @@
 // it and talks to it over the IPC channel; llama.cpp runs here, so a native abort on a bad model
 // file ends this process only.
 import { SpeculativeEngine } from "../engine/SpeculativeEngine";
-import { ensureFixtures } from "../fixtures/generateFixtures";
+import { fixtureModelPath } from "../fixtures/fixtureModelPath";
 import { installProcessGuards, serveEngineHost } from "./EngineHostServer";
 import { createHostConnection } from "./hostConnection";
 
@@ -15,7 +15,7 @@ const connection = createHostConnection();
 
 serveEngineHost(connection, {
     loadEngine: (options, signal) => SpeculativeEngine.load(options, signal),
-    fixtures: async (directory) => ({ ...(await ensureFixtures({ dir: directory })) }),
+    fixtures: (directory, name) => fixtureModelPath(directory, name),
     exit: () => process.exit(0)
 });
 

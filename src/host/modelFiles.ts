@@ -14,8 +14,11 @@ export { verifySha256 };
 
 export { HostError };
 
-/** Generates (once) the built-in fixture models into a folder and returns their paths by name. */
-export type FixtureProvider = (directory: string) => Promise<Readonly<Record<string, unknown>>>;
+/**
+ * Returns the path of the built-in model `name` (`fixture:<name>`), generating it into `directory`
+ * on first use, or undefined when there is no such model.
+ */
+export type FixtureProvider = (directory: string, name: string) => Promise<string | undefined>;
 
 export interface ResolveOptions {
     readonly modelDirectory: string;
@@ -37,9 +40,8 @@ export async function resolveModelSource(source: ModelSource, role: string, opti
         case "fixture": {
             if (options.fixtures == null)
                 throw new HostError("INTERNAL", "The built-in fixture models are not available in this build.");
-            const fixtures = await options.fixtures(options.fixtureDirectory);
-            const value = fixtures[kind.name];
-            if (typeof value !== "string")
+            const value = await options.fixtures(options.fixtureDirectory, kind.name);
+            if (value == null)
                 throw new HostError("FILE_NOT_FOUND", `There is no built-in fixture model named "${kind.name}".`);
             return value;
         }

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { classifyModelUri, downloadUrlProblem, isRemoteModelUri, parseModelPairs, presetPairs } from "../../../src/config/modelPairs";
+import { classifyModelUri, codePairName, downloadUrlProblem, isRemoteModelUri, parseModelPairs, presetPairs } from "../../../src/config/modelPairs";
 import { fileNameForUrl } from "../../../src/host/modelFiles";
 
 describe("model pairs and model URIs", () => {
@@ -37,6 +37,15 @@ describe("model pairs and model URIs", () => {
             assert.equal(pair.draft, "hf:ggml-org/Qwen2.5-Coder-0.5B-Q8_0-GGUF/qwen2.5-coder-0.5b-q8_0.gguf");
         }
         assert.equal(presetPairs[3]!.target, "fixture:smallTarget");
+    });
+
+    it("ships the code pair: the padded trained target with the trained draft, both built in", () => {
+        const pair = presetPairs.find((candidate) => candidate.name === codePairName);
+        assert.ok(pair != null, "no code pair preset");
+        assert.equal(pair.target, "fixture:codePaddedTarget");
+        assert.equal(pair.draft, "fixture:codeDraft");
+        assert.equal(classifyModelUri(pair.target).kind, "fixture");
+        assert.equal(isRemoteModelUri(pair.draft), false);
     });
 
     it("parses user pairs and reports each bad entry in one line, never throwing", () => {

@@ -17,7 +17,7 @@ describe("parseCliArgs", () => {
         const parsed = parseCliArgs(["complete", "--target", "t.gguf", "--draft", "d.gguf", "--prompt", "x", "--max-tokens", "9",
             "--temperature", "0.5", "--seed", "3", "--draft-max", "4", "--threads", "1", "--json"]);
         assert.deepEqual(parsed, {
-            command: "complete", target: "t.gguf", draft: "d.gguf", noDraft: false, prefixFile: undefined, suffixFile: undefined,
+            command: "complete", pair: "fixture", target: "t.gguf", draft: "d.gguf", noDraft: false, prefixFile: undefined, suffixFile: undefined,
             prompt: "x", maxTokens: 9, maxLines: undefined, temperature: 0.5, seed: 3, draftMax: 4, threads: 1, json: true
         });
     });
@@ -26,6 +26,23 @@ describe("parseCliArgs", () => {
         assert.equal(parseCliArgs(["bench", "--target", "t", "--draft", "d", "--tasks", "x.jsonl"]).command, "bench");
         assert.deepEqual(parseCliArgs(["fixtures", "--out", "dir"]), { command: "fixtures", out: "dir", large: false });
         assert.deepEqual(parseCliArgs([]), { command: "help" });
+    });
+
+    it("chooses the built-in pair with --pair, the fixture pair by default", () => {
+        const pairOf = (argv: string[]) => {
+            const parsed = parseCliArgs(argv);
+            assert.ok(parsed.command === "complete" || parsed.command === "bench");
+            return parsed.pair;
+        };
+        assert.equal(pairOf(["complete", "--prompt", "x"]), "fixture");
+        assert.equal(pairOf(["complete", "--prompt", "x", "--pair", "code"]), "code");
+        assert.equal(pairOf(["complete", "--prompt", "x", "--pair", "fixture", "--no-draft"]), "fixture");
+        assert.equal(pairOf(["bench"]), "fixture");
+        assert.equal(pairOf(["bench", "--pair", "code", "--variants", "target,hybrid", "--limit", "8"]), "code");
+        rejects(["bench", "--pair", "qwen"], /--pair must be one of fixture, code, got "qwen"/);
+        rejects(["complete", "--prompt", "x", "--pair", "code", "--target", "t.gguf"], /--pair and --target cannot be used together/);
+        rejects(["bench", "--pair", "code", "--target", "t", "--draft", "d"], /--pair and --target cannot be used together/);
+        rejects(["bench", "--pair"], /pair/);
     });
 
     it("rejects bad arguments with one clear line", () => {

@@ -92,8 +92,8 @@ serveEngineHost(connection, {
         };
         return new FakeEngine(info, options);
     },
-    async fixtures(directory) {
-        return { smallTarget: `${directory}/fake-target.gguf`, smallDraft: `${directory}/fake-draft.gguf` };
+    async fixtures(directory, name) {
+        return ({ smallTarget: `${directory}/fake-target.gguf`, smallDraft: `${directory}/fake-draft.gguf` } as Record<string, string>)[name];
     },
     exit: () => process.exit(0)
 });
