@@ -39,10 +39,10 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
     let draftPath = command.draft;
     let pairLabel = "the pair given on the command line";
     if (targetPath == null || draftPath == null) {
-        const paths = await ensureFixtures({ large: true });
-        targetPath = paths.largeTarget!;
-        draftPath = paths.largeDraft!;
-        pairLabel = "Large fixture pair (154.7 M Q8_0 order-2 n-gram target, rank-12 draft; degenerate greedy text)";
+        const pair = await builtInPair(command.pair, "bench");
+        targetPath = pair.targetPath;
+        draftPath = pair.draftPath;
+        pairLabel = pair.description;
     }
     const contextSize = 2048;
     const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
@@ -51,7 +51,7 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
         const result = await runLatencyBench(engine, {
             pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
             threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
-            files: latencyFiles(command.files), normalizeText: true, debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
+            files: latencyFiles(command.files), normalizeText: command.target == null && command.pair === "fixture", debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
             chainStarts: command.chains, compareClassicLayout: command.compareLayout, ...(command.report != null ? { report: command.report } : {}),
             log: (line) => process.stderr.write(`${line}\n`)
         });

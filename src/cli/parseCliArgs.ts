@@ -47,6 +47,7 @@ export type CliCommand =
     }
     | {
         readonly command: "latency";
+        readonly pair: BuiltInPairName;
         readonly target?: string;
         readonly draft?: string;
         readonly threads: number;
@@ -68,7 +69,7 @@ export const usage = `Usage:
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
   specula bench [--pair fixture|code | --target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
                 [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
-  specula latency [--target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
+  specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula fixtures [--out DIR] [--large]
 
@@ -160,7 +161,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     strict: true,
                     allowPositionals: false,
                     options: {
-                        target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
+                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
                         chars: { type: "string" }, files: { type: "string" }, chains: { type: "string" }, debounce: { type: "string" },
                         budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false },
                         "compare-layout": { type: "boolean", default: false }
@@ -170,6 +171,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     throw new SpeculaError("BAD_ARGUMENT", "latency needs both --target and --draft, or neither (built-in pair).");
                 return {
                     command: "latency",
+                    pair: pairName(values.pair, values.target),
                     target: values.target,
                     draft: values.draft,
                     threads: integer(values.threads, "--threads", 1, 0, 1024),
