@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import * as fs from "node:fs/promises";
-import type { CliCommand } from "./cli/parseCliArgs";
-import { parseCliArgs, usage } from "./cli/parseCliArgs";
+import { parseCliArgs, usage, type CliCommand } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";

@@ -1,4 +1,4 @@
-import { SeededRandom } from "../fixtures/SeededRandom";
+import { type SeededRandom } from "../fixtures/SeededRandom";
 import { splitsCharacter } from "../completion/textBoundaries";
 import type { CaseKind, CaseLanguage, FimCase } from "./FimCase";
 

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
-import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
+import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
 import type { EngineInfo } from "../engine/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
 import type { LoadParams, ModelSource } from "../host/protocol";
