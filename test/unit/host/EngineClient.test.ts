@@ -188,10 +188,10 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
         const reloaded = await client.restart();
         assert.equal(reloaded?.targetPath, "/models/t.gguf");
         assert.notEqual(client.pid, pid);
-        assert.throws(() => process.kill(pid, 0));
+        assert.throws(() => process.kill(pid, 0), { code: "ESRCH" });
         const newPid = client.pid!;
         await client.dispose();
-        assert.throws(() => process.kill(newPid, 0));
+        assert.throws(() => process.kill(newPid, 0), { code: "ESRCH" });
         await expectClientError(client.load(loadParams("/models/t.gguf")), "ENGINE_DISPOSED");
     });
 
