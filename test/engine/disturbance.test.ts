@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { SeededRandom } from "../../src/engine/speculativeSampling";
+import { SeededRandom } from "../../src/engine/SeededRandom";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { loadSmallEngine, variedPrompts } from "./engineTestSupport";
+import { loadSmallEngine, variedPrompts } from "../support/engineTestSupport";
 
 describe("KV caches stay consistent after cancellation and prefix reuse", function () {
     this.timeout(600_000);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { chiSquareHomogeneity } from "../support/statistics";
-import { loadSmallEngine } from "./engineTestSupport";
+import { loadSmallEngine } from "../support/engineTestSupport";
 
 describe("speculative sampling keeps the target's distribution", function () {
     this.timeout(600_000);

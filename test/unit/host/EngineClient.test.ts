@@ -5,9 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/host/EngineClient";
 import type { DownloadProgress, LoadParams } from "../../../src/host/protocol";
-import { startLoopbackModelServer, type LoopbackModelServer } from "./loopbackModelServer";
+import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 
-const fakeHostScript = path.join(__dirname, "fakeEngineHost.js");
+const fakeHostScript = path.join(__dirname, "..", "..", "support", "fakeEngineHost.js");
 
 function once<T>(subscribe: (listener: (value: T) => void) => { dispose(): void }, timeoutMs = 10_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
