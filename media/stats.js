@@ -164,7 +164,7 @@
                 card(w.requests > 0 ? `${Math.round(w.acceptanceRate * 100)}%` : "–", `acceptance (last ${w.requests} requests)`),
                 card(w.requests > 0 ? w.tokensPerTargetEval.toFixed(2) : "–", "tokens per target eval"),
                 card(w.requests > 0 ? w.tokensPerSecond.toFixed(1) : "–", "tokens per second (decoding)"),
-                card(medianSpeedup !== undefined ? `${medianSpeedup.toFixed(2)}×` : "–", "estimated speedup (median, last 20)"),
+                card(medianSpeedup !== undefined ? `${medianSpeedup.toFixed(2)}×` : "–", "speedup (median, last 20)"),
                 card(`${snapshot.suggestionsAccepted} / ${snapshot.suggestionsShown}`, `suggestions accepted / shown (${snapshot.cacheHits} ready without a new generation)`),
                 card(snapshot.timeToSuggestion && snapshot.timeToSuggestion.p50Ms !== undefined ? `${Math.round(snapshot.timeToSuggestion.p50Ms)} ms` : "–", `time to suggestion (median of the last ${snapshot.timeToSuggestion ? snapshot.timeToSuggestion.count : 0})`)
             );
@@ -176,9 +176,7 @@
         if (baseline) {
             baseline.textContent = snapshot.baselineSource === "measured"
                 ? `Speedup uses the target-alone speed measured in this session (${snapshot.baselineMsPerToken.toFixed(1)} ms per token).`
-                : snapshot.baselineSource === "estimated"
-                    ? "Speedup is an upper-bound estimate (one target pass counted as one target-alone token). Toggle speculative decoding off for a few completions to measure the real baseline."
-                    : "";
+                : "No speedup yet: it needs the target-alone speed, measured in this session. Toggle speculative decoding off for a few completions to measure it.";
         }
         drawAcceptance(snapshot.points);
         drawTokensPerEval(snapshot.points);

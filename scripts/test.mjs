@@ -1,4 +1,4 @@
-// `npm test`: type-check and compile, bundle, run the mocha suites (pure units, fixtures, engine
+// `npm test`: type-check and compile, lint (layer rules and style, eslint.config.mjs), bundle, run the mocha suites (pure units, fixtures, engine
 // with real models), then the real-VS Code suites on code-server. Ends with one line
 // "N passed, N failed" that sums every suite.
 //
@@ -68,6 +68,13 @@ if (!args.has("--only-e2e")) {
     if (compiled.status !== 0) {
         totals.failed++;
         finish();
+    }
+    // A lint failure counts as one failed test; the suites still run so every problem shows at once.
+    const eslint = path.join(path.dirname(require.resolve("eslint/package.json")), "bin", "eslint.js");
+    const linted = step("lint (eslint)", process.execPath, [eslint, "--max-warnings", "0", "."]);
+    if (linted.status !== 0) {
+        console.log(`!!! lint failed (exit ${linted.status}); counted as one failure`);
+        totals.failed++;
     }
     const built = step("bundle (esbuild)", process.execPath, ["scripts/build.mjs"]);
     if (built.status !== 0) {

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import type { CliCommand } from "./cli/parseCliArgs";
-import { parseCliArgs, usage } from "./cli/parseCliArgs";
+import { parseCliArgs, usage, type BuiltInPairName, type CliCommand } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
@@ -15,7 +14,6 @@ import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
 import { checkModelFile } from "./engine/validateModelFile";
 import { ensureCodePair } from "./fixtures/codePair";
 import { ensureFixtures } from "./fixtures/generateFixtures";
-import type { BuiltInPairName } from "./cli/parseCliArgs";
 
 async function main(argv: readonly string[]): Promise<number> {
     const command = parseCliArgs(argv);

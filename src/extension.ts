@@ -2,7 +2,7 @@
 // disposable with the extension context. No singletons; nothing else creates long-lived objects.
 import * as vscode from "vscode";
 import { settingsSchemaFromPackageJson } from "./config/settingsSchema";
-import { SpeculaConfig } from "./config/SpeculaConfig";
+import { SpeculaConfig } from "./vscode/SpeculaConfig";
 import { EngineClient } from "./host/EngineClient";
 import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";

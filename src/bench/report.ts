@@ -1,4 +1,4 @@
-import { alphaFromAcceptanceRate, BatchCostCurve, bestFixedK, expectedSpeedup } from "./analytic";
+import { alphaFromAcceptanceRate, type BatchCostCurve, bestFixedK, expectedSpeedup } from "./analytic";
 import type { VariantsTaskResult, VariantTotals } from "./runVariants";
 import type { VariantId, VariantSpec } from "./variants";
 

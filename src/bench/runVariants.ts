@@ -1,7 +1,7 @@
 import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
-import type { BenchTask } from "../cli/runBench";
+import type { BenchTask } from "./BenchTask";
 import type { PeerPredictorRunner, PeerRunResult, PeerSettings } from "./PeerPredictorRunner";
 import type { VariantId, VariantSpec } from "./variants";
 

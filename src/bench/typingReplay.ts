@@ -10,7 +10,7 @@ import { Debouncer } from "../completion/Debouncer";
 import { stringDocument } from "../completion/DocumentView";
 import { PromptPlanner } from "../completion/PromptPlanner";
 import { percentile } from "../completion/percentile";
-import { SeededRandom } from "../engine/speculativeSampling";
+import { SeededRandom } from "../engine/SeededRandom";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 
 /** One keystroke of a scripted session: the character typed and the wait before it, in ms. */

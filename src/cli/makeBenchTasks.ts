@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SeededRandom } from "../engine/speculativeSampling";
+import { SeededRandom } from "../engine/SeededRandom";
 import { normalizeCodeText } from "../fixtures/codeCorpus";
 import type { BenchTask } from "./runBench";
 

@@ -1,5 +1,14 @@
 import { parseArgs } from "node:util";
 import { SpeculaError } from "../engine/SpeculaError";
+import { decodingOptions } from "../engine/decodingOptions";
+
+/** The ranges the engine accepts, declared once in src/engine/decodingOptions.ts. */
+const accepted = {
+    maxTokens: decodingOptions.maxTokens.accepted,
+    maxLines: decodingOptions.maxLines.accepted,
+    temperature: decodingOptions.temperature.accepted,
+    draftMax: decodingOptions.draftMax.accepted
+};
 
 /**
  * The built-in pair `complete` and `bench` use without --target: "fixture" (generated n-gram models,
@@ -114,11 +123,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     prefixFile: values["prefix-file"],
                     suffixFile: values["suffix-file"],
                     prompt: values.prompt,
-                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, 0, 1_000_000),
-                    maxLines: optionalInteger(values["max-lines"], "--max-lines", 1, 100_000),
-                    temperature: number(values.temperature, "--temperature", 0, 0, 100),
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, accepted.maxTokens.min, accepted.maxTokens.max),
+                    maxLines: optionalInteger(values["max-lines"], "--max-lines", 1, accepted.maxLines.max),
+                    temperature: number(values.temperature, "--temperature", decodingOptions.temperature.default, accepted.temperature.min, accepted.temperature.max),
                     seed: integer(values.seed, "--seed", 0, 0, 2 ** 32 - 1),
-                    draftMax: optionalInteger(values["draft-max"], "--draft-max", 0, 64),
+                    draftMax: optionalInteger(values["draft-max"], "--draft-max", accepted.draftMax.min, accepted.draftMax.max),
                     threads: integer(values.threads, "--threads", 0, 0, 1024),
                     json: values.json ?? false
                 };

@@ -1,11 +1,9 @@
 import type { CompletionResult } from "../engine/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 
-export interface BenchTask {
-    readonly id: string;
-    readonly prefix: string;
-    readonly suffix: string;
-}
+import type { BenchTask } from "../bench/BenchTask";
+
+export type { BenchTask } from "../bench/BenchTask";
 
 export interface ModeTotals {
     tokens: number;

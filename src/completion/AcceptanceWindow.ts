@@ -43,7 +43,7 @@ export function sampleFromStats(stats: RequestStats): AcceptanceSample {
         accepted: stats.acceptedTokens,
         generated: stats.generatedTokens,
         targetEvals: stats.targetEvals,
-        ms: stats.draftMs + stats.targetMs,
+        ms: stats.draftMs + stats.targetMs
     };
 }
 
@@ -73,7 +73,7 @@ export class AcceptanceWindow {
             accepted: nonNegative(sample.accepted),
             generated: nonNegative(sample.generated),
             targetEvals: nonNegative(sample.targetEvals),
-            ms: nonNegative(sample.ms),
+            ms: nonNegative(sample.ms)
         };
         this.samples.push({ sample: clean, at });
         this.adjust(clean, 1);
@@ -99,7 +99,7 @@ export class AcceptanceWindow {
                 acceptanceRate: sample.drafted > 0 ? own.acceptanceRate : undefined,
                 rollingAcceptanceRate: ratio(accepted, drafted),
                 tokensPerTargetEval: own.tokensPerTargetEval,
-                tokensPerSecond: own.tokensPerSecond,
+                tokensPerSecond: own.tokensPerSecond
             };
         });
     }
@@ -122,7 +122,7 @@ function rates(sample: AcceptanceSample): Pick<AcceptanceSummary, "acceptanceRat
     return {
         acceptanceRate: ratio(sample.accepted, sample.drafted),
         tokensPerTargetEval: ratio(sample.generated, sample.targetEvals),
-        tokensPerSecond: ratio(sample.generated, sample.ms / 1000),
+        tokensPerSecond: ratio(sample.generated, sample.ms / 1000)
     };
 }
 

@@ -121,14 +121,14 @@ export class CompletionCache {
             completion,
             overwriteChars,
             id: this.nextId++,
-            used: ++this.tick,
+            used: ++this.tick
         };
         const entries = this.byDocument.get(key.uri) ?? [];
         for (const old of entries.filter(
             (candidate) =>
                 candidate.offset === entry.offset &&
                 candidate.prefixTail === entry.prefixTail &&
-                candidate.suffixHead === entry.suffixHead,
+                candidate.suffixHead === entry.suffixHead
         )) {
             this.delete(old);
         }

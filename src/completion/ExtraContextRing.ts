@@ -80,7 +80,7 @@ export class ExtraContextRing {
         const replaced = this.items.filter(
             (item) =>
                 (item.path === path && item.start < end && start < item.end) ||
-                jaccard(item.lines, lines) >= this.similarity,
+                jaccard(item.lines, lines) >= this.similarity
         );
         for (const item of replaced) {
             this.remove(item);
@@ -139,7 +139,7 @@ export function chunkAround(
     text: string,
     offset: number,
     linesAround: number,
-    maxChars: number,
+    maxChars: number
 ): { start: number; end: number } {
     offset = Math.min(Math.max(0, Math.floor(offset)), text.length);
     if (splitsPair(text, offset)) {
@@ -159,7 +159,7 @@ export function chunkAround(
         const start = Math.max(first, Math.min(offset - Math.floor(maxChars / 2), last - maxChars));
         return {
             start: safeStart(text, start, offset),
-            end: safeEnd(text, Math.min(last, start + maxChars), offset),
+            end: safeEnd(text, Math.min(last, start + maxChars), offset)
         };
     }
 

@@ -62,7 +62,7 @@ export function buildPromptWindow(input: PromptWindowInput): PromptWindow {
         suffix: text.slice(offset, suffixEnd),
         extraContext: formatExtraContext(input.extraContext ?? [], budget(input.maxExtraContextChars)),
         prefixStart,
-        suffixEnd,
+        suffixEnd
     };
 }
 

@@ -1,13 +1,15 @@
+import { decodingOptions } from "./decodingOptions";
+
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
 /**
  * Who proposes tokens: the draft model, prompt lookup (copies of earlier text), or both, choosing
  * per round whichever has been accepted more.
  */
-export type DrafterKind = "hybrid" | "model" | "ngram";
+export type DrafterKind = (typeof decodingOptions.drafter.enum)[number];
 
-/** Most tokens the draft proposes per round when `draftMax` is not given. */
-export const DEFAULT_DRAFT_MAX = 8;
+/** Most tokens the draft proposes per round when `draftMax` is not given (src/engine/decodingOptions.ts). */
+export const DEFAULT_DRAFT_MAX: number = decodingOptions.draftMax.default;
 
 /** How to load a model pair and how to decode with it. */
 export interface EngineOptions {

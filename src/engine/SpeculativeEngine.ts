@@ -11,6 +11,7 @@ import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type Ll
 import { ModelRunner } from "./ModelRunner";
 import { NgramDrafter } from "./NgramDrafter";
 import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
+import { formatBytes } from "./formatBytes";
 import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 
@@ -648,10 +649,6 @@ class TextStream {
 function throwIfAborted(signal: AbortSignal | undefined): void {
     if (signal?.aborted)
         throw new SpeculaError("ENGINE_DISPOSED", "Loading was cancelled.");
-}
-
-function formatBytes(bytes: number): string {
-    return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,23 +1,10 @@
+// Sampling must be reproducible for a given seed: it draws from the project's one seeded PRNG.
+import type { SeededRandom } from "./SeededRandom";
+
+export { SeededRandom } from "./SeededRandom";
+
 /** Probability of each candidate next token (a sparse distribution that sums to ~1). */
 export type Distribution<T extends number = number> = ReadonlyMap<T, number>;
-
-/** A small, fast, seedable PRNG (mulberry32): sampling must be reproducible for a given seed. */
-export class SeededRandom {
-    private state: number;
-
-    public constructor(seed: number) {
-        this.state = (Math.floor(seed) >>> 0) ^ 0x9e3779b9;
-    }
-
-    /** Uniform in [0, 1). */
-    public next(): number {
-        this.state = (this.state + 0x6d2b79f5) >>> 0;
-        let t = this.state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    }
-}
 
 /** Draws a token from a distribution; tolerant of rounding (the weights need not sum to exactly 1). */
 export function sampleFrom<T extends number>(distribution: Distribution<T>, random: SeededRandom): T {

@@ -40,10 +40,10 @@ export function guardReader(reader: MessageReader, onDropped: (reason: string) =
 
 /** The connection an engine host process serves on: its parent's IPC channel, guarded. */
 export function createHostConnection(): MessageConnection {
-    let connection: MessageConnection | undefined;
     const reader = guardReader(new IPCMessageReader(process), (reason) => {
-        void connection?.sendNotification(logNotification, { level: "warn", message: `Ignored ${reason}.` }).catch(() => undefined);
+        // Called only for messages read after the connection below exists.
+        void connection.sendNotification(logNotification, { level: "warn", message: `Ignored ${reason}.` }).catch(() => undefined);
     });
-    connection = createMessageConnection(reader, new IPCMessageWriter(process));
+    const connection = createMessageConnection(reader, new IPCMessageWriter(process));
     return connection;
 }

@@ -3,6 +3,7 @@
 // clear error instead of a NaN prompt budget, a crash, or a 33 000-token prompt pushed into a
 // 2 048-token context. Hand-written on purpose: a few field kinds, no dependency.
 import { SpeculaError } from "../engine/SpeculaError";
+import { decodingOptions as decodingOptionTable } from "../engine/decodingOptions";
 import type { CompleteParams, DecodingOptions, DownloadParams, HostEngineOptions, LoadParams, ModelSource, ResolveParams } from "./protocol";
 
 /** One field's rule. Every field may be absent only when `optional` is set. */
@@ -115,12 +116,18 @@ const modelSource: ObjectSchema<ModelSource> = {
     sha256: { kind: "string", maxLength: 64, pattern: /^[0-9a-fA-F]{64}$/, optional: true }
 };
 
+/** A number option's accepted range, from the one declaration of the decoding options. */
+const option = (name: "draftMax" | "draftConfidence" | "temperature" | "maxTokens" | "maxLines"): FieldSchema => {
+    const declared = decodingOptionTable[name];
+    return { kind: "number", integer: declared.type === "integer", min: declared.accepted.min, max: declared.accepted.max, optional: true };
+};
+
 const decodingOptions: ObjectSchema<DecodingOptions> = {
     speculative: flag,
-    drafter: { kind: "enum", values: ["hybrid", "model", "ngram"], optional: true },
-    draftMax: integer(0, 64),
+    drafter: { kind: "enum", values: decodingOptionTable.drafter.enum, optional: true },
+    draftMax: option("draftMax"),
     adaptiveDraft: flag,
-    draftConfidence: { kind: "number", min: 0, max: 1, optional: true }
+    draftConfidence: option("draftConfidence")
 };
 
 const engineOptions: ObjectSchema<HostEngineOptions> = {
@@ -145,9 +152,9 @@ export const completeParamsSchema: ObjectSchema<CompleteParams> = {
     middleChars: integer(0, maxTextLength),
     suffix: { kind: "string", maxLength: maxTextLength, optional: true },
     extraContext: { kind: "string", maxLength: maxTextLength, optional: true },
-    maxTokens: integer(0, 1 << 20),
-    maxLines: integer(0, 1 << 20),
-    temperature: { kind: "number", min: 0, max: 100, optional: true },
+    maxTokens: option("maxTokens"),
+    maxLines: option("maxLines"),
+    temperature: option("temperature"),
     seed: integer(0, 2 ** 32 - 1),
     speculative: flag,
     fim: flag,

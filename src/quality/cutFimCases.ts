@@ -1,4 +1,4 @@
-import { SeededRandom } from "../fixtures/SeededRandom";
+import { type SeededRandom } from "../engine/SeededRandom";
 import { splitsCharacter } from "../completion/textBoundaries";
 import type { CaseKind, CaseLanguage, FimCase } from "./FimCase";
 
@@ -186,7 +186,7 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
     if (lines.some((line) => line.length > maxLineLength))
         return [];
     const indentUnit = detectIndentUnit(lines);
-    const pick = (n: number): number => Math.floor(random.nextFloat() * n);
+    const pick = (n: number): number => Math.floor(random.next() * n);
     const context = (cursorLine: number, lastLine: number) => ({
         previousLines: lines.slice(Math.max(0, cursorLine - previousLineCount), cursorLine),
         nextLines: lines.slice(lastLine + 1, lastLine + 1 + nextLineCount),
@@ -201,12 +201,12 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
         if (lastCode <= start)
             return [];
         const result: Candidate[] = [];
-        const extra = (): number => (random.nextFloat() < 0.5 ? 0 : 1 + pick(maxExtraLines));
+        const extra = (): number => (random.next() < 0.5 ? 0 : 1 + pick(maxExtraLines));
         result.push({
             kind: "endOfLine",
             build: () => {
                 // Cursor inside the line, at its indentation, or at its end (the middle then starts with a line break).
-                const where = random.nextFloat();
+                const where = random.next();
                 const column = where < 0.25 ? start : where < 0.5 ? text.length : start + 1 + pick(lastCode - start - 1);
                 if (!safe(text, column))
                     return undefined;
@@ -293,7 +293,7 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
         if (candidates.length === 0)
             continue;
         // Roughly: 40 % end of line, 35 % mid-line, 25 % after an auto-closed bracket or quote.
-        const roll = random.nextFloat();
+        const roll = random.next();
         const wanted: CaseKind = roll < 0.4 ? "endOfLine" : roll < 0.75 ? "midLine" : "autoClosed";
         const candidate = candidates.find((c) => c.kind === wanted) ?? candidates[0];
         const built = candidate.build();

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { SeededRandom } from "../fixtures/SeededRandom";
+import { SeededRandom } from "../engine/SeededRandom";
 import { caseFilePath, loadFimCases, repositoryRoot, type CaseLanguage, type FimCase, type FimCaseFile } from "./FimCase";
 import { cutFimCases } from "./cutFimCases";
 import { readQualitySources } from "./qualitySources";
@@ -25,7 +25,7 @@ function cutCases(root: string, seed = "quality"): FimCaseFile {
         const random = new SeededRandom(`${seed}-${language}`);
         const files = sources.filter((file) => file.language === language);
         // A fixed shuffle, so the sample does not favour files early in the alphabet.
-        const order = files.map((file) => ({ file, key: random.nextFloat() })).sort((a, b) => a.key - b.key).map((entry) => entry.file);
+        const order = files.map((file) => ({ file, key: random.next() })).sort((a, b) => a.key - b.key).map((entry) => entry.file);
         let taken = 0;
         for (let round = 0; round < 4 && taken < casesPerLanguage; round++) {
             for (const [index, file] of order.entries()) {

@@ -3,7 +3,7 @@
 // switches when it changes (the local engine's process is shut down while a server is used).
 import * as vscode from "vscode";
 import type { BackendOutcome, BackendRequest } from "../completion/CompletionBackend";
-import type { BackendKind, SpeculaConfig } from "../config/SpeculaConfig";
+import type { BackendKind, SpeculaConfig } from "./SpeculaConfig";
 import type { EngineController, EngineState } from "./EngineController";
 import type { ServerController } from "./ServerController";
 

@@ -5,12 +5,13 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
-import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
+import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
 import type { EngineInfo } from "../engine/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
 import type { LoadParams, ModelSource } from "../host/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
 import type { ServerHealth } from "../server/LlamaServerBackend";
+import { formatBytes } from "../engine/formatBytes";
 
 export type EngineState =
     | { readonly kind: "disabled" }
@@ -356,12 +357,4 @@ function asClientError(error: unknown): EngineClientError {
     if (error instanceof EngineClientError)
         return error;
     return new EngineClientError("INTERNAL", error instanceof Error ? error.message : String(error));
-}
-
-function formatBytes(bytes: number): string {
-    if (bytes >= 1e9)
-        return `${(bytes / 1e9).toFixed(2)} GB`;
-    if (bytes >= 1e6)
-        return `${(bytes / 1e6).toFixed(1)} MB`;
-    return `${Math.round(bytes / 1e3)} kB`;
 }

@@ -11,7 +11,7 @@ import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
 import { promptBudget } from "../completion/promptBudget";
-import type { SpeculaConfig, SpeculaSettings } from "../config/SpeculaConfig";
+import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
 import { canComplete } from "./EngineController";

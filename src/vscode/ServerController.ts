@@ -4,7 +4,7 @@
 // health changes while the user types). The key never reaches a setting or the log.
 import * as vscode from "vscode";
 import type { BackendOutcome, BackendRequest } from "../completion/CompletionBackend";
-import { serverSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
+import { serverSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
 import { LlamaServerBackend, type ServerHealth } from "../server/LlamaServerBackend";
 import type { EngineState } from "./EngineController";
 

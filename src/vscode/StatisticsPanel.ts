@@ -1,5 +1,5 @@
 // The statistics webview: acceptance over time, tokens per target eval, draft vs target time and
-// the estimated speedup, drawn by media/stats.js from snapshots this panel posts (live, throttled).
+// the speedup over the target alone, drawn by media/stats.js from snapshots this panel posts (live, throttled).
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { CompletionEngine } from "./BackendSwitch";
@@ -114,7 +114,7 @@ export class StatisticsPanel implements vscode.Disposable {
   <figure><figcaption>Acceptance rate per request <span class="legend"><i class="dot a"></i>request <i class="dot b"></i>rolling</span></figcaption><svg id="chart-acceptance" role="img" aria-label="Acceptance rate over time"></svg></figure>
   <figure><figcaption>Tokens per target eval</figcaption><svg id="chart-tpe" role="img" aria-label="Tokens per target evaluation"></svg></figure>
   <figure><figcaption>Decoding time per request <span class="legend"><i class="dot draft"></i>draft <i class="dot target"></i>target</span></figcaption><svg id="chart-time" role="img" aria-label="Draft and target milliseconds per request"></svg></figure>
-  <figure><figcaption>Estimated speedup over the target alone</figcaption><svg id="chart-speedup" role="img" aria-label="Estimated speedup"></svg></figure>
+  <figure><figcaption>Speedup over the target alone (measured)</figcaption><svg id="chart-speedup" role="img" aria-label="Speedup over the target alone"></svg></figure>
 </section>
 <p id="baseline" class="muted"></p>
 <script nonce="${nonce}" src="${script.toString()}"></script>

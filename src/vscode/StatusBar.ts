@@ -1,7 +1,7 @@
 // One status bar item: the engine's state, the live acceptance rate while speculating, and a tooltip
 // with tokens per target eval and tok/s. Clicking it opens the Specula menu.
 import * as vscode from "vscode";
-import type { SpeculaConfig } from "../config/SpeculaConfig";
+import type { SpeculaConfig } from "./SpeculaConfig";
 import type { ServerHealth } from "../server/LlamaServerBackend";
 import type { CompletionEngine } from "./BackendSwitch";
 import type { EngineState } from "./EngineController";

@@ -1,7 +1,7 @@
 // The palette commands (category "Specula") and the status bar menu that lists them.
 import * as vscode from "vscode";
 import { describeModelUri } from "../config/modelPairs";
-import type { SpeculaConfig } from "../config/SpeculaConfig";
+import type { SpeculaConfig } from "./SpeculaConfig";
 import type { BackendSwitch } from "./BackendSwitch";
 import type { EngineController } from "./EngineController";
 import { acceptedCommand } from "./InlineCompletionProvider";

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { smallFixtures } from "./engineTestSupport";
+import { smallFixtures } from "../support/engineTestSupport";
 
 const cli = path.resolve(__dirname, "../../../dist/cli.js");
 

@@ -3,7 +3,7 @@ import { makeBenchTasks } from "../../src/cli/makeBenchTasks";
 import type { CompletionRequest } from "../../src/engine/CompletionTypes";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";
-import { loadSmallEngine } from "./engineTestSupport";
+import { loadSmallEngine } from "../support/engineTestSupport";
 
 /**
  * Share of distinct whitespace-separated words in each completion, averaged over completions. Text

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { SeededRandom } from "../../src/engine/speculativeSampling";
+import { SeededRandom } from "../../src/engine/SeededRandom";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { loadSmallEngine, variedPrompts } from "./engineTestSupport";
+import { loadSmallEngine, variedPrompts } from "../support/engineTestSupport";
 
 describe("KV caches stay consistent after cancellation and prefix reuse", function () {
     this.timeout(600_000);
@@ -51,13 +51,35 @@ describe("KV caches stay consistent after cancellation and prefix reuse", functi
         assert.ok(aborted >= 10, `only ${aborted} aborts landed mid-generation`);
     });
 
-    it("aborted requests return the partial text and stop within one round", async () => {
+    it("a request aborted before it starts evaluates nothing", async () => {
         const controller = new AbortController();
         controller.abort();
         const result = await engine.complete({ prefix: "export function ", maxTokens: 50, signal: controller.signal });
         assert.equal(result.stopReason, "aborted");
         assert.equal(result.tokens.length, 0);
         assert.equal(result.stats.targetEvals, 0);
+    });
+
+    it("a request aborted while it decodes returns the partial text and stops within one round", async () => {
+        const prompt = { prefix: "export function ", suffix: "", maxTokens: 50 };
+        const full = await engine.complete(prompt);
+        assert.ok(full.stats.targetEvals >= 4, `the whole completion takes ${full.stats.targetEvals} rounds, too few to see a stop`);
+        const controller = new AbortController();
+        let streamed = "";
+        const result = await engine.complete({
+            ...prompt,
+            signal: controller.signal,
+            onText: (delta) => {
+                streamed += delta;
+                controller.abort(); // after the first round that committed text
+            }
+        });
+        assert.equal(result.stopReason, "aborted");
+        assert.ok(result.tokens.length > 0, "the text decoded before the abort is returned");
+        assert.deepEqual(result.tokens, full.tokens.slice(0, result.tokens.length), "the partial text is the start of the full one");
+        assert.ok(result.text.startsWith(streamed), `returned ${JSON.stringify(result.text)}, streamed ${JSON.stringify(streamed)}`);
+        // The round that streamed, and at most the one already running when the abort came.
+        assert.ok(result.stats.targetEvals <= 2, `${result.stats.targetEvals} target evals after an abort in the first round`);
     });
 
     it("reuses the KV cache for a prompt that extends the previous one", async () => {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { isSpeculaError } from "../../src/engine/SpeculaError";
 import { validateModelFile } from "../../src/engine/validateModelFile";
-import { smallFixtures } from "./engineTestSupport";
+import { smallFixtures } from "../support/engineTestSupport";
 
 const cli = path.resolve(__dirname, "../../../dist/cli.js");
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { loadSmallEngine, variedPrompts } from "./engineTestSupport";
+import { loadSmallEngine, variedPrompts } from "../support/engineTestSupport";
 
 describe("speculative greedy decoding is exact", function () {
     this.timeout(600_000);

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { smallFixtures } from "./engineTestSupport";
+import { smallFixtures } from "../support/engineTestSupport";
 
 const engineHostScript = path.resolve(__dirname, "../../../dist/engineHost.js");
 

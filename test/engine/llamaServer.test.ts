@@ -9,7 +9,7 @@ import type { BackendOutcome, BackendRequest } from "../../src/completion/Comple
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { LlamaServerBackend, type ServerHealthKind } from "../../src/server/LlamaServerBackend";
 import { findLlamaServer, startLlamaServer, type LlamaServerProcess } from "../support/llamaServerProcess";
-import { loadSmallEngine, smallFixtures, variedPrompts } from "./engineTestSupport";
+import { loadSmallEngine, smallFixtures, variedPrompts } from "../support/engineTestSupport";
 
 const repository = path.resolve(__dirname, "..", "..", "..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GgufEditor, issueMutants, randomMutants, type GgufMutant } from "../../src/fixtures/ggufMutants";
-import { smallFixtures } from "./engineTestSupport";
+import { smallFixtures } from "../support/engineTestSupport";
 
 const cli = path.resolve(__dirname, "../../../dist/cli.js");
 const seed = "issue-13-mutants";

@@ -4,9 +4,9 @@ import type { BackendOutcome, BackendRequest, CompletionBackend } from "../../sr
 import { CompletionPipeline } from "../../src/completion/CompletionPipeline";
 import { Debouncer } from "../../src/completion/Debouncer";
 import { stringDocument } from "../../src/completion/DocumentView";
-import { SeededRandom } from "../../src/engine/speculativeSampling";
+import { SeededRandom } from "../../src/engine/SeededRandom";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { loadSmallEngine } from "./engineTestSupport";
+import { loadSmallEngine } from "../support/engineTestSupport";
 
 /**
  * The pipeline aborts generations all the time — a prefetch the user types past, a generation for

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { loadSmallEngine } from "./engineTestSupport";
+import { loadSmallEngine } from "../support/engineTestSupport";
 
 describe("the prompt keeps at least half the context whatever maxTokens asks for", function () {
     this.timeout(120_000);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { loadSmallEngine, variedPrompts } from "./engineTestSupport";
+import { loadSmallEngine, variedPrompts } from "../support/engineTestSupport";
 
 describe("streaming: the engine hands out text as it commits it", function () {
     this.timeout(300_000);

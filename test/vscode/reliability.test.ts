@@ -281,6 +281,9 @@ describe("Reliability and privacy in the VS Code extension host", function () {
                 const stats = api.provider.lastGeneration?.stats;
                 assert.ok(stats != null, `${name}: a generation ran`);
                 assert.ok(stats.promptTokens + maxTokens <= contextSize, `${name}: ${stats.promptTokens} prompt tokens + ${maxTokens} exceed the context of ${contextSize}`);
+                // A suggestion comes as exactly one item, an empty outcome as none: the checks below see
+                // every item there is.
+                assert.equal(items?.length ?? 0, outcome.kind === "suggestion" ? 1 : 0, `${name}: items for a "${outcome.kind}" outcome`);
                 for (const item of items ?? []) {
                     const ghost = itemText(item);
                     assert.ok(item.range?.isEmpty && item.range.start.isEqual(position), `${name}: inserted at the cursor`);

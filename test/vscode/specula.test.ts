@@ -186,11 +186,13 @@ describe("Specula in the VS Code extension host", function () {
             await vscode.window.showTextDocument(crlf);
             await vscode.commands.executeCommand("workbench.action.files.setActiveEditorEndOfLine", "crlf").then(undefined, () => undefined);
             const crlfItems = await requestCompletion(api, crlf, crlf.positionAt(crlf.getText().length));
+            assert.equal(crlfItems?.length ?? 0, api.lastOutcome()?.kind === "suggestion" ? 1 : 0, `CRLF: items for ${JSON.stringify(api.lastOutcome())}`);
             for (const item of crlfItems ?? [])
                 assert.ok(!/(^|[^\r])\n/.test(itemText(item)), "line breaks in a CRLF file are CRLF");
 
             const astral = await vscode.workspace.openTextDocument({ language: "typescript", content: "const emoji = \"😀e\u0301" });
             const astralItems = await requestCompletion(api, astral, astral.positionAt(astral.getText().length));
+            assert.equal(astralItems?.length ?? 0, api.lastOutcome()?.kind === "suggestion" ? 1 : 0, `astral: items for ${JSON.stringify(api.lastOutcome())}`);
             for (const item of astralItems ?? [])
                 assert.ok(!/^[\uDC00-\uDFFF]/.test(itemText(item)) && !/[\uD800-\uDBFF]$/.test(itemText(item)), "no split surrogate pair");
             await vscode.commands.executeCommand("workbench.action.closeAllEditors");
@@ -313,7 +315,7 @@ describe("Specula in the VS Code extension host", function () {
             await vscode.commands.executeCommand("specula.restartEngine");
             await waitForState(api, readyWith(fixturePair), "ready after restart");
             assert.notEqual(api.enginePid(), before);
-            assert.throws(() => process.kill(before, 0), "the old process is gone");
+            assert.throws(() => process.kill(before, 0), { code: "ESRCH" }, "the old process is gone");
         });
 
         it("Show Statistics opens the webview; Open Log and the status bar menu's command exist", async () => {

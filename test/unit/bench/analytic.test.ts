@@ -28,7 +28,7 @@ describe("bench: analytic speculative-decoding model", () => {
         assert.equal(curve.ms(2), 50);
         assert.equal(curve.ms(4), 80);
         assert.equal(curve.ms(7), 140);
-        assert.throws(() => new BatchCostCurve([]));
+        assert.throws(() => new BatchCostCurve([]), /needs at least one point/);
     });
 
     it("expected speedup is E[tokens]·c(1) / (K·c_draft + c(K+1))", () => {

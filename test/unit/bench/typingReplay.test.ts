@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { acceptablePart, isFirstLineOf, makeTypingScript, replayTyping, summarizeReplay } from "../../../src/bench/typingReplay";
 import type { BackendRequest } from "../../../src/completion/CompletionBackend";
-import { FakeBackend } from "../completion/fakeBackend";
+import { FakeBackend } from "../../support/fakeBackend";
 
 describe("bench: typing replay", () => {
     it("makes a deterministic script that pauses at line ends", () => {

@@ -18,7 +18,7 @@ describe("AcceptanceWindow", () => {
             ms: 0,
             acceptanceRate: 0,
             tokensPerTargetEval: 0,
-            tokensPerSecond: 0,
+            tokensPerSecond: 0
         });
         assert.deepEqual(window.series(), []);
     });
@@ -66,8 +66,8 @@ describe("AcceptanceWindow", () => {
             [
                 [100, 1, 1],
                 [200, undefined, 1],
-                [300, 0, 0.5],
-            ],
+                [300, 0, 0.5]
+            ]
         );
         assert.equal(series[0].tokensPerTargetEval, 11);
         assert.equal(series[1].tokensPerSecond, 100);
@@ -105,7 +105,7 @@ describe("AcceptanceWindow", () => {
             promptMs: 400,
             draftMs: 30,
             targetMs: 70,
-            totalMs: 500,
+            totalMs: 500
         };
         assert.deepEqual(sampleFromStats(stats), { drafted: 16, accepted: 12, generated: 17, targetEvals: 5, ms: 100 });
     });

@@ -3,7 +3,7 @@ import type { BackendRequest } from "../../../src/completion/CompletionBackend";
 import { CompletionPipeline, type PipelineOutcome, type PipelineSettings } from "../../../src/completion/CompletionPipeline";
 import { Debouncer } from "../../../src/completion/Debouncer";
 import { stringDocument } from "../../../src/completion/DocumentView";
-import { FakeBackend, type FakeBackendOptions } from "./fakeBackend";
+import { FakeBackend, type FakeBackendOptions } from "../../support/fakeBackend";
 
 const uri = "file:///work/sample.js";
 const block = "    const sum = a + b;\n    return sum;";

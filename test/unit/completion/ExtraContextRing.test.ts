@@ -91,7 +91,7 @@ describe("ExtraContextRing", () => {
         assert.equal(ring.add("a.ts", after, offsetOf(after, "line five")), true);
         assert.deepEqual(ring.snippets(undefined, 1000), [
             { path: "b.ts", text: "beta" },
-            { path: "a.ts", text: "line 4\nline five\nline 6" },
+            { path: "a.ts", text: "line 4\nline five\nline 6" }
         ]);
     });
 

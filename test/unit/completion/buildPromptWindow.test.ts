@@ -3,7 +3,7 @@ import {
     buildPromptWindow,
     CHARS_PER_TOKEN_ESTIMATE,
     tokensToChars,
-    type PromptWindowInput,
+    type PromptWindowInput
 } from "../../../src/completion/buildPromptWindow";
 import { splitsCharacter, splitsPair } from "../../../src/completion/textBoundaries";
 
@@ -37,7 +37,7 @@ describe("buildPromptWindow", () => {
         const result = window("", 0);
         assert.deepEqual(
             { prefix: result.prefix, suffix: result.suffix, extraContext: result.extraContext },
-            { prefix: "", suffix: "", extraContext: "" },
+            { prefix: "", suffix: "", extraContext: "" }
         );
         assert.equal(result.prefixStart, 0);
         assert.equal(result.suffixEnd, 0);
@@ -176,7 +176,7 @@ describe("buildPromptWindow", () => {
     describe("extra context", () => {
         const snippets = [
             { path: "src/a.ts", text: "export const a = 1;" },
-            { path: "lib/b.py", text: "def b():\n    return 2\n" },
+            { path: "lib/b.py", text: "def b():\n    return 2\n" }
         ];
 
         it("formats snippets with plain path headers in the given order", () => {
@@ -197,7 +197,7 @@ describe("buildPromptWindow", () => {
                 { path: "old.ts", text: "o".repeat(10) },
                 { path: "big.ts", text: "b".repeat(500) },
                 { path: "mid.ts", text: "m".repeat(10) },
-                { path: "new.ts", text: "n".repeat(10) },
+                { path: "new.ts", text: "n".repeat(10) }
             ];
             const result = window("", 0, 0, 0, { extraContext: many, maxExtraContextChars: 72 });
             assert.equal(result.extraContext, `path: old.ts\n${"o".repeat(10)}\npath: mid.ts\n${"m".repeat(10)}\npath: new.ts\n${"n".repeat(10)}\n`);

@@ -30,7 +30,7 @@ describe("stripSpecialTokens", () => {
         "</s>",
         "<EOT>",
         "<｜end▁of▁sentence｜>",
-        "<｜fim▁hole｜>",
+        "<｜fim▁hole｜>"
     ];
 
     for (const token of leaked) {
@@ -138,7 +138,7 @@ describe("cleanCompletion", () => {
         it("stops before the first line that equals the next non-empty line", () => {
             const result = clean("const a = 1;\nconst b = 2;\nconst c = 3;", {
                 linePrefix: "",
-                nextLines: ["", "  const b = 2;  ", "const c = 3;"],
+                nextLines: ["", "  const b = 2;  ", "const c = 3;"]
             });
             assert.equal(result, "const a = 1;");
         });

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { settingKeys } from "../../../src/config/settingKeys";
+import { decodingOptions } from "../../../src/engine/decodingOptions";
 import { settingsSchemaFromPackageJson, settingValueProblem } from "../../../src/config/settingsSchema";
 
 const packageJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "..", "package.json"), "utf8")) as Record<string, unknown>;
@@ -20,6 +21,22 @@ describe("settings declared in package.json", () => {
                 assert.ok(declared.minimum != null && declared.maximum != null, `specula.${key} has bounds`);
         }
         assert.deepEqual(Object.keys(schema).sort(), Object.values(settingKeys).map((key) => `specula.${key}`).sort(), "no undeclared or unread settings");
+    });
+
+    it("declares each decoding option as src/engine/decodingOptions.ts does: type, default, bounds, choices", () => {
+        for (const [name, declared] of Object.entries(decodingOptions)) {
+            const setting = schema[`specula.${name}`] as Record<string, unknown> | undefined;
+            assert.ok(setting, `specula.${name} is declared`);
+            const expected: Record<string, unknown> = { type: declared.type, default: declared.default };
+            if ("setting" in declared)
+                Object.assign(expected, declared.setting);
+            if ("enum" in declared)
+                expected.enum = declared.enum;
+            const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, setting[key]]));
+            assert.deepEqual(actual, expected, `specula.${name}`);
+            if ("setting" in declared)
+                assert.ok(declared.accepted.min <= declared.setting.minimum && declared.setting.maximum <= declared.accepted.max, `specula.${name}: the setting's range is one the engine accepts`);
+        }
     });
 
     it("gives every setting that loads or fetches models machine scope, and restricts them in untrusted workspaces", () => {

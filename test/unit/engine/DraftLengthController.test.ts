@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { DraftLengthController } from "../../../src/engine/DraftLengthController";
-import { SeededRandom } from "../../../src/engine/speculativeSampling";
+import { SeededRandom } from "../../../src/engine/SeededRandom";
 
 function trained(acceptance: number, targetMs: (batch: number) => number, draftMs: number): DraftLengthController {
     const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });

@@ -5,9 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/host/EngineClient";
 import type { DownloadProgress, LoadParams } from "../../../src/host/protocol";
-import { startLoopbackModelServer, type LoopbackModelServer } from "./loopbackModelServer";
+import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 
-const fakeHostScript = path.join(__dirname, "fakeEngineHost.js");
+const fakeHostScript = path.join(__dirname, "..", "..", "support", "fakeEngineHost.js");
 
 function once<T>(subscribe: (listener: (value: T) => void) => { dispose(): void }, timeoutMs = 10_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -188,10 +188,10 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
         const reloaded = await client.restart();
         assert.equal(reloaded?.targetPath, "/models/t.gguf");
         assert.notEqual(client.pid, pid);
-        assert.throws(() => process.kill(pid, 0));
+        assert.throws(() => process.kill(pid, 0), { code: "ESRCH" });
         const newPid = client.pid!;
         await client.dispose();
-        assert.throws(() => process.kill(newPid, 0));
+        assert.throws(() => process.kill(newPid, 0), { code: "ESRCH" });
         await expectClientError(client.load(loadParams("/models/t.gguf")), "ENGINE_DISPOSED");
     });
 

@@ -8,8 +8,8 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { downloadModelSources, fileNameForHuggingFace, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/host/modelFiles";
-import { smallFixtures } from "../../engine/engineTestSupport";
-import { startLoopbackModelServer, type LoopbackModelServer } from "./loopbackModelServer";
+import { smallFixtures } from "../../support/engineTestSupport";
+import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 
 async function expectHostError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HostError> {
     try {

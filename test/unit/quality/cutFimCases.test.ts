@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { SeededRandom } from "../../../src/fixtures/SeededRandom";
+import { SeededRandom } from "../../../src/engine/SeededRandom";
 import { cutFimCases, detectIndentUnit, middleEnd } from "../../../src/quality/cutFimCases";
 
 const go = [

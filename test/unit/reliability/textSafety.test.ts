@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildPromptWindow } from "../../../src/completion/buildPromptWindow";
 import { cleanCompletion } from "../../../src/completion/cleanCompletion";
-import { SeededRandom } from "../../../src/engine/speculativeSampling";
+import { SeededRandom } from "../../../src/engine/SeededRandom";
 
 const repository = path.resolve(__dirname, "..", "..", "..", "..");
 

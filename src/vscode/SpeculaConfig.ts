@@ -5,11 +5,11 @@
 // .vscode/settings.json cannot make the extension load or fetch anything.
 import * as vscode from "vscode";
 import type { DrafterKind, GpuSetting } from "../engine/EngineOptions";
-import { allModelPairs, parseModelPairs, type ModelPair } from "./modelPairs";
-import { settingKeys, type SettingName } from "./settingKeys";
-import { settingValueProblem, type SettingsSchema } from "./settingsSchema";
+import { allModelPairs, parseModelPairs, type ModelPair } from "../config/modelPairs";
+import { settingKeys, type SettingName } from "../config/settingKeys";
+import { settingValueProblem, type SettingsSchema } from "../config/settingsSchema";
 
-export { decodingSettings, reloadSettings, serverSettings, settingKeys, type SettingName } from "./settingKeys";
+export { decodingSettings, reloadSettings, serverSettings, settingKeys, type SettingName } from "../config/settingKeys";
 
 export const configSection = "specula";
 

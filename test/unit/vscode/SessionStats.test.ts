@@ -26,19 +26,44 @@ describe("session statistics", () => {
         assert.equal(points[1]!.speculative, false);
     });
 
-    it("estimates speedup from target passes until a target-only run measures the baseline", () => {
+    it("shows no speedup until the target alone was measured: a verifying pass is not a target-alone token", () => {
         const session = new SessionStats();
         session.addRequest(stats({ draftedTokens: 8, acceptedTokens: 6, targetEvals: 3, generatedTokens: 9, draftMs: 6, targetMs: 30 }), true);
         let snapshot = session.snapshot();
-        assert.equal(snapshot.baselineSource, "estimated");
-        // 10 ms per target pass → 9 tokens alone ≈ 90 ms, speculation took 36 ms.
-        assert.equal(snapshot.points[0]!.speedup, 90 / 36);
+        assert.equal(snapshot.baselineSource, "none");
+        assert.equal(snapshot.baselineMsPerToken, undefined);
+        assert.equal(snapshot.points[0]!.speedup, undefined);
         session.addRequest(stats({ targetEvals: 10, generatedTokens: 10, targetMs: 80 }), false);
         session.addRequest(stats({ draftedTokens: 8, acceptedTokens: 6, targetEvals: 3, generatedTokens: 9, draftMs: 6, targetMs: 30 }), true);
         snapshot = session.snapshot();
         assert.equal(snapshot.baselineSource, "measured");
         assert.equal(snapshot.baselineMsPerToken, 8);
+        // 9 tokens alone take 72 ms; speculation took 6 + 30 ms.
         assert.equal(snapshot.points[2]!.speedup, (8 * 9) / 36);
+    });
+
+    it("computes speedup from measured costs: the fixture pair's figures give 2.1×, not the 4.0× of counting a pass as a token", () => {
+        // Measured on the fixture pair (large target, threads 1): the target alone 44 ms per token;
+        // speculation 12 passes of 84.7 ms verifying 40 drafted tokens, 8 ms drafting, 48 tokens.
+        const session = new SessionStats();
+        session.addRequest(stats({ targetEvals: 48, generatedTokens: 48, targetMs: 44 * 48 }), false);
+        session.addRequest(stats({ draftedTokens: 40, acceptedTokens: 36, targetEvals: 12, generatedTokens: 48, draftMs: 8, targetMs: 12 * 84.7 }), true);
+        const speedup = session.snapshot().points[1]!.speedup!;
+        assert.ok(Math.abs(speedup - (44 * 48) / (8 + 12 * 84.7)) < 1e-9, `speedup ${speedup}`);
+        assert.ok(speedup > 2 && speedup < 2.2, `speedup ${speedup}`);
+    });
+
+    it("takes the baseline from speculative requests that drafted nothing, over the most recent ones", () => {
+        const session = new SessionStats(50, 300, 2);
+        session.addRequest(stats({ targetEvals: 4, generatedTokens: 4, targetMs: 400 }), false); // 100 ms, pushed out below
+        session.addRequest(stats({ targetEvals: 5, generatedTokens: 5, targetMs: 50 }), true); // drafted nothing: 10 ms per token
+        session.addRequest(stats({ targetEvals: 5, generatedTokens: 5, targetMs: 70 }), false); // 14 ms per token
+        const snapshot = session.snapshot();
+        assert.equal(snapshot.baselineSource, "measured");
+        assert.equal(snapshot.baselineMsPerToken, 120 / 10);
+        assert.equal(snapshot.points[1]!.speedup, undefined, "nothing drafted: no speedup to show");
+        session.clear();
+        assert.equal(session.snapshot().baselineSource, "none");
     });
 
     it("counts suggestions shown, from cache and accepted, and notifies listeners", () => {
