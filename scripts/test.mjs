@@ -6,7 +6,7 @@
 //   node scripts/test.mjs --no-e2e   skip the real-VS Code suites
 //   node scripts/test.mjs --only-e2e only the real-VS Code suites (after a build)
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,8 @@ function finish() {
 
 const tsc = require.resolve("typescript/bin/tsc");
 if (!args.has("--only-e2e")) {
+    // A fresh out/: a test file deleted or moved in src must not run on from an old build.
+    rmSync(path.join(root, "out"), { recursive: true, force: true });
     const compiled = step("type-check and compile (tsc)", process.execPath, [tsc, "-p", "."]);
     if (compiled.status !== 0) {
         totals.failed++;
