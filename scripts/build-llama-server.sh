@@ -6,8 +6,12 @@
 # Prints the binary's path on stdout; progress goes to stderr. Exit 0 on success, 1 if the build
 # failed (callers such as the bench say so and go on without the native peer).
 #
+# `--find`: only print the path of an earlier build (exit 1 if there is none); never builds.
+#
 # Env: SPECULA_LLAMA_CACHE (default ~/.cache/specula-llama), CI=true for non-interactive apt.
 set -euo pipefail
+find_only=0
+if [ "${1:-}" = "--find" ]; then find_only=1; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bundle="$root/node_modules/node-llama-cpp/llama/gitRelease.bundle"
 info="$root/node_modules/node-llama-cpp/llama/llama.cpp.info.json"
@@ -22,10 +26,15 @@ key="$tag-r$recipe"
 src="$CACHE/src-$key"
 build="$CACHE/build-$key"
 bin="$build/bin/llama-server"
+if [ -x "$bin" ] && [ -f "$build/.complete" ]; then
+    echo "$bin"
+    exit 0
+fi
+if [ "$find_only" = 1 ]; then log "no llama-server built yet for llama.cpp $tag (run scripts/build-llama-server.sh)"; exit 1; fi
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
-
+# Another process may have finished the build while this one waited for the lock.
 if [ -x "$bin" ] && [ -f "$build/.complete" ]; then
     echo "$bin"
     exit 0

@@ -32,6 +32,8 @@ export type CliCommand =
         readonly report?: string;
         readonly sweepTasks: number;
         readonly typingChars: number;
+        /** Where the bench gets llama-server from: "build", "off" or a binary's path (see VariantsBenchOptions.llamaServer). */
+        readonly llamaServer?: string;
     }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
     | { readonly command: "help" };
@@ -40,7 +42,8 @@ export const usage = `Usage:
   specula complete [--target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
   specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
-                [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
+                [--variants all|target,peer,server,server-md,server-ngram,server-md-ngram,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]
+                 [--llama-server build|off|PATH]]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
@@ -99,11 +102,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                         target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
                         "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
                         json: { type: "boolean", default: false },
-                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" }
+                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" },
+                        "llama-server": { type: "string" }
                     }
                 });
-                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null))
-                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks and --typing-chars need --variants.");
+                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null || values["llama-server"] != null))
+                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks, --typing-chars and --llama-server need --variants.");
+                if (values["llama-server"] === "")
+                    throw new SpeculaError("BAD_ARGUMENT", "--llama-server needs build, off or the path of a llama-server binary.");
                 if ((values.target == null) !== (values.draft == null))
                     throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
                 return {
@@ -118,7 +124,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     ...(values.variants != null ? { variants: values.variants } : {}),
                     ...(values.report != null ? { report: values.report } : {}),
                     sweepTasks: integer(values["sweep-tasks"], "--sweep-tasks", 4, 0, 1000),
-                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000)
+                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000),
+                    ...(values["llama-server"] != null ? { llamaServer: values["llama-server"] } : {})
                 };
             }
             case "fixtures": {
