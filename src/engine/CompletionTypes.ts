@@ -2,6 +2,11 @@
 export interface CompletionRequest {
     /** Text before the cursor. */
     readonly prefix: string;
+    /**
+     * How many characters at the end of `prefix` go after the FIM middle token (PSM models), so that
+     * typing there re-processes only those tokens; see `PromptParts.middleChars`. Defaults to 0.
+     */
+    readonly middleChars?: number;
     /** Text after the cursor; empty for plain left-to-right completion. */
     readonly suffix?: string;
     /**
@@ -27,6 +32,12 @@ export interface CompletionRequest {
      * cumulative statistics.
      */
     readonly prefillOnly?: boolean;
+    /**
+     * Receives the completion as it grows: after each decoding round, the text committed since the
+     * previous call (never half a UTF-8 character). The streamed text may run up to one token past
+     * the final `text`, which stops before the line break that exceeds `maxLines`.
+     */
+    readonly onText?: (delta: string) => void;
     readonly signal?: AbortSignal;
 }
 

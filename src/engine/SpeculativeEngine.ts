@@ -225,7 +225,8 @@ export class SpeculativeEngine {
             else
                 stopReason = await this.decode(history, generated, {
                     maxTokens, maxLines: request.maxLines, temperature, speculative, signal,
-                    random: new SeededRandom(request.seed ?? 0)
+                    random: new SeededRandom(request.seed ?? 0),
+                    stream: request.onText != null ? new TextStream((tokens) => this.target.model.detokenize(tokens, false), request.onText) : undefined
                 }, stats);
         } catch (error) {
             // The caches may hold anything after a native error; forget them rather than trust them.
@@ -259,6 +260,7 @@ export class SpeculativeEngine {
             speculative: boolean;
             signal: AbortSignal;
             random: SeededRandom;
+            stream: TextStream | undefined;
         },
         stats: RequestStats
     ): Promise<StopReason> {
@@ -336,16 +338,24 @@ export class SpeculativeEngine {
             if (proposal.source === "model" && this.draft != null)
                 await this.draft.keepCommonPrefix(history, history.length - 1);
 
+            let stop: StopReason | undefined;
             for (const token of committed) {
-                if (this.target.model.isEogToken(token))
-                    return "eos";
+                if (this.target.model.isEogToken(token)) {
+                    stop = "eos";
+                    break;
+                }
                 generated.push(token);
                 lines += this.newlinesIn(token);
                 if (lines >= maxLines)
-                    return "maxLines";
-                if (generated.length >= maxTokens)
-                    return "maxTokens";
+                    stop = "maxLines";
+                else if (generated.length >= maxTokens)
+                    stop = "maxTokens";
+                if (stop != null)
+                    break;
             }
+            settings.stream?.update(generated);
+            if (stop != null)
+                return stop;
         }
     }
 
@@ -439,6 +449,7 @@ export class SpeculativeEngine {
     private buildPromptFor(request: CompletionRequest, maxTokens: number) {
         return buildPrompt(this.promptTokenizer(), {
             prefix: request.prefix,
+            middleChars: request.middleChars,
             suffix: request.suffix ?? "",
             extraContext: request.extraContext ?? "",
             fim: request.fim ?? true
@@ -606,6 +617,31 @@ async function warmUp(runner: ModelRunner): Promise<void> {
     const token = runner.model.tokens.bos ?? (0 as Token);
     await runner.sequence.controlledEvaluate([[token, { generateNext: { token: true } }]]);
     await runner.clear();
+}
+
+/**
+ * Turns the growing token list of a completion into text deltas. Tokens can end inside a UTF-8
+ * character (byte-level vocabularies); a trailing replacement character is held back until the
+ * next tokens complete it.
+ */
+class TextStream {
+    private sent = "";
+
+    public constructor(
+        private readonly detokenize: (tokens: readonly Token[]) => string,
+        private readonly emit: (delta: string) => void
+    ) {}
+
+    public update(tokens: readonly Token[]): void {
+        let text = this.detokenize(tokens);
+        while (text.endsWith("\uFFFD"))
+            text = text.slice(0, -1);
+        if (text.length <= this.sent.length || !text.startsWith(this.sent))
+            return;
+        const delta = text.slice(this.sent.length);
+        this.sent = text;
+        this.emit(delta);
+    }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -16,8 +16,16 @@ export interface PromptTokenizer {
 export type FimLayout = "psm" | "spm";
 
 export interface PromptParts {
+    /** Text before the cursor (all of it, the middle head included). */
     readonly prefix: string;
     readonly suffix: string;
+    /**
+     * How many characters at the end of `prefix` go after the FIM middle token instead of before the
+     * suffix (llama-server's `/infill` calls this text `prompt`). PSM layout only; 0 is the classic
+     * layout. Typing at the cursor then changes only the tail of the prompt, so everything before it
+     * — extra context, prefix, suffix — stays in the KV cache. Defaults to 0.
+     */
+    readonly middleChars?: number;
     readonly extraContext: string;
     /** Use FIM layout when the tokenizer has FIM tokens. */
     readonly fim: boolean;
@@ -53,7 +61,9 @@ export function buildPrompt(tokenizer: PromptTokenizer, parts: PromptParts, maxT
     const fixed = head.length + (fimTokens != null ? 3 : 0);
     const budget = Math.max(1, maxTokens - fixed);
 
-    let prefixTokens = tokenizer.tokenize(parts.prefix);
+    const split = fim && tokenizer.fim!.layout === "psm" ? middleSplit(parts.prefix, parts.middleChars) : parts.prefix.length;
+    let prefixTokens = tokenizer.tokenize(parts.prefix.slice(0, split));
+    let middleTokens = split < parts.prefix.length ? tokenizer.tokenize(parts.prefix.slice(split)) : [];
     let suffixTokens = fim ? tokenizer.tokenize(parts.suffix) : [];
     let extraTokens = parts.extraContext === "" ? [] : tokenizer.tokenize(parts.extraContext);
 
@@ -61,17 +71,25 @@ export function buildPrompt(tokenizer: PromptTokenizer, parts: PromptParts, maxT
     const trimmedSuffix = suffixTokens.length - suffixBudget;
     suffixTokens = suffixTokens.slice(0, suffixBudget);
 
-    const prefixBudget = budget - suffixTokens.length;
+    // The middle head is the text nearest the cursor: it is kept whole unless it alone is over budget.
     let trimmedPrefix = 0;
+    const middleBudget = budget - suffixTokens.length;
+    if (middleTokens.length > middleBudget) {
+        trimmedPrefix = prefixTokens.length + middleTokens.length - middleBudget;
+        middleTokens = middleTokens.slice(middleTokens.length - middleBudget);
+        prefixTokens = [];
+    }
+    const prefixBudget = budget - suffixTokens.length - middleTokens.length;
     if (prefixTokens.length > prefixBudget) {
         const excess = prefixTokens.length - prefixBudget;
-        trimmedPrefix = Math.min(prefixTokens.length, Math.ceil(excess / prefixCutGranularity) * prefixCutGranularity);
-        if (prefixTokens.length - trimmedPrefix < Math.min(prefixBudget, prefixTokens.length) / 2)
-            trimmedPrefix = excess;
-        prefixTokens = prefixTokens.slice(trimmedPrefix);
+        let cut = Math.min(prefixTokens.length, Math.ceil(excess / prefixCutGranularity) * prefixCutGranularity);
+        if (prefixTokens.length - cut < Math.min(prefixBudget, prefixTokens.length) / 2)
+            cut = excess;
+        prefixTokens = prefixTokens.slice(cut);
+        trimmedPrefix += cut;
     }
 
-    const extraBudget = budget - suffixTokens.length - prefixTokens.length;
+    const extraBudget = budget - suffixTokens.length - prefixTokens.length - middleTokens.length;
     let trimmedExtra = 0;
     if (extraTokens.length > extraBudget) {
         // Partial extra context would shift with every edit to it; all or nothing keeps the head stable.
@@ -81,10 +99,22 @@ export function buildPrompt(tokenizer: PromptTokenizer, parts: PromptParts, maxT
 
     let tokens: Token[];
     if (fimTokens == null)
-        tokens = [...head, ...extraTokens, ...prefixTokens];
+        tokens = [...head, ...extraTokens, ...prefixTokens, ...middleTokens];
     else if (fimTokens.layout === "spm")
-        tokens = [...head, fimTokens.prefix, ...extraTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle, ...prefixTokens];
+        tokens = [...head, fimTokens.prefix, ...extraTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle, ...prefixTokens, ...middleTokens];
     else
-        tokens = [...head, fimTokens.prefix, ...extraTokens, ...prefixTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle];
+        tokens = [...head, fimTokens.prefix, ...extraTokens, ...prefixTokens, fimTokens.suffix, ...suffixTokens, fimTokens.middle, ...middleTokens];
     return { tokens, fim, trimmed: { prefix: trimmedPrefix, suffix: trimmedSuffix, extraContext: trimmedExtra } };
+}
+
+/** Where the middle head starts in `prefix`: `middleChars` from its end, never inside a surrogate pair. */
+function middleSplit(prefix: string, middleChars: number | undefined): number {
+    const chars = middleChars != null && Number.isFinite(middleChars) ? Math.floor(middleChars) : 0;
+    if (chars <= 0)
+        return prefix.length;
+    let split = Math.max(0, prefix.length - chars);
+    const code = prefix.charCodeAt(split);
+    if (split > 0 && code >= 0xdc00 && code <= 0xdfff)
+        split--;
+    return split;
 }

@@ -18,6 +18,7 @@ import {
 import type { CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
 import {
     completeRequest,
+    completionTextNotification,
     downloadProgressNotification,
     downloadRequest,
     hostErrorRpcCode,
@@ -109,6 +110,7 @@ export class EngineClient {
     private nextRequestId = 1;
     private nextDownloadId = 1;
     private readonly downloadListeners = new Map<number, (progress: DownloadProgress) => void>();
+    private readonly textListeners = new Map<number, (delta: string) => void>();
     private readonly crashEmitter = new Emitter<CrashInfo>();
     private readonly restartEmitter = new Emitter<RestartOutcome>();
     private disposed = false;
@@ -133,14 +135,23 @@ export class EngineClient {
         return this.send(loadRequest, params, "load", signal);
     }
 
-    /** Never throws: a crash or an error is part of the outcome, an abort resolves with partial text. */
-    public async complete(params: Omit<CompleteParams, "requestId">, signal?: AbortSignal): Promise<CompleteOutcome> {
+    /**
+     * Never throws: a crash or an error is part of the outcome, an abort resolves with partial text.
+     * With `onText` the host streams the completion: `onText` receives each piece of text as the
+     * engine commits it, all before this resolves.
+     */
+    public async complete(params: Omit<CompleteParams, "requestId" | "stream">, signal?: AbortSignal, onText?: (delta: string) => void): Promise<CompleteOutcome> {
+        const requestId = this.nextRequestId++;
+        if (onText != null)
+            this.textListeners.set(requestId, onText);
         try {
-            const result = await this.send(completeRequest, { ...params, requestId: this.nextRequestId++ }, "complete", signal);
+            const result = await this.send(completeRequest, { ...params, requestId, ...(onText != null ? { stream: true } : {}) }, "complete", signal);
             return { kind: "result", result };
         } catch (error) {
             const clientError = error as EngineClientError;
             return clientError.code === "ENGINE_CRASHED" ? { kind: "crashed" } : { kind: "error", error: clientError };
+        } finally {
+            this.textListeners.delete(requestId);
         }
     }
 
@@ -271,6 +282,7 @@ export class EngineClient {
         });
         connection.onNotification(logNotification, ({ level, message }) => this.options.log(level, message));
         connection.onNotification(downloadProgressNotification, (progress) => this.downloadListeners.get(progress.downloadId)?.(progress));
+        connection.onNotification(completionTextNotification, ({ requestId, delta }) => this.textListeners.get(requestId)?.(delta));
         connection.onError(([error]) => this.options.log("trace", `Engine channel error: ${error.message}`));
         child.on("error", (error) => this.options.log("error", `Engine host process error: ${error.message}`));
         child.once("exit", (code, signal) => {

@@ -8,6 +8,7 @@ import { isSpeculaError } from "../engine/SpeculaError";
 import { downloadModelSources, HostError, resolveModelSource, tryResolveModelSource, verifySha256, type FixtureProvider } from "./modelFiles";
 import {
     completeRequest,
+    completionTextNotification,
     downloadProgressNotification,
     downloadRequest,
     hostErrorRpcCode,
@@ -95,10 +96,13 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     connection.onRequest(completeRequest, async (params, token) => {
         if (engine == null)
             throw toResponseError(new HostError("ENGINE_DISPOSED", "No model pair is loaded."));
-        const { requestId: _requestId, ...request } = params;
+        const { requestId, stream, ...request } = params;
         const abort = abortControllerFor(token);
+        const onText = stream === true
+            ? (delta: string) => void connection.sendNotification(completionTextNotification, { requestId, delta }).catch(() => undefined)
+            : undefined;
         try {
-            return await engine.complete({ ...request, signal: abort.signal });
+            return await engine.complete({ ...request, signal: abort.signal, ...(onText != null ? { onText } : {}) });
         } catch (error) {
             throw toResponseError(error);
         }

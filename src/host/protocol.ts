@@ -37,10 +37,18 @@ export interface LoadResult {
 }
 
 /** A completion request without its AbortSignal: cancellation travels as `$/cancelRequest`. */
-export type CompleteParams = Omit<CompletionRequest, "signal"> & {
-    /** The client's id for this request, echoed in log lines. */
+export type CompleteParams = Omit<CompletionRequest, "signal" | "onText"> & {
+    /** The client's id for this request, echoed in log lines and in its text notifications. */
     readonly requestId: number;
+    /** Send the completion's text as it grows, as `specula/completionText` notifications. Defaults to false. */
+    readonly stream?: boolean;
 };
+
+/** Text committed by a streaming completion since its previous notification. */
+export interface CompletionText {
+    readonly requestId: number;
+    readonly delta: string;
+}
 
 export interface DecodingOptions {
     readonly speculative?: boolean;
@@ -111,3 +119,5 @@ export const shutdownRequest = new RequestType0<void, void>("specula/shutdown");
 
 export const downloadProgressNotification = new NotificationType<DownloadProgress>("specula/downloadProgress");
 export const logNotification = new NotificationType<LogParams>("specula/log");
+/** Sent before the request's response; notifications and the response arrive in order. */
+export const completionTextNotification = new NotificationType<CompletionText>("specula/completionText");

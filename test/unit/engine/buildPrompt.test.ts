@@ -63,4 +63,36 @@ describe("buildPrompt", () => {
         assert.equal(built.trimmed.extraContext, 20);
         assert.ok(!built.tokens.includes(101 as never));
     });
+
+    it("puts the middle head after MID in the PSM layout", () => {
+        const built = buildPrompt(tokenizer, { prefix: "ab\ncd", middleChars: 2, suffix: "e", extraContext: "x", fim: true }, 100);
+        assert.deepEqual(built.tokens, [256, 258, ...bytes("x"), ...bytes("ab\n"), 259, ...bytes("e"), 260, ...bytes("cd")]);
+    });
+
+    it("ignores the middle head in the SPM layout, where the prefix is last anyway", () => {
+        const spm = { ...tokenizer, fim: { ...tokenizer.fim!, layout: "spm" as const } };
+        const split = buildPrompt(spm, { prefix: "ab\ncd", middleChars: 2, suffix: "e", extraContext: "", fim: true }, 100);
+        const whole = buildPrompt(spm, { prefix: "ab\ncd", suffix: "e", extraContext: "", fim: true }, 100);
+        assert.deepEqual(split.tokens, whole.tokens);
+    });
+
+    it("typing in the middle head changes only the tokens after MID", () => {
+        const before = buildPrompt(tokenizer, { prefix: "head\nre", middleChars: 2, suffix: "\ntail", extraContext: "", fim: true }, 100);
+        const after = buildPrompt(tokenizer, { prefix: "head\nret", middleChars: 3, suffix: "\ntail", extraContext: "", fim: true }, 100);
+        assert.deepEqual(after.tokens.slice(0, before.tokens.length), before.tokens);
+        assert.deepEqual(after.tokens.slice(before.tokens.length), bytes("t"));
+    });
+
+    it("keeps the middle head whole and trims the prefix before it to fit the budget", () => {
+        const built = buildPrompt(tokenizer, { prefix: "p".repeat(500) + "MIDDLE", middleChars: 6, suffix: "s", extraContext: "", fim: true }, 60);
+        assert.ok(built.tokens.length <= 60, `${built.tokens.length} > 60`);
+        assert.deepEqual(built.tokens.slice(-7), [260, ...bytes("MIDDLE")]);
+        assert.ok(built.trimmed.prefix > 0);
+    });
+
+    it("cuts a middle head that alone is over the budget from the left", () => {
+        const built = buildPrompt(tokenizer, { prefix: "m".repeat(200) + "END", middleChars: 203, suffix: "", extraContext: "", fim: true }, 50);
+        assert.ok(built.tokens.length <= 50, `${built.tokens.length} > 50`);
+        assert.deepEqual(built.tokens.slice(-3), bytes("END"));
+    });
 });

@@ -99,6 +99,23 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
         assert.ok(Date.now() - started < 2000);
     });
 
+    it("streams the completion's text as notifications that arrive before the result", async () => {
+        await client.load(loadParams("/models/t.gguf"));
+        const pieces: string[] = [];
+        const outcome = await client.complete({ prefix: "stream me" }, undefined, (delta) => pieces.push(delta));
+        assert.ok(outcome.kind === "result", outcome.kind);
+        assert.equal(pieces.length, 2, JSON.stringify(pieces));
+        assert.equal(pieces.join(""), outcome.result.text);
+    });
+
+    it("delivers the text streamed before a crash, then resolves as crashed", async () => {
+        await client.load(loadParams("/models/t.gguf", "/models/d.gguf"));
+        const pieces: string[] = [];
+        const outcome = await client.complete({ prefix: "CRASH mid-stream" }, undefined, (delta) => pieces.push(delta));
+        assert.equal(outcome.kind, "crashed");
+        assert.deepEqual(pieces, [" part"]);
+    });
+
     it("applies decoding options to the loaded engine", async () => {
         await client.load(loadParams("/models/t.gguf", "/models/d.gguf"));
         await client.setDecodingOptions({ speculative: false });

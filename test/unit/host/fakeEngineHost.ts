@@ -1,5 +1,6 @@
 // An engine host process with a fake engine, for testing the client and the protocol without models.
 // Real model-file handling (resolve, download, sha256) still runs, through node-llama-cpp.
+// With streaming on, text is sent in two pieces (a slow generation sends " part" at once).
 // Prompts steer the fake: a prefix containing "CRASH" aborts the process mid-generation, "SLOW"
 // generates until cancelled; a target path containing "crash-on-load" aborts while loading.
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
@@ -27,11 +28,20 @@ class FakeEngine implements HostedEngine {
         let text = ` /* completion ${request.prefix.length}:${request.suffix?.length ?? 0} */`;
         let stopReason: CompletionResult["stopReason"] = "eos";
         if (request.prefix.includes("SLOW") || request.prefix.includes("CRASH")) {
+            // Streams what a slow generation has so far, then waits to be cancelled (or killed).
+            request.onText?.(" part");
             await new Promise<void>((resolve) => {
                 if (request.signal?.aborted) return resolve();
                 request.signal?.addEventListener("abort", () => resolve(), { once: true });
             });
             text = " partial";
+            request.onText?.("ial");
+        } else if (request.onText != null) {
+            // Two pieces, as two decoding rounds would send them.
+            const half = Math.floor(text.length / 2);
+            request.onText(text.slice(0, half));
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            request.onText(text.slice(half));
         }
         if (request.signal?.aborted)
             stopReason = "aborted";
