@@ -5,8 +5,12 @@
  *   E[tokens] = (1 − α^(K+1)) / (1 − α),  cost = K·c_draft + c_target(K+1),
  * and drafts nothing when no K beats plain decoding (with an occasional probe so α stays current).
  */
-/** Where a round's proposals came from: the draft model, or a copy found by prompt lookup. */
-export type DraftSource = "model" | "ngram";
+/**
+ * Where a round's proposals came from: the draft model, a copy found by lookup after a short match,
+ * or after a long one (an earlier occurrence agreeing on at least `longMatch` tokens, which is right
+ * far more often, so it keeps its own acceptance estimate and may draft past the user's K).
+ */
+export type DraftSource = "model" | "ngram" | "ngramLong";
 
 /**
  * How the request's previous drafting round went. Acceptance comes in runs (a copied line is
@@ -58,10 +62,9 @@ export class DraftLengthController {
         return estimate.acceptedEma / Math.max(1e-9, estimate.acceptedEma + estimate.rejectedEma);
     }
 
-    /** Draft length for the next round from `source`, 0 … maxDraft. */
-    public next(source: DraftSource = "model", context?: RoundContext): number {
+    /** Draft length for the next round from `source`, 0 … `maxDraft` (defaults to the controller's). */
+    public next(source: DraftSource = "model", context?: RoundContext, maxDraft = this.options.maxDraft): number {
         const state = this.state(source);
-        const maxDraft = this.options.maxDraft;
         if (maxDraft <= 0)
             return 0;
         if (!this.options.adaptive)
