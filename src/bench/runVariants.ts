@@ -1,4 +1,5 @@
 import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
+import { TokenPool } from "../engine/drafters/TokenPool";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { BenchTask } from "../cli/runBench";
@@ -96,6 +97,8 @@ export async function runVariants(
     options: {
         maxTokens: number;
         natives?: Map<NativeMode, LlamaServerPeer>;
+        /** Each engine variant's own lookup pool, kept across calls (so warm-up tasks count for the run that follows). */
+        pools?: Map<VariantId, TokenPool>;
         onNativeFailure?: (mode: NativeMode, error: unknown) => void;
         onTask?: (result: VariantsTaskResult, index: number) => void;
     }
@@ -127,6 +130,12 @@ export async function runVariants(
             } else {
                 if (variant.engine.decoding != null)
                     engine.setDecodingOptions(variant.engine.decoding);
+                if (options.pools != null) {
+                    let pool = options.pools.get(variant.id);
+                    if (pool == null)
+                        options.pools.set(variant.id, pool = new TokenPool());
+                    engine.usePool(pool);
+                }
                 const result = await engine.complete({ ...request, speculative: variant.engine.speculative });
                 outputs.set(variant.id, { tokens: result.tokens, run: (reference) => engineRun(result, reference) });
             }

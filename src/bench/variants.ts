@@ -1,7 +1,7 @@
 import type { DecodingOptions } from "../engine/SpeculativeEngine";
 import type { NativeMode } from "./LlamaServerPeer";
 
-export type VariantId = "target" | "peer" | "server" | "server-md" | "server-ngram" | "server-md-ngram" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid";
+export type VariantId = "target" | "peer" | "server" | "server-md" | "server-ngram" | "server-md-ngram" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid" | "ngram-pool" | "hybrid-pool";
 
 export interface VariantSpec {
     readonly id: VariantId;
@@ -28,7 +28,7 @@ export function allVariants(defaultConfidence: number): VariantSpec[] {
         id: `k${k}` as VariantId,
         label: `Specula, draft model, K = ${k}`,
         fixedK: k,
-        engine: { speculative: true, decoding: { drafter: "model", draftMax: k, adaptiveDraft: false, draftConfidence: 0 } }
+        engine: { speculative: true, decoding: { drafter: "model", draftMax: k, adaptiveDraft: false, draftConfidence: 0, lookupPool: false } }
     });
     return [
         { id: "target", label: "target alone (greedy)", engine: { speculative: false } },
@@ -37,15 +37,23 @@ export function allVariants(defaultConfidence: number): VariantSpec[] {
         fixed(1), fixed(2), fixed(4), fixed(8),
         {
             id: "adaptive", label: "Specula, draft model, adaptive K ≤ 8",
-            engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
         },
         {
             id: "ngram", label: "Specula, prompt lookup alone, adaptive K ≤ 8",
-            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
+        },
+        {
+            id: "ngram-pool", label: "Specula, lookup with the cross-request pool, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: true } }
         },
         {
             id: "hybrid", label: "Specula, hybrid (lookup + draft model), adaptive K ≤ 8 — product default",
-            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
+        },
+        {
+            id: "hybrid-pool", label: "Specula, hybrid with the cross-request pool, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: true } }
         }
     ];
 }

@@ -9,7 +9,8 @@ import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRu
 import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
 import { compareTyping, type TypingComparison } from "../bench/typingSession";
-import { selectVariants, type VariantSpec } from "../bench/variants";
+import { selectVariants, type VariantId, type VariantSpec } from "../bench/variants";
+import { TokenPool } from "../engine/drafters/TokenPool";
 import { normalizeCodeText } from "../fixtures/codeCorpus";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { Token } from "../engine/llamaTypes";
@@ -57,6 +58,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
     const started = performance.now();
     const log = options.log;
     const defaultConfidence = engine.decodingOptions.draftConfidence;
+    const productDefaults = { ...engine.decodingOptions };
     let variants = selectVariants(options.variants, defaultConfidence);
     const load = os.loadavg();
     log(`load average at start: ${load.map((value) => value.toFixed(2)).join(", ")}`);
@@ -84,13 +86,16 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
 
         // 2. Warm the adaptive controllers (and llama-server's n-gram pools) on the sweep tasks (not
         // counted), then the side-by-side run.
+        // Each engine variant drafts from its own pool, so no variant copies another's output for the same task.
+        const pools = new Map<VariantId, TokenPool>();
         await runVariants(engine, undefined, peerSettings, variants.filter((variant) => variant.engine != null || variant.native != null), sweepTasks.slice(0, 2), {
-            maxTokens: options.maxTokens, natives, onNativeFailure
+            maxTokens: options.maxTokens, natives, onNativeFailure, pools
         });
         const results = await runVariants(engine, peer, peerSettings, variants, mainTasks, {
             maxTokens: options.maxTokens,
             natives,
             onNativeFailure,
+            pools,
             onTask: (result, index) => log(formatTaskLine(result, index, mainTasks.length))
         });
 
@@ -111,9 +116,11 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         for (const row of rows)
             log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : "exact"}`);
 
-        // 4. The typing session.
+        // 4. The typing session, with the product's settings (the variants above changed them) and a fresh pool.
         let typing: TypingComparison | undefined;
         if (options.typingChars > 0) {
+            engine.setDecodingOptions(productDefaults);
+            engine.usePool(new TokenPool());
             const input = typingInput(options.typingChars);
             typing = await compareTyping(engine, input, {
                 maxTokens: options.maxTokens, maxLines: 8, contextSize: options.contextSize, debounceMs: 150,

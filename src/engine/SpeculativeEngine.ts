@@ -50,7 +50,10 @@ const samplingTopK = 40;
 export class SpeculativeEngine {
     private decoding: DecodingOptions;
     private controller: DraftLengthController;
-    /** One controller per (draftMax, adaptive), so switching settings back keeps what was learned about costs and acceptance. */
+    /**
+     * One controller per (draftMax, adaptive, drafter, lookupPool): switching settings back keeps what was
+     * learned about costs and acceptance, and one drafter's acceptance never steers another's lengths.
+     */
     private readonly controllers = new Map<string, DraftLengthController>();
     private queue: Promise<unknown> = Promise.resolve();
     private readonly disposal = new AbortController();
@@ -152,7 +155,8 @@ export class SpeculativeEngine {
 
     public setDecodingOptions(update: Partial<DecodingOptions>): void {
         const next = { ...this.decoding, ...stripUndefined(update) };
-        const controllerChanged = next.draftMax !== this.decoding.draftMax || next.adaptiveDraft !== this.decoding.adaptiveDraft;
+        const controllerChanged = next.draftMax !== this.decoding.draftMax || next.adaptiveDraft !== this.decoding.adaptiveDraft ||
+            next.drafter !== this.decoding.drafter || next.lookupPool !== this.decoding.lookupPool;
         this.decoding = next;
         if (controllerChanged)
             this.controller = this.createController();
@@ -201,7 +205,7 @@ export class SpeculativeEngine {
     }
 
     private createController(): DraftLengthController {
-        const key = `${this.decoding.draftMax}|${this.decoding.adaptiveDraft}`;
+        const key = `${this.decoding.draftMax}|${this.decoding.adaptiveDraft}|${this.decoding.drafter}|${this.decoding.lookupPool}`;
         let controller = this.controllers.get(key);
         if (controller == null) {
             controller = new DraftLengthController({ maxDraft: this.decoding.draftMax, adaptive: this.decoding.adaptiveDraft });

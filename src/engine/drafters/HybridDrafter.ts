@@ -24,8 +24,12 @@ export class HybridDrafter implements Drafter {
         if (find != null) {
             const preferred = !round.greedy ||
                 round.controller.acceptance(find.source, round.context) >= round.controller.acceptance("model", round.context) - 0.05;
-            if (preferred)
-                return this.lookup.proposalFrom(find, round);
+            if (preferred) {
+                const copy = this.lookup.proposalFrom(find, round);
+                // The controller may find a copy of this kind not worth verifying now; the model may still be.
+                if (copy.tokens.length > 0)
+                    return copy;
+            }
         }
         return await this.model.propose(round);
     }

@@ -1,4 +1,4 @@
-import type { DraftSource } from "../DraftLengthController";
+import { lookupSourceFor, type LookupSource } from "../DraftLengthController";
 import type { Token } from "../llamaTypes";
 import { draftLength, noProposal, type Drafter, type DraftRound, type Proposal } from "./Drafter";
 import { PromptLookup } from "./PromptLookup";
@@ -8,15 +8,13 @@ import type { TokenPool } from "./TokenPool";
 export interface LookupFind {
     readonly tokens: Token[];
     readonly matchLength: number;
-    readonly source: DraftSource;
+    readonly source: LookupSource;
 }
 
 export interface LookupSettings {
     /** Earlier requests' prompts and output, asked for each request; undefined looks only at this request's history. */
     readonly pool?: () => TokenPool | undefined;
-    /** A match at least this long drafts as "ngramLong". Defaults to 16. */
-    readonly longMatch?: number;
-    /** Most tokens a long match may copy in one round (the controller still chooses within it). Defaults to 32. */
+    /** Most tokens a copy after a match of 16 or more tokens may propose in one round (the controller still chooses within it). Defaults to 64. */
     readonly longDraftMax?: number;
     /** Shortest match in the pool worth copying (the pool is broader than one prompt, so short matches are noise). Defaults to 8. */
     readonly poolMinMatch?: number;
@@ -25,12 +23,12 @@ export interface LookupSettings {
 /**
  * Drafting by copying: when the text before the cursor occurred before — earlier in this prompt or
  * this completion, or (with a pool) in what earlier requests saw and wrote — propose what followed it
- * then. A copy costs no model eval. The longer the match, the likelier the copy is right, so long
- * matches keep their own acceptance estimate and may draft longer runs than the user's K.
+ * then. A copy costs no model eval. The longer the match, the likelier the copy is right, so each
+ * match length keeps its own acceptance estimate (see DraftSource), and long matches may draft longer
+ * runs than the user's K.
  */
 export class LookupDrafter implements Drafter {
     private readonly prompt = new PromptLookup();
-    private readonly longMatch: number;
     private readonly longDraftMax: number;
     private readonly poolMinMatch: number;
     private pool: TokenPool | undefined;
@@ -39,8 +37,7 @@ export class LookupDrafter implements Drafter {
         private readonly settings: LookupSettings,
         private readonly isUsable: (token: Token) => "yes" | "last" | "no"
     ) {
-        this.longMatch = settings.longMatch ?? 16;
-        this.longDraftMax = settings.longDraftMax ?? 32;
+        this.longDraftMax = settings.longDraftMax ?? 64;
         this.poolMinMatch = settings.poolMinMatch ?? 8;
     }
 
@@ -62,12 +59,22 @@ export class LookupDrafter implements Drafter {
         }
         if (best == null)
             return undefined;
-        return { tokens: best.tokens, matchLength: best.matchLength, source: best.matchLength >= this.longMatch ? "ngramLong" : "ngram" };
+        return { tokens: best.tokens, matchLength: best.matchLength, source: lookupSourceFor(best.matchLength) };
     }
 
-    /** Turns a find into this round's proposal: the controller's length for its source, cut before a token the target cannot take. */
+    /**
+     * Turns a find into this round's proposal, cut before a token the target cannot take. Its length is
+     * the controller's choice for the find's source, except after a match of 32 or more tokens whose
+     * copies have been accepted ≥ 90 % of the time (greedy): then the whole continuation on offer, up to
+     * `longDraftMax` — a long batch that is all accepted costs far less per token than the single
+     * evals it replaces (close to prompt processing's cost per token), which the controller, knowing
+     * only the batch sizes it has tried, would not find out.
+     */
     public proposalFrom(find: LookupFind, round: DraftRound): Proposal {
-        const wanted = draftLength(round, find.source, find.source === "ngramLong" ? Math.max(round.draftMax, this.longDraftMax) : round.draftMax);
+        const long = Math.max(round.draftMax, this.longDraftMax);
+        const trusted = round.greedy && find.source === "ngram32" && round.controller.acceptance("ngram32", round.context) >= 0.9;
+        const wanted = trusted ? Math.min(round.limit, long)
+            : draftLength(round, find.source, find.source === "ngram16" || find.source === "ngram32" ? long : round.draftMax);
         const tokens: Token[] = [];
         for (const token of find.tokens.slice(0, wanted)) {
             const usable = this.isUsable(token);
