@@ -165,7 +165,8 @@
                 card(w.requests > 0 ? w.tokensPerTargetEval.toFixed(2) : "–", "tokens per target eval"),
                 card(w.requests > 0 ? w.tokensPerSecond.toFixed(1) : "–", "tokens per second (decoding)"),
                 card(medianSpeedup !== undefined ? `${medianSpeedup.toFixed(2)}×` : "–", "estimated speedup (median, last 20)"),
-                card(`${snapshot.suggestionsAccepted} / ${snapshot.suggestionsShown}`, `suggestions accepted / shown (${snapshot.cacheHits} from cache)`)
+                card(`${snapshot.suggestionsAccepted} / ${snapshot.suggestionsShown}`, `suggestions accepted / shown (${snapshot.cacheHits} ready without a new generation)`),
+                card(snapshot.timeToSuggestion && snapshot.timeToSuggestion.p50Ms !== undefined ? `${Math.round(snapshot.timeToSuggestion.p50Ms)} ms` : "–", `time to suggestion (median of the last ${snapshot.timeToSuggestion ? snapshot.timeToSuggestion.count : 0})`)
             );
         }
         const subtitle = document.getElementById("subtitle");

@@ -18,7 +18,8 @@ const common = {
 const entryPoints = {
     cli: "src/cli.ts",
     extension: "src/extension.ts",
-    engineHost: "src/host/engineHostMain.ts"
+    engineHost: "src/host/engineHostMain.ts",
+    quality: "src/quality/qualityMain.ts"
 };
 
 await esbuild.build({

@@ -5,8 +5,14 @@ import { parseCliArgs, usage } from "./cli/parseCliArgs";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
+import { latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
+import * as path from "node:path";
+import { completeInEngineHost } from "./cli/completeInEngineHost";
+import { DEFAULT_DRAFT_MAX, type EngineInfo } from "./engine/EngineOptions";
+import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
-import { isSpeculaError, SpeculaError } from "./engine/SpeculaError";
+import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
+import { checkModelFile } from "./engine/validateModelFile";
 import { ensureFixtures } from "./fixtures/generateFixtures";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -21,6 +27,37 @@ async function main(argv: readonly string[]): Promise<number> {
             return await complete(command);
         case "bench":
             return await bench(command);
+        case "latency":
+            return await latency(command);
+    }
+}
+
+async function latency(command: Extract<CliCommand, { command: "latency" }>): Promise<number> {
+    let targetPath = command.target;
+    let draftPath = command.draft;
+    let pairLabel = "the pair given on the command line";
+    if (targetPath == null || draftPath == null) {
+        const paths = await ensureFixtures({ large: true });
+        targetPath = paths.largeTarget!;
+        draftPath = paths.largeDraft!;
+        pairLabel = "Large fixture pair (154.7 M Q8_0 order-2 n-gram target, rank-12 draft; degenerate greedy text)";
+    }
+    const contextSize = 2048;
+    const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
+    try {
+        requireSpeculation(engine.info);
+        const result = await runLatencyBench(engine, {
+            pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
+            threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
+            files: latencyFiles(command.files), debounceMs: command.debounceMs, latencyBudgetMs: command.budgetMs,
+            chainStarts: command.chains, compareClassicLayout: command.compareLayout, ...(command.report != null ? { report: command.report } : {}),
+            log: (line) => process.stderr.write(`${line}\n`)
+        });
+        if (command.json)
+            process.stdout.write(`${JSON.stringify({ typing: { speculative: result.typing.speculative, targetOnly: result.typing.targetOnly }, chains: Object.fromEntries(Object.entries(result.chains).map(([name, chain]) => [name, { ...chain.summary, ready: chain.ready }])) }, null, 1)}\n`);
+        return 0;
+    } finally {
+        await engine.dispose();
     }
 }
 
@@ -48,56 +85,66 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
         targetPath = paths.smallTarget;
         draftPath = command.noDraft ? undefined : paths.smallDraft;
     }
+    if (command.noDraft)
+        draftPath = undefined;
     const prefix = command.prompt ?? await readText(command.prefixFile!, "prefix file");
     const suffix = command.suffixFile != null ? await readText(command.suffixFile, "suffix file") : "";
-    const engine = await SpeculativeEngine.load({
+    // Specula's own checks first, in this process (no native code reads the file): most bad files
+    // are refused at once. Loading happens in a child process that llama.cpp may abort.
+    await checkModelFile(targetPath, "target model");
+    if (draftPath != null)
+        await checkModelFile(draftPath, "draft model");
+    const draftMax = command.draftMax ?? DEFAULT_DRAFT_MAX;
+    const { result } = await completeInEngineHost({
         targetPath,
-        draftPath: command.noDraft ? undefined : draftPath,
-        threads: command.threads,
-        draftMax: command.draftMax,
-        gpu: "auto"
-    });
-    try {
-        requireSpeculation(engine);
-        const result = await engine.complete({
+        ...(draftPath != null ? { draftPath } : {}),
+        options: { threads: command.threads, ...(command.draftMax != null ? { draftMax: command.draftMax } : {}), gpu: "auto" },
+        request: {
             prefix,
             suffix,
             maxTokens: command.maxTokens,
-            maxLines: command.maxLines,
+            ...(command.maxLines != null ? { maxLines: command.maxLines } : {}),
             temperature: command.temperature,
             seed: command.seed
-        });
-        const { stats } = result;
-        if (command.json) {
-            process.stdout.write(`${JSON.stringify({
-                text: result.text,
-                tokens: result.tokens,
-                stopReason: result.stopReason,
-                stats: {
-                    draftedTokens: stats.draftedTokens,
-                    acceptedTokens: stats.acceptedTokens,
-                    targetEvals: stats.targetEvals,
-                    acceptanceRate: stats.acceptanceRate,
-                    tokensPerTargetEval: stats.tokensPerTargetEval,
-                    ms: stats.totalMs,
-                    promptMs: stats.promptMs,
-                    draftMs: stats.draftMs,
-                    targetMs: stats.targetMs,
-                    promptTokens: stats.promptTokens,
-                    generatedTokens: stats.generatedTokens
-                }
-            })}\n`);
-        } else {
-            process.stdout.write(`${result.text}\n`);
-            const mode = result.speculative
-                ? `acceptance ${(stats.acceptanceRate * 100).toFixed(1)}% (${stats.acceptedTokens}/${stats.draftedTokens} drafted), ${stats.tokensPerTargetEval.toFixed(2)} tokens per target eval`
-                : "target alone";
-            process.stderr.write(`[specula] ${stats.generatedTokens} tokens in ${stats.totalMs.toFixed(0)} ms; ${mode}\n`);
+        },
+        beforeComplete: (loaded) => {
+            requireSpeculation(loaded);
+            const limit = maxTokensFor(loaded.contextSize, draftMax);
+            if (command.maxTokens > limit)
+                throw new SpeculaError(
+                    "BAD_ARGUMENT",
+                    `--max-tokens ${command.maxTokens} does not fit the ${loaded.contextSize}-token context: the prompt keeps at least half of it, so use at most ${limit}.`
+                );
         }
-        return 0;
-    } finally {
-        await engine.dispose();
+    });
+    const { stats } = result;
+    if (command.json) {
+        process.stdout.write(`${JSON.stringify({
+            text: result.text,
+            tokens: result.tokens,
+            stopReason: result.stopReason,
+            stats: {
+                draftedTokens: stats.draftedTokens,
+                acceptedTokens: stats.acceptedTokens,
+                targetEvals: stats.targetEvals,
+                acceptanceRate: stats.acceptanceRate,
+                tokensPerTargetEval: stats.tokensPerTargetEval,
+                ms: stats.totalMs,
+                promptMs: stats.promptMs,
+                draftMs: stats.draftMs,
+                targetMs: stats.targetMs,
+                promptTokens: stats.promptTokens,
+                generatedTokens: stats.generatedTokens
+            }
+        })}\n`);
+    } else {
+        process.stdout.write(`${result.text}\n`);
+        const mode = result.speculative
+            ? `acceptance ${(stats.acceptanceRate * 100).toFixed(1)}% (${stats.acceptedTokens}/${stats.draftedTokens} drafted), ${stats.tokensPerTargetEval.toFixed(2)} tokens per target eval`
+            : "target alone";
+        process.stderr.write(`[specula] ${stats.generatedTokens} tokens in ${stats.totalMs.toFixed(0)} ms; ${mode}\n`);
     }
+    return 0;
 }
 
 async function bench(command: Extract<CliCommand, { command: "bench" }>): Promise<number> {
@@ -121,7 +168,7 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
         const contextSize = 2048;
         const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
         try {
-            requireSpeculation(engine);
+            requireSpeculation(engine.info);
             return await runVariantsBench(engine, tasks, {
                 variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
                 sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
@@ -135,7 +182,7 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
         tasks = tasks.slice(0, command.limit);
     const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto" });
     try {
-        requireSpeculation(engine);
+        requireSpeculation(engine.info);
         const report = await runBench(engine, tasks, {
             maxTokens: command.maxTokens,
             onTask: command.json ? undefined : (task) => process.stderr.write(
@@ -166,9 +213,9 @@ function formatReport(report: BenchReport, taskCount: number): string {
     ].join("\n");
 }
 
-function requireSpeculation(engine: SpeculativeEngine): void {
-    if (engine.info.draftPath != null && !engine.info.speculationAvailable)
-        throw new SpeculaError("INCOMPATIBLE_VOCABULARY", engine.info.speculationUnavailableReason ?? "the draft model cannot be used with this target.");
+function requireSpeculation(info: EngineInfo): void {
+    if (info.draftPath != null && !info.speculationAvailable)
+        throw new SpeculaError("INCOMPATIBLE_VOCABULARY", info.speculationUnavailableReason ?? "the draft model cannot be used with this target.");
 }
 
 function parseTasksOrThrow(text: string, source: string) {
@@ -184,9 +231,17 @@ async function readText(file: string, what: string): Promise<string> {
         return await fs.readFile(file, "utf8");
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new SpeculaError(code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `The ${what} "${file}" cannot be read (${code ?? "error"}).`);
+        throw new SpeculaError(code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `The ${what} ${quoted(file)} cannot be read (${code ?? "error"}).`);
     }
 }
+
+// `specula … | head` closes the pipe early: stop quietly instead of printing an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE")
+            throw error;
+        process.exit(process.exitCode ?? 0);
+    });
 
 main(process.argv.slice(2)).then(
     (code) => {

@@ -46,7 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
     const storage = context.globalStorageUri;
     const controller = new EngineController(config, client, {
         modelDirectory: vscode.Uri.joinPath(storage, "models").fsPath,
-        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath
+        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath,
+        stateDirectory: vscode.Uri.joinPath(storage, "state").fsPath
     }, log);
     context.subscriptions.push(controller);
 

@@ -35,6 +35,21 @@ export type CliCommand =
         /** Where the bench gets llama-server from: "build", "off" or a binary's path (see VariantsBenchOptions.llamaServer). */
         readonly llamaServer?: string;
     }
+    | {
+        readonly command: "latency";
+        readonly target?: string;
+        readonly draft?: string;
+        readonly threads: number;
+        readonly maxTokens: number;
+        readonly chars: number;
+        readonly files: number;
+        readonly chains: number;
+        readonly debounceMs: number;
+        readonly budgetMs: number;
+        readonly compareLayout: boolean;
+        readonly report?: string;
+        readonly json: boolean;
+    }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
     | { readonly command: "help" };
 
@@ -42,8 +57,10 @@ export const usage = `Usage:
   specula complete [--target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
   specula bench [--target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
-                [--variants all|target,peer,server,server-md,server-ngram,server-md-ngram,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]
+                [--variants all|target,peer,server,server-md,server-ngram,server-md-ngram,k1,k2,k4,k8,adaptive,ngram,hybrid,ngram-pool,hybrid-pool [--report FILE.md] [--sweep-tasks N] [--typing-chars N]
                  [--llama-server build|off|PATH]]
+  specula latency [--target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
+                  [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use the built-in fixture model pair (generated on first use).`;
@@ -128,6 +145,36 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     ...(values["llama-server"] != null ? { llamaServer: values["llama-server"] } : {})
                 };
             }
+            case "latency": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: {
+                        target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
+                        chars: { type: "string" }, files: { type: "string" }, chains: { type: "string" }, debounce: { type: "string" },
+                        budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false },
+                        "compare-layout": { type: "boolean", default: false }
+                    }
+                });
+                if ((values.target == null) !== (values.draft == null))
+                    throw new SpeculaError("BAD_ARGUMENT", "latency needs both --target and --draft, or neither (built-in pair).");
+                return {
+                    command: "latency",
+                    target: values.target,
+                    draft: values.draft,
+                    threads: integer(values.threads, "--threads", 1, 0, 1024),
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 48, 1, 4096),
+                    chars: integer(values.chars, "--chars", 240, 1, 100_000),
+                    files: integer(values.files, "--files", 2, 1, 4),
+                    chains: integer(values.chains, "--chains", 4, 0, 100),
+                    debounceMs: integer(values.debounce, "--debounce", 150, 0, 2000),
+                    budgetMs: integer(values.budget, "--budget", 300, 0, 10_000),
+                    compareLayout: values["compare-layout"] ?? false,
+                    ...(values.report != null ? { report: values.report } : {}),
+                    json: values.json ?? false
+                };
+            }
             case "fixtures": {
                 const { values } = parseArgs({
                     args: [...rest],
@@ -138,7 +185,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                 return { command: "fixtures", out: values.out, large: values.large ?? false };
             }
             default:
-                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, bench or fixtures).`);
+                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, bench, latency or fixtures).`);
         }
     } catch (error) {
         if (error instanceof SpeculaError)

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,13 +8,11 @@ import { locateLlamaServer } from "../bench/locateLlamaServer";
 import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
 import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
-import { compareTyping, type TypingComparison } from "../bench/typingSession";
+import { formatLatencyMarkdown, latencyFiles, runLatencyBench, type LatencyBenchResult } from "./runLatencyBench";
 import { selectVariants, type VariantId, type VariantSpec } from "../bench/variants";
 import { TokenPool } from "../engine/drafters/TokenPool";
-import { normalizeCodeText } from "../fixtures/codeCorpus";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { Token } from "../engine/llamaTypes";
-import { findPackageDir } from "./makeBenchTasks";
 import type { BenchTask } from "./runBench";
 
 export interface VariantsBenchOptions {
@@ -116,17 +114,17 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         for (const row of rows)
             log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : "exact"}`);
 
-        // 4. The typing session, with the product's settings (the variants above changed them) and a fresh pool.
-        let typing: TypingComparison | undefined;
+        // 4. What a user feels: the typing replay through the extension's completion pipeline, with the
+        // product's settings (the variants above changed them) and a fresh pool.
+        let typing: LatencyBenchResult | undefined;
         if (options.typingChars > 0) {
             engine.setDecodingOptions(productDefaults);
             engine.usePool(new TokenPool());
-            const input = typingInput(options.typingChars);
-            typing = await compareTyping(engine, input, {
-                maxTokens: options.maxTokens, maxLines: 8, contextSize: options.contextSize, debounceMs: 150,
-                onSegment: (index, count) => log(`typing segment ${index + 1}/${count}`)
+            typing = await runLatencyBench(engine, {
+                pairLabel: `${path.basename(options.targetPath)} + ${path.basename(options.draftPath)}`,
+                threads: options.threads, contextSize: options.contextSize, maxTokens: options.maxTokens, maxLines: 8,
+                chars: options.typingChars, files: latencyFiles(2), debounceMs: 150, latencyBudgetMs: 300, chainStarts: 4, log
             });
-            log(`typing p50/p95 ms: speculative ${fmtMs(typing.speculative.p50Ms)}/${fmtMs(typing.speculative.p95Ms)}, target alone ${fmtMs(typing.targetOnly.p50Ms)}/${fmtMs(typing.targetOnly.p95Ms)}`);
         }
 
         const wallMs = performance.now() - started;
@@ -217,16 +215,6 @@ function formatTaskLine(result: VariantsTaskResult, index: number, count: number
     return `[${index + 1}/${count}] ${result.id} (${result.promptTokens} prompt tokens): ${parts.join(", ")}`;
 }
 
-/** The file typed in the typing session: a vscode-jsonrpc source (held out from the fixture corpus), normalised like the tasks. */
-function typingInput(chars: number): { document: string; offset: number; typed: string; seed: number } {
-    const file = path.join(findPackageDir("vscode-jsonrpc"), "lib", "common", "linkedMap.js");
-    const text = normalizeCodeText(readFileSync(file, "utf8"));
-    // Start typing at a line start about 900 characters in, so the prompt has real context.
-    const start = text.indexOf("\n", 900) + 1;
-    const typed = text.slice(start, start + chars);
-    return { document: text.slice(0, start) + text.slice(start + chars), offset: start, typed, seed: 1 };
-}
-
 function fmtMs(value: number | undefined): string {
     return value == null ? "—" : Number.isFinite(value) ? `${Math.round(value)}` : "∞";
 }
@@ -239,7 +227,7 @@ function formatMarkdown(input: {
     costs: { targetMs: Array<{ size: number; ms: number }>; draftMsPerToken: number; contextTokens: number; prefillMsPerToken: number };
     sweep: Awaited<ReturnType<typeof sweepPeer>>;
     peerSettings: PeerSettings;
-    typing: TypingComparison | undefined;
+    typing: LatencyBenchResult | undefined;
     wallMs: number;
     load: number[];
     endLoad: number[];
@@ -288,25 +276,13 @@ function formatMarkdown(input: {
     lines.push(`Each extra verified token costs about ${slope.toFixed(1)} ms (the curve's slope from 1 to 9) against ${curve.ms(1).toFixed(1)} ms for a single eval (${(slope / curve.ms(1) * 100).toFixed(0)} %). Extrapolating that slope, even a drafter that is always right tends to ${limit.toFixed(2)}× with unbounded K on this CPU; that is the ceiling every variant is measured against.`, "");
     lines.push(`Why extra tokens are that expensive: processing the ${costs.contextTokens - 1}-token prompt, in batches of up to 512, cost ${costs.prefillMsPerToken.toFixed(1)} ms per token — the least a token of this model costs on this CPU with one thread, however big the batch, because the Q8_0 matrix products are compute-bound once a batch holds more than one token. A single-token eval costs ${curve.ms(1).toFixed(1)} ms because it also streams all ${(statSync(options.targetPath).size / 1e6).toFixed(0)} MB of weights from memory for that one token. So even with batches as large as prompt processing's, all accepted, speculation could not exceed ${curve.ms(1).toFixed(1)} ÷ ${costs.prefillMsPerToken.toFixed(1)} = ${(curve.ms(1) / Math.max(1e-9, costs.prefillMsPerToken)).toFixed(2)}× here. (On a GPU, where a batch of 9 costs about what one token does, tokens per target eval turn into speedup almost one for one.)`, "");
     if (typing != null) {
-        lines.push("## Latency while typing", "");
-        lines.push(`A scripted session types ${typing.typedChars} characters of vscode-jsonrpc's linkedMap.js (normalised) into the file at a line ~900 characters in, ~130 ms between keys (jittered), a 4 s pause at every line end and after ~15 % of words. Each key goes through what the extension's provider does: the typing-through cache, the adaptive debounce (150–450 ms), buildPromptWindow with the extension's promptBudget (context ${options.contextSize}), \`engine.complete\` with an AbortSignal that the next key aborts, and cleanCompletion. Latency is keystroke → completion for the keys a user waits on (the last key before each pause); a request that the next key aborted would count as ∞. The session runs twice, speculative (product defaults: hybrid, adaptive K ≤ 8, draftConfidence ${input.defaultConfidence}) and target alone, pause-delimited segment by segment, alternating which goes first. The engine runs in-process here; in the extension it sits behind the engine host's JSON-RPC, which adds about a millisecond.`, "");
-        lines.push("| mode | keys | waited-on keys | served | p50 ms | p95 ms | requests started | aborted | cache hits |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-        for (const [name, summary] of [["speculative", typing.speculative], ["target alone", typing.targetOnly]] as const)
-            lines.push(`| ${name} | ${summary.keystrokes} | ${summary.waited} | ${summary.servedWaited} | ${fmtMs(summary.p50Ms)} | ${fmtMs(summary.p95Ms)} | ${summary.requestsStarted} | ${summary.requestsAborted} | ${summary.cacheHits} |`);
-        lines.push("");
-        lines.push(`Where a waited-on key's time goes (medians over the keys the model served, ms). *Debounce*: keystroke → request sent; *queue*: waiting for the previous, aborted request to stop; *prompt*: processing the prompt tokens the KV cache did not already hold; *decode*: generating the completion.`, "");
-        lines.push("| mode | debounce | queue | prompt | new prompt tokens | decode | tokens generated | tokens / target eval |", "|---|--:|--:|--:|--:|--:|--:|--:|");
-        for (const [name, summary] of [["speculative", typing.speculative], ["target alone", typing.targetOnly]] as const) {
-            const parts = summary.medianParts;
-            if (parts != null)
-                lines.push(`| ${name} | ${fmtMs(parts.debounceMs)} | ${fmtMs(parts.queueMs)} | ${fmtMs(parts.promptMs)} | ${Math.round(parts.newPromptTokens)} | ${fmtMs(parts.decodeMs)} | ${Math.round(parts.generatedTokens)} | ${parts.tokensPerTargetEval.toFixed(2)} |`);
-        }
-        lines.push("");
-        lines.push(`Before the session, one un-timed request processes the file once (${typing.coldStart.promptTokens} prompt tokens in ${fmtMs(typing.coldStart.promptMs)} ms), as the extension's warm-up does when a file comes to the front; both modes then start from the same warm KV cache.`, "");
+        lines.push("## Latency while typing: what a user feels", "");
+        lines.push(`A scripted user writes real code (vscode-jsonrpc sources, held out from the fixtures' corpus) in real time through the extension's own completion pipeline (src/completion/CompletionPipeline: cache, live generations, adaptive debounce, streamed first line, latency budget, prefetch), with the engine in-process (in the extension it sits behind the engine host's JSON-RPC, about a millisecond more). Keys come ~130 ms apart (jittered); at every line end and after ~15 % of words the user pauses up to 2 s and looks at the suggestion: when it matches what the user is about to write, Tab (the whole suggestion, or its matching whole words); otherwise the user types on. Before typing, the prompt is warmed as the extension does when a file comes to the front. *Keystroke → suggestion*: the last key before a pause → a suggestion shown (∞ when none showed within the pause). *Tab → next*: accept → the next suggestion shown. *Ready*: the next suggestion came from a prefetch, the cache or a running generation rather than a new one. *First lines shown early: exact*: a first line shown while its block was still decoding, compared with the whole suggestion's first line once it ended.`, "");
+        lines.push(formatLatencyMarkdown(typing));
     }
     lines.push("## Where we stand vs the targets", "");
     const ratio = (a: number | undefined, b: number | undefined) => a != null && b != null && b > 0 ? a / b : undefined;
-    const typingRatio = typing != null ? ratio(typing.speculative.p50Ms, typing.targetOnly.p50Ms) : undefined;
+    const typingRatio = typing != null ? ratio(typing.typing.speculative.keystrokeToSuggestion.p50Ms, typing.typing.targetOnly.keystrokeToSuggestion.p50Ms) : undefined;
     const verdict = (ok: boolean) => ok ? "**met**" : "**not met**";
     lines.push("| target | measured | verdict |", "|---|---|---|");
     if (best != null)
@@ -318,7 +294,7 @@ function formatMarkdown(input: {
         lines.push(`| measured ≥ 90 % of analytic | ${efficiencies.map((candidate) => `${candidate.id} ${pct(candidate.efficiency!)}`).join(", ")} | ${verdict(min >= 0.9)}${min < 0.9 ? " for every variant" : ""} |`);
     }
     if (typing != null)
-        lines.push(`| typing p50 ≤ 50 % of target alone | ${typingRatio != null && Number.isFinite(typingRatio) ? pct(typingRatio) : "—"} (${fmtMs(typing.speculative.p50Ms)} vs ${fmtMs(typing.targetOnly.p50Ms)} ms) | ${verdict(typingRatio != null && typingRatio <= 0.5)} |`);
+        lines.push(`| typing p50 ≤ 50 % of target alone | ${typingRatio != null && Number.isFinite(typingRatio) ? pct(typingRatio) : "—"} (${fmtMs(typing.typing.speculative.keystrokeToSuggestion.p50Ms)} vs ${fmtMs(typing.typing.targetOnly.keystrokeToSuggestion.p50Ms)} ms) | ${verdict(typingRatio != null && typingRatio <= 0.5)} |`);
     if (bestNative != null && hybrid != null) {
         const versus = hybrid.tokensPerSecond / bestNative.tokensPerSecond;
         lines.push(`| product default ≥ 1.15× llama-server's best mode (decode tok/s) | ${versus.toFixed(2)}× (hybrid ${hybrid.tokensPerSecond.toFixed(1)} tok/s vs ${bestNative.label} ${bestNative.tokensPerSecond.toFixed(1)} tok/s) | ${verdict(versus >= 1.15)} |`);

@@ -1,4 +1,4 @@
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { PipelineOutcome } from "./CompletionPipeline";
 
 /** A piece of another file offered to the model as extra context. */
 export interface ContextSnippet {
@@ -17,12 +17,9 @@ export type EmptyReason =
     | "skipped";
 
 /**
- * What the inline completion provider gets for one request. A discriminated union keeps the
- * provider a thin switch; an abort is `canceled`, never an `error`, so typing never pops up errors.
+ * What the inline completion provider got for one request: the pipeline's outcome, or `skipped`
+ * when it did not ask (completions off for this document, engine not ready, suggest widget open).
+ * A discriminated union keeps the provider a thin switch; an abort is `canceled`, never an `error`,
+ * so typing never pops up errors.
  */
-export type CompletionOutcome =
-    | { readonly kind: "cache"; readonly text: string }
-    | { readonly kind: "model"; readonly text: string; readonly raw: string; readonly stats: RequestStats }
-    | { readonly kind: "empty"; readonly reason: EmptyReason; readonly stats?: RequestStats }
-    | { readonly kind: "canceled" }
-    | { readonly kind: "error"; readonly error: unknown };
+export type CompletionOutcome = PipelineOutcome | { readonly kind: "empty"; readonly reason: "skipped" };

@@ -1,4 +1,10 @@
-import { isHighSurrogate, isLowSurrogate } from "./textBoundaries";
+import { indentWidth, limitLines } from "./cleaning/blockScope";
+import { openAfter, syntaxFor } from "./cleaning/BracketScanner";
+import { findRunawayCut } from "./cleaning/runawayLine";
+import { couldStartSpecialToken, dropBrokenEnds, maxSpecialTokenChars, splitAtSpecialToken } from "./cleaning/specialTokens";
+import { fitToLineSuffix } from "./cleaning/suffixOverlap";
+
+export { stripSpecialTokens } from "./cleaning/specialTokens";
 
 export interface CleanCompletionInput {
     /** The model's text, as the engine returned it. */
@@ -9,6 +15,17 @@ export interface CleanCompletionInput {
     readonly lineSuffix: string;
     /** Lines after the cursor line; the first few non-empty ones are enough. */
     readonly nextLines: readonly string[];
+    /**
+     * Lines before the cursor line, in document order; the last 10 to 20 are enough. Brackets they
+     * leave open let a completion close them (`b))` closing a call opened above), and a line that
+     * repeats the one above the cursor is not taken for an echo. Defaults to none.
+     */
+    readonly previousLines?: readonly string[];
+    /**
+     * The document's VS Code language id. Decides which comments, strings and regex literals
+     * bracket matching skips. Defaults to quotes only.
+     */
+    readonly languageId?: string;
     /** The document's line break; the result uses it. */
     readonly eol: "\n" | "\r\n";
     /** Most lines in the result; below 1 counts as 1. */
@@ -24,41 +41,65 @@ export interface CleanCompletionInput {
 }
 
 /**
- * Turns raw model output into the text worth showing as ghost text, or "" when nothing is.
+ * A cleaned suggestion as an edit of the cursor line: insert `text` at the cursor, replacing the
+ * `overwriteChars` characters right of the cursor on the cursor line. `overwriteChars` is above 0 only
+ * mid-line, when the model wrote through characters the editor auto-closed (`foo(|)` + `a, b);`
+ * gives `{ text: "a, b);", overwriteChars: 1 }`); those characters re-appear, in order, in `text`.
+ * `text` is "" when nothing is worth showing.
+ */
+export interface CompletionEdit {
+    readonly text: string;
+    readonly overwriteChars: number;
+}
+
+/**
+ * Turns raw model output into the text worth showing as ghost text, as an edit that may replace
+ * auto-closed characters right of the cursor (see {@link CompletionEdit}).
  *
- * Each rule answers a complaint users have about peer extensions: leaked stop tokens, completions
- * that re-type the next line or what is right of the cursor, doubled brackets, completions that run
- * past the end of the block, degenerate repetition, and mixed indentation.
+ * Each rule answers a complaint users have about peer extensions, and none may break a correct
+ * completion (docs/quality.md measures both): leaked stop tokens; completions that re-type the next
+ * line or what is right of the cursor; doubled brackets and quotes; completions that run past the end
+ * of the block (keeping its closing line when the document lacks one); degenerate repetition and
+ * endless lines; mixed indentation. Mid-line, whitespace the model ends with is kept when code
+ * follows it (`else ` before `if (`).
+ */
+export function cleanCompletionEdit(input: CleanCompletionInput): CompletionEdit {
+    return clean(input).edit;
+}
+
+/**
+ * The cleaned suggestion as text to insert at the cursor, for a caller that cannot replace text right
+ * of the cursor: where the model wrote through auto-closed characters, the text stops before its
+ * own copy of them (`foo(|)` + `a, b);` gives `a, b`), so nothing is doubled.
  */
 export function cleanCompletion(input: CleanCompletionInput): string {
-    const text = dropBrokenEnds(stripSpecialTokens(input.raw));
-    const tabSize = input.tabSize !== undefined && input.tabSize > 0 ? input.tabSize : 4;
-    let lines = text.split(/\r\n|\r|\n/);
+    return clean(input).insertOnly;
+}
 
-    if (/\S/.test(input.lineSuffix)) {
-        // Mid-line: anything past this line would push the rest of the line down.
-        lines = [
-            removeSuffixOverlap(
-                lines[0].trimEnd(),
-                input.linePrefix.slice(-LINE_CONTEXT_CHARS),
-                input.lineSuffix.slice(0, LINE_CONTEXT_CHARS),
-            ),
-        ];
-    } else {
-        if (input.indentUnit !== undefined) {
-            const unit = input.indentUnit;
-            lines = lines.map((line, index) => (index === 0 ? line : convertIndent(line, unit, tabSize)));
-        }
-        const maxLines = input.maxLines >= 1 ? Math.floor(input.maxLines) : 1;
-        lines = limitLines(lines, input, tabSize).slice(0, maxLines);
+/**
+ * For a first line still being generated (`input.raw` has no line break yet): true when the cleaner
+ * has already decided that line, so more tokens cannot change what {@link cleanCompletionEdit} makes
+ * of it and it can be shown without waiting for the line to end. That is the case once a special
+ * token ended the text, or the line was cut for degenerate repetition or length; the whole
+ * suggestion is then that one line. A raw text that holds a line break has a finished first line.
+ */
+export function firstLineSettled(input: CleanCompletionInput): boolean {
+    if (/[\r\n]/.test(input.raw))
+        return true;
+    const { text, ended } = splitAtSpecialToken(input.raw);
+    if (ended)
+        return true;
+    const line = dropBrokenEnds(text);
+    const cut = findRunawayCut(line);
+    if (cut === undefined)
+        return false;
+    // A special token that more text could still complete, starting before the cut was decided,
+    // would end or shift the text.
+    for (let i = Math.max(0, line.length - maxSpecialTokenChars); i < line.length; i++) {
+        if (line[i] === "<" && i < cut.decidedAt && couldStartSpecialToken(line.slice(i)))
+            return false;
     }
-
-    lines = lines.map((line) => line.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === "") {
-        lines.pop();
-    }
-    const result = lines.join(input.eol);
-    return /\S/.test(result) ? result : "";
+    return true;
 }
 
 /**
@@ -66,220 +107,76 @@ export function cleanCompletion(input: CleanCompletionInput): string {
  * the cursor decides them, and the bound keeps a 5 MB minified line as cheap as a short one.
  */
 const LINE_CONTEXT_CHARS = 1000;
+/** The ` * text` lines of a block comment, and its closing line. */
+const COMMENT_CONTINUATION = /^[ \t]+\*(?:\s|\/|$)/;
+/** Lines around the cursor line that bracket matching looks at. */
+const CONTEXT_LINES = 20;
 
-/**
- * Special tokens that leak when a model's tokenizer config marks them as plain text or the model
- * writes them as text. `<|…|>` covers Qwen, StarCoder 2, CodeGemma and ChatML; `<｜…｜>` (full-width
- * bars) DeepSeek Coder; the rest StarCoder, Llama and CodeLlama. `<s>` is left out: it is an HTML tag.
- */
-const SPECIAL_TOKEN =
-    /<\|[A-Za-z0-9_]{1,40}\|>|<｜[^｜\n]{1,40}｜>|<fim[_-](?:prefix|suffix|middle|pad)>|<file_sep>|<\/s>|<EOT>/;
+function clean(input: CleanCompletionInput): { edit: CompletionEdit; insertOnly: string } {
+    const tabSize = input.tabSize !== undefined && input.tabSize > 0 ? input.tabSize : 4;
+    let lines = dropBrokenEnds(splitAtSpecialToken(input.raw).text).split(/\r\n|\r|\n/);
+    lines = cutRunawayLine(lines);
 
-/**
- * Removes leaked special tokens. Tokens at the very start are dropped (a model may echo
- * `<|fim_middle|>`); any later token marks where the model meant to stop, so the text ends there.
- */
-export function stripSpecialTokens(raw: string): string {
-    let text = raw;
-    for (;;) {
-        const match = SPECIAL_TOKEN.exec(text);
-        if (match === null) {
-            return text;
-        }
-        if (match.index !== 0) {
-            return text.slice(0, match.index);
-        }
-        text = text.slice(match[0].length);
+    if (/\S/.test(input.lineSuffix)) {
+        // Mid-line: anything past this line would push the rest of the line down.
+        const syntax = syntaxFor(input.languageId);
+        const previousLines = nearLines(input.previousLines ?? [], "end");
+        const edit = fitToLineSuffix(lines[0], {
+            linePrefix: input.linePrefix.slice(-LINE_CONTEXT_CHARS),
+            lineSuffix: input.lineSuffix.slice(0, LINE_CONTEXT_CHARS),
+            previousLines,
+            nextLines: nearLines(input.nextLines, "start"),
+            syntax,
+            above: openAfter(previousLines, syntax)
+        });
+        if (!/\S/.test(edit.text))
+            return { edit: { text: "", overwriteChars: 0 }, insertOnly: "" };
+        return { edit: { text: edit.text, overwriteChars: edit.overwriteChars }, insertOnly: /\S/.test(edit.insertOnly) ? edit.insertOnly : "" };
     }
+
+    if (input.indentUnit !== undefined) {
+        const unit = input.indentUnit;
+        // Block comments' ` * text` lines are aligned with spaces in some tab-indented files: where
+        // those next to the cursor are, the model's are left alone.
+        const near = [...(input.previousLines ?? []).slice(-CONTEXT_LINES), ...input.nextLines.slice(0, CONTEXT_LINES)];
+        const commentsKeepStyle = near.some((line) => COMMENT_CONTINUATION.test(line) && !/^[ \t]*/.exec(line)![0].includes(unit[0]));
+        lines = lines.map((line, index) => (index === 0 || (commentsKeepStyle && COMMENT_CONTINUATION.test(line)) ? line : convertIndent(line, unit, tabSize)));
+    }
+    const maxLines = input.maxLines >= 1 ? Math.floor(input.maxLines) : 1;
+    lines = limitLines(lines, {
+        linePrefix: input.linePrefix,
+        previousLines: input.previousLines ?? [],
+        nextLines: input.nextLines,
+        tabSize,
+        compareCursorLine: input.linePrefix.length <= LINE_CONTEXT_CHARS
+    }).slice(0, maxLines);
+    lines = lines.map((line) => line.trimEnd());
+    while (lines.length > 0 && lines[lines.length - 1] === "")
+        lines.pop();
+    const result = lines.join(input.eol);
+    const text = /\S/.test(result) ? result : "";
+    return { edit: { text, overwriteChars: 0 }, insertOnly: text };
 }
 
-/**
- * A generation cut at its token limit can end in half a character: a lone high surrogate or the
- * U+FFFD that an incomplete UTF-8 sequence decodes to. Neither is worth showing.
- */
-function dropBrokenEnds(text: string): string {
-    let start = 0;
-    let end = text.length;
-    if (end > 0 && isLowSurrogate(text.charCodeAt(0))) {
-        start = 1;
+/** Ends the completion at its first line that runs away (see findRunawayCut), cut there. */
+function cutRunawayLine(lines: string[]): string[] {
+    for (let i = 0; i < lines.length; i++) {
+        const cut = findRunawayCut(lines[i]);
+        if (cut !== undefined)
+            return [...lines.slice(0, i), lines[i].slice(0, cut.end).trimEnd()];
     }
-    while (end > start && (isHighSurrogate(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 0xfffd)) {
-        end--;
-    }
-    return text.slice(start, end);
+    return lines;
 }
 
-/**
- * Removes a tail of the completion that the line already has right of the cursor: the model
- * re-typed `)` or `");` although they are there. Closing characters are only removed when that
- * makes the finished line better balanced, so `foo(|)` + `bar()` keeps its own `)`; re-typing the
- * whole rest of the line is removed even when it holds no brackets (`return |;` + `x;`).
- */
-function removeSuffixOverlap(completion: string, linePrefix: string, lineSuffix: string): string {
-    const candidates = new Set<number>();
-    for (const suffix of [lineSuffix, lineSuffix.trimStart()]) {
-        for (let length = Math.min(suffix.length, completion.length); length > 0; length--) {
-            if (completion.endsWith(suffix.slice(0, length))) {
-                candidates.add(length);
-            }
-        }
+/** Up to CONTEXT_LINES lines next to the cursor line, stopping at a minified one. */
+function nearLines(lines: readonly string[], side: "start" | "end"): string[] {
+    const near = side === "start" ? lines.slice(0, CONTEXT_LINES) : lines.slice(-CONTEXT_LINES);
+    if (side === "start") {
+        const long = near.findIndex((line) => line.length > LINE_CONTEXT_CHARS);
+        return long < 0 ? near : near.slice(0, long);
     }
-    const wholeSuffix = lineSuffix.trim();
-    let best = completion;
-    let bestScore = imbalance(linePrefix + completion + lineSuffix);
-    for (const length of [...candidates].sort((a, b) => a - b)) {
-        const kept = completion.slice(0, completion.length - length).trimEnd();
-        if (kept.length > 0 && isHighSurrogate(kept.charCodeAt(kept.length - 1))) {
-            continue;
-        }
-        const score = imbalance(linePrefix + kept + lineSuffix);
-        const removesWholeSuffix = completion.slice(completion.length - length).trim() === wholeSuffix;
-        if (score < bestScore || (score === bestScore && removesWholeSuffix)) {
-            best = kept;
-            bestScore = score;
-        }
-    }
-    return best;
-}
-
-const OPENERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
-const CLOSERS = new Set([")", "]", "}"]);
-
-/** Unmatched brackets and unclosed quotes in one line; lower is better balanced. */
-function imbalance(line: string): number {
-    const expected: string[] = [];
-    let unmatched = 0;
-    let quote: string | undefined;
-    for (let i = 0; i < line.length; i++) {
-        const char = line[i];
-        if (quote !== undefined) {
-            if (char === "\\") {
-                i++;
-            } else if (char === quote) {
-                quote = undefined;
-            }
-        } else if (char === '"' || char === "'" || char === "`") {
-            quote = char;
-        } else if (char in OPENERS) {
-            expected.push(OPENERS[char]);
-        } else if (CLOSERS.has(char)) {
-            if (expected[expected.length - 1] === char) {
-                expected.pop();
-            } else {
-                unmatched++;
-            }
-        }
-    }
-    return unmatched + expected.length + (quote === undefined ? 0 : 1);
-}
-
-/**
- * Cuts a multi-line completion where it stops being useful: before a line the document already has
- * next, at the end of the cursor's block (by indentation, like Tabby's `limitScopeByIndentation`),
- * and at a line repeated three times in a row (keeping one copy).
- */
-function limitLines(lines: readonly string[], input: CleanCompletionInput, tabSize: number): string[] {
-    const found = input.nextLines.find((line) => /\S/.test(line));
-    const nextLine = found === undefined ? undefined : { trimmed: found.trim(), indent: indentWidth(found, tabSize) };
-    // A cursor line longer than the bound is minified code: it neither equals a next line nor repeats.
-    const shortLine = input.linePrefix.length <= LINE_CONTEXT_CHARS;
-    const firstLine = shortLine ? input.linePrefix + lines[0] : lines[0];
-    if (shortLine && nextLine !== undefined && /\S/.test(lines[0]) && sameLine(firstLine, nextLine, tabSize)) {
-        return [];
-    }
-    // The block the cursor is in starts at the cursor line's indentation; on a blank line the
-    // cursor's column (or the completion's first indentation) is that line's indentation.
-    const cursorLine = /\S/.test(input.linePrefix) || !/\S/.test(firstLine) ? input.linePrefix : firstLine;
-    const blockIndent = indentWidth(cursorLine, tabSize);
-
-    const kept = [lines[0]];
-    let nested = false;
-    let repeated = shortLine ? firstLine.trim() : "";
-    let runStart = 0;
-    let runLength = repeated === "" ? 0 : 1;
-    for (let i = 1; i < lines.length; i++) {
-        const line = lines[i];
-        const trimmed = line.trim();
-        if (trimmed === "") {
-            kept.push(line);
-            continue;
-        }
-        if (nextLine !== undefined && sameLine(line, nextLine, tabSize)) {
-            break;
-        }
-        const indent = indentWidth(line, tabSize);
-        if (indent < blockIndent) {
-            break;
-        }
-        if (indent > blockIndent) {
-            nested = true;
-        } else if (nested) {
-            // Back at the cursor's level after a block the completion opened.
-            if (continuesBlock(trimmed)) {
-                nested = false;
-            } else {
-                if (closesBlock(trimmed)) {
-                    kept.push(line);
-                }
-                break;
-            }
-        }
-        if (trimmed === repeated) {
-            runLength++;
-            if (runLength >= 3) {
-                kept.length = runStart + 1;
-                break;
-            }
-        } else {
-            repeated = trimmed;
-            runStart = kept.length;
-            runLength = 1;
-        }
-        kept.push(line);
-    }
-    return kept;
-}
-
-const BRACKET_ONLY = /^[\])}>;,\s]+$/;
-
-/**
- * Whether a completion line is the same as a document line, ignoring surrounding whitespace. A line
- * of closing brackets must also match in indentation: `  }` closing the completion's own function
- * is not the `}` of the enclosing class, and cutting it would leave the function unclosed.
- */
-function sameLine(line: string, documentLine: { trimmed: string; indent: number }, tabSize: number): boolean {
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed !== documentLine.trimmed) {
-        return false;
-    }
-    return !BRACKET_ONLY.test(trimmed) || indentWidth(line, tabSize) === documentLine.indent;
-}
-
-/** `} else {`, `else:`, `} catch (e) {`: the construct goes on at the same level. */
-function continuesBlock(trimmed: string): boolean {
-    return (
-        (/^[\])}]/.test(trimmed) && /[{([:]$/.test(trimmed)) ||
-        /^(?:else|elif|elsif|except|finally|catch|rescue|ensure)\b/.test(trimmed)
-    );
-}
-
-/** `}`, `});`, `</div>`, `end`: closes the block the completion opened. */
-function closesBlock(trimmed: string): boolean {
-    return /^(?:[\])}]|<\/)/.test(trimmed) || /^(?:end|fi|done|esac|endif|endfor|endwhile|endfunction|until)\b/.test(trimmed);
-}
-
-function indentWidth(line: string, tabSize: number): number {
-    let width = 0;
-    for (const char of line) {
-        if (char === " ") {
-            width++;
-        } else if (char === "\t") {
-            width += tabSize - (width % tabSize);
-        } else {
-            break;
-        }
-    }
-    return width;
+    const long = near.findLastIndex((line) => line.length > LINE_CONTEXT_CHARS);
+    return near.slice(long + 1);
 }
 
 /** Re-indents one line with the document's unit: a tab is one level, `tabSize` spaces are one tab. */
@@ -290,8 +187,7 @@ function convertIndent(line: string, unit: string, tabSize: number): string {
         const width = indentWidth(indent, tabSize);
         return "\t".repeat(Math.floor(width / tabSize)) + " ".repeat(width % tabSize) + rest;
     }
-    if (/^ +$/.test(unit) && indent.includes("\t")) {
+    if (/^ +$/.test(unit) && indent.includes("\t"))
         return indent.replace(/\t/g, unit) + rest;
-    }
     return line;
 }

@@ -28,6 +28,8 @@ export interface SpeculaSettings {
     readonly maxTokens: number;
     readonly maxLines: number;
     readonly debounceMs: number;
+    readonly latencyBudgetMs: number;
+    readonly prefetch: boolean;
     readonly contextSize: number;
     readonly gpu: GpuSetting;
     readonly threads: number;

@@ -17,6 +17,8 @@ export const settingKeys = {
     maxTokens: "maxTokens",
     maxLines: "maxLines",
     debounceMs: "debounceMs",
+    latencyBudgetMs: "latencyBudgetMs",
+    prefetch: "prefetch",
     contextSize: "contextSize",
     gpu: "gpu",
     threads: "threads",

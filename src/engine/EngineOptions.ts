@@ -6,6 +6,9 @@ export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
  */
 export type DrafterKind = "hybrid" | "model" | "ngram";
 
+/** Most tokens the draft proposes per round when `draftMax` is not given. */
+export const DEFAULT_DRAFT_MAX = 8;
+
 /** How to load a model pair and how to decode with it. */
 export interface EngineOptions {
     /** Path to the target GGUF file (already downloaded/resolved). */
@@ -22,7 +25,7 @@ export interface EngineOptions {
     readonly speculative?: boolean;
     /** Who drafts when speculation is on. Defaults to "hybrid". */
     readonly drafter?: DrafterKind;
-    /** Most tokens the draft proposes per round (K). Defaults to 8. */
+    /** Most tokens the draft proposes per round (K). Defaults to {@link DEFAULT_DRAFT_MAX}. */
     readonly draftMax?: number;
     /** Adapt K to the observed acceptance. Defaults to true. */
     readonly adaptiveDraft?: boolean;

@@ -11,7 +11,8 @@ export type SpeculaErrorCode =
     | "DOWNLOAD_FAILED"
     | "CHECKSUM_MISMATCH"
     | "ENGINE_DISPOSED"
-    | "ENGINE_CRASHED";
+    | "ENGINE_CRASHED"
+    | "MODEL_BROKEN";
 
 /** An error whose message is written for the user: one line, naming the file and the problem. */
 export class SpeculaError extends Error {
@@ -26,4 +27,12 @@ export class SpeculaError extends Error {
 
 export function isSpeculaError(value: unknown): value is SpeculaError {
     return value instanceof SpeculaError;
+}
+
+/**
+ * A file name or other user-supplied text inside a one-line message: quoted, with control
+ * characters (a newline in a path) escaped so the message stays one line.
+ */
+export function quoted(text: string): string {
+    return JSON.stringify(text);
 }

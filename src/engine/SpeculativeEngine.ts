@@ -1,10 +1,11 @@
 import * as os from "node:os";
-import * as path from "node:path";
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
+import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
-import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
+import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";
@@ -14,7 +15,7 @@ import { LookupDrafter } from "./drafters/LookupDrafter";
 import { ModelDrafter } from "./drafters/ModelDrafter";
 import { TokenPool } from "./drafters/TokenPool";
 import { acceptOrResample, SeededRandom, sampleFrom } from "./speculativeSampling";
-import { SpeculaError } from "./SpeculaError";
+import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 
 /** Decoding settings that can change between requests without reloading models. */
@@ -75,7 +76,7 @@ export class SpeculativeEngine {
         this.decoding = {
             speculative: options.speculative ?? true,
             drafter: options.drafter ?? "hybrid",
-            draftMax: options.draftMax ?? 8,
+            draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
             adaptiveDraft: options.adaptiveDraft ?? true,
             draftConfidence: options.draftConfidence ?? 0,
             lookupPool: options.lookupPool ?? false
@@ -107,7 +108,7 @@ export class SpeculativeEngine {
             draftFile = await validateModelFile(options.draftPath, "draft model");
             const compatibility = checkVocabularyCompatibility(targetFile.info, draftFile.info);
             if (!compatibility.compatible) {
-                unavailable = `The draft model "${path.basename(options.draftPath)}" cannot draft for "${path.basename(options.targetPath)}": ${compatibility.reason}. Speculation is off; completions use the target alone.`;
+                unavailable = `The draft model ${quoted(options.draftPath)} cannot draft for ${quoted(options.targetPath)}: ${compatibility.reason}. Speculation is off; completions use the target alone.`;
                 options.log?.("warn", unavailable);
                 draftFile = undefined;
             }
@@ -125,9 +126,9 @@ export class SpeculativeEngine {
             if (draftFile != null)
                 draft = await loadRunner(llama, draftFile, target.context.contextSize, options);
             throwIfAborted(signal);
-            await warmUp(target);
-            if (draft != null)
-                await warmUp(draft);
+            await warmUpAndCheck(target, targetFile.path, "target model");
+            if (draft != null && draftFile != null)
+                await warmUpAndCheck(draft, draftFile.path, "draft model");
         } catch (error) {
             await draft?.dispose();
             await target.dispose();
@@ -217,7 +218,7 @@ export class SpeculativeEngine {
     private async run(request: CompletionRequest): Promise<CompletionResult> {
         const started = performance.now();
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
-        const maxTokens = Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens));
+        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
         const drafter = this.drafters[this.decoding.drafter];
         const speculative = (request.speculative ?? this.decoding.speculative) && drafter != null;
@@ -259,10 +260,12 @@ export class SpeculativeEngine {
         stats.acceptanceRate = stats.draftedTokens > 0 ? stats.acceptedTokens / stats.draftedTokens : 0;
         stats.tokensPerTargetEval = stats.targetEvals > 0 ? generated.length / stats.targetEvals : 0;
         stats.totalMs = performance.now() - started;
+        const text = this.textOf(generated, request.maxLines);
+        checkCompletionText(text, this.info.targetPath);
         if (request.prefillOnly !== true)
             this.addToTotals(stats);
         return {
-            text: this.textOf(generated, request.maxLines),
+            text,
             tokens: generated,
             stopReason,
             speculative,
@@ -384,7 +387,7 @@ export class SpeculativeEngine {
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
-        return this.buildPromptFor(request, Math.max(0, Math.floor(request.maxTokens ?? defaultMaxTokens))).tokens;
+        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens).maxTokens).tokens;
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
@@ -487,8 +490,8 @@ export function useFlashAttention(llama: Pick<Llama, "gpu">, options: Pick<Engin
 function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     if (error instanceof Error && error.name === "InsufficientMemoryError")
-        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load "${file.path}": ${detail}`, { cause: error });
-    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load "${file.path}": ${detail}`, { cause: error });
+        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load ${quoted(file.path)}: ${detail}`, { cause: error });
+    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load ${quoted(file.path)}: ${detail}`, { cause: error });
 }
 
 /** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
@@ -554,13 +557,6 @@ export function resolveThreads(threads: number | undefined): number {
     return Math.max(1, os.availableParallelism() - 1);
 }
 
-/** The first eval in a process is several times slower than the rest; pay it at load, not on a keystroke. */
-async function warmUp(runner: ModelRunner): Promise<void> {
-    const token = runner.model.tokens.bos ?? (0 as Token);
-    await runner.sequence.controlledEvaluate([[token, { generateNext: { token: true } }]]);
-    await runner.clear();
-}
-
 /**
  * Turns the growing token list of a completion into text deltas. Tokens can end inside a UTF-8
  * character (byte-level vocabularies); a trailing replacement character is held back until the
@@ -568,6 +564,7 @@ async function warmUp(runner: ModelRunner): Promise<void> {
  */
 class TextStream {
     private sent = "";
+    private broken = false;
 
     public constructor(
         private readonly detokenize: (tokens: readonly Token[]) => string,
@@ -578,7 +575,11 @@ class TextStream {
         let text = this.detokenize(tokens);
         while (text.endsWith("\uFFFD"))
             text = text.slice(0, -1);
-        if (text.length <= this.sent.length || !text.startsWith(this.sent))
+        // NUL text means broken weights: nothing more is streamed, and the request fails at its end
+        // (checkCompletionText), so no piece of it is ever shown.
+        if (text.includes("\u0000"))
+            this.broken = true;
+        if (this.broken || text.length <= this.sent.length || !text.startsWith(this.sent))
             return;
         const delta = text.slice(this.sent.length);
         this.sent = text;

@@ -24,6 +24,7 @@ import {
     type LoadResult,
     type LogParams
 } from "./protocol";
+import { completeParamsSchema, decodingOptionsSchema, downloadParamsSchema, loadParamsSchema, resolveParamsSchema, validateParams } from "./validateParams";
 
 /** What the host needs from an engine; `SpeculativeEngine` has this shape. */
 export interface HostedEngine {
@@ -71,9 +72,9 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
         const targetPath = await resolveModelSource(params.target, "target", resolveOptions);
         const draftPath = params.draft != null ? await resolveModelSource(params.draft, "draft", resolveOptions) : undefined;
         if (params.target.sha256 != null)
-            await verifySha256(targetPath, params.target.sha256, "target", abort.signal);
+            await verifySha256(targetPath, params.target.sha256, "target", { signal: abort.signal, stateDirectory: params.stateDirectory });
         if (params.draft?.sha256 != null && draftPath != null)
-            await verifySha256(draftPath, params.draft.sha256, "draft", abort.signal);
+            await verifySha256(draftPath, params.draft.sha256, "draft", { signal: abort.signal, stateDirectory: params.stateDirectory });
         abort.signal.throwIfAborted();
         const loaded = await dependencies.loadEngine(
             { ...params.options, targetPath, ...(draftPath != null ? { draftPath } : {}), log: (level, message) => log(level, message) },
@@ -88,21 +89,20 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     };
 
     connection.onRequest(loadRequest, (params, token) => {
-        const run = lifecycle.then(() => load(params, token));
+        const run = lifecycle.then(() => load(validateParams(loadRequest.method, loadParamsSchema, params), token));
         lifecycle = run.catch(() => undefined);
         return run.catch((error: unknown) => { throw toResponseError(error); });
     });
 
     connection.onRequest(completeRequest, async (params, token) => {
-        if (engine == null)
-            throw toResponseError(new HostError("ENGINE_DISPOSED", "No model pair is loaded."));
-        const { requestId, stream, ...request } = params;
-        const abort = abortControllerFor(token);
-        const onText = stream === true
-            ? (delta: string) => void connection.sendNotification(completionTextNotification, { requestId, delta }).catch(() => undefined)
-            : undefined;
         try {
-            return await engine.complete({ ...request, signal: abort.signal, ...(onText != null ? { onText } : {}) });
+            const { requestId, stream, ...request } = validateParams(completeRequest.method, completeParamsSchema, params);
+            if (engine == null)
+                throw new HostError("ENGINE_DISPOSED", "No model pair is loaded.");
+            const onText = stream === true
+                ? (delta: string) => void connection.sendNotification(completionTextNotification, { requestId, delta }).catch(() => undefined)
+                : undefined;
+            return await engine.complete({ ...request, signal: abortControllerFor(token).signal, ...(onText != null ? { onText } : {}) });
         } catch (error) {
             throw toResponseError(error);
         }
@@ -110,7 +110,8 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
 
     connection.onRequest(setDecodingOptionsRequest, (options) => {
         try {
-            engine?.setDecodingOptions(options);
+            const valid = validateParams(setDecodingOptionsRequest.method, decodingOptionsSchema, options);
+            engine?.setDecodingOptions(valid);
         } catch (error) {
             throw toResponseError(error);
         }
@@ -120,6 +121,7 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
 
     connection.onRequest(resolveRequest, async (params) => {
         try {
+            validateParams(resolveRequest.method, resolveParamsSchema, params);
             const options = { modelDirectory: params.modelDirectory, fixtureDirectory: "", fixtures: undefined };
             const paths = await Promise.all(params.sources.map((source) =>
                 source.uri.startsWith("fixture:") ? Promise.resolve(source.uri) : tryResolveModelSource(source, options)));
@@ -130,10 +132,12 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
     });
 
     connection.onRequest(downloadRequest, async (params, token) => {
-        const abort = abortControllerFor(token);
         try {
+            validateParams(downloadRequest.method, downloadParamsSchema, params);
+            const abort = abortControllerFor(token);
             const paths = await downloadModelSources(params.sources, {
                 modelDirectory: params.modelDirectory,
+                stateDirectory: params.stateDirectory,
                 signal: abort.signal,
                 onProgress: (progress) => {
                     void connection.sendNotification(downloadProgressNotification, { downloadId: params.downloadId, ...progress }).catch(() => undefined);
@@ -171,6 +175,9 @@ export function installProcessGuards(connection: MessageConnection): void {
 
 function abortControllerFor(token: CancellationToken): AbortController {
     const controller = new AbortController();
+    // A request sent with positional (list) params hands the handler a list item as its token.
+    if (typeof (token as Partial<CancellationToken> | undefined)?.onCancellationRequested !== "function")
+        return controller;
     if (token.isCancellationRequested)
         controller.abort();
     else

@@ -1,21 +1,18 @@
 // Resolving, downloading and verifying model files. Runs in the engine host process only: the
 // downloads and hashing must not block the extension host, and node-llama-cpp is loaded here.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { classifyModelUri, describeModelUri } from "../config/modelPairs";
 import { loadNodeLlamaCpp } from "../engine/llamaTypes";
-import type { DownloadProgress, HostErrorCode, ModelSource } from "./protocol";
+import { downloadFile, fetchCheckingRedirects } from "./downloadFile";
+import { HostError } from "./HostError";
+import type { DownloadProgress, ModelSource } from "./protocol";
+import { verifySha256 } from "./verifySha256";
 
-/** An error the host reports to the extension with a code it can act on. */
-export class HostError extends Error {
-    public constructor(public readonly code: HostErrorCode, message: string, options?: { cause?: unknown }) {
-        super(message, options);
-        this.name = "HostError";
-    }
-}
+export { verifySha256 };
+
+export { HostError };
 
 /** Generates (once) the built-in fixture models into a folder and returns their paths by name. */
 export type FixtureProvider = (directory: string) => Promise<Readonly<Record<string, unknown>>>;
@@ -61,6 +58,10 @@ export async function resolveModelSource(source: ModelSource, role: string, opti
                     return filePath;
                 throw notDownloaded();
             }
+            const ownName = path.join(options.modelDirectory, fileNameForHuggingFace(kind.uri));
+            if (await fs.stat(ownName).then((stat) => stat.isFile(), () => false))
+                return ownName;
+            // Files downloaded by earlier versions, with node-llama-cpp's downloader and names.
             const { resolveModelFile } = await loadNodeLlamaCpp();
             try {
                 return await resolveModelFile(source.uri, { directory: options.modelDirectory, download: false, cli: false });
@@ -73,9 +74,70 @@ export async function resolveModelSource(source: ModelSource, role: string, opti
 
 /** Local file name a plain URL is downloaded to: its last path segment, made safe for any file system. */
 export function fileNameForUrl(url: URL): string {
-    const base = decodeURIComponent(url.pathname.split("/").filter((part) => part !== "").at(-1) ?? "");
-    const safe = base.replace(/[<>:"/\\|?*\u0000-\u001f]/g, "_").replace(/^\.+/, "");
+    const segment = url.pathname.split("/").filter((part) => part !== "").at(-1) ?? "";
+    let base: string;
+    try {
+        base = decodeURIComponent(segment);
+    } catch {
+        base = segment; // a malformed %-escape: keep the text as it is
+    }
+    const safe = safeFileName(base);
     return safe === "" ? `model-${url.host.replace(/[^\w.-]/g, "_")}.gguf` : safe;
+}
+
+function safeFileName(name: string): string {
+    return name.replace(/[<>:"/\\|?*\u0000-\u001f%]/g, "_").replace(/^\.+/, "");
+}
+
+/** A Hugging Face model reference: a file in a repository, or a repository and a quantization tag. */
+interface HuggingFaceRef {
+    readonly user: string;
+    readonly repo: string;
+    readonly file?: string;
+    readonly branch: string;
+    readonly tag?: string;
+}
+
+function parseHuggingFaceUri(uri: string): HuggingFaceRef {
+    const match = /^hf:([\w.-]+)\/([\w.-]+)(?::([\w.-]+)|\/([^#]+))?(?:#(.+))?$/.exec(uri.trim());
+    if (match == null)
+        throw new HostError("URL_NOT_ALLOWED", `"${uri}" is not a valid hf:<user>/<repo>[:<quant>|/<file>] URI.`);
+    const [, user, repo, tag, file, branch] = match;
+    return { user: user!, repo: repo!, branch: branch ?? "main", ...(file != null ? { file } : {}), ...(tag != null || file == null ? { tag: tag ?? "latest" } : {}) };
+}
+
+/** Local file name of an `hf:` model: the user, the repository and the file or tag, made safe. */
+export function fileNameForHuggingFace(uri: string): string {
+    const ref = parseHuggingFaceUri(uri);
+    const rest = ref.file != null ? ref.file.split("/").join("__") : `${ref.tag}.gguf`;
+    const branch = ref.branch !== "main" ? `_${ref.branch}` : "";
+    return safeFileName(`hf_${ref.user}_${ref.repo}${branch}_${rest}`);
+}
+
+const huggingFaceOrigin = "https://huggingface.co";
+
+/**
+ * The download URL of an `hf:` model. A file is addressed directly; a quantization tag is looked
+ * up in the repository's manifest (the same request llama.cpp and node-llama-cpp make).
+ */
+async function huggingFaceFileUrl(uri: string, shown: string, signal?: AbortSignal): Promise<URL> {
+    const ref = parseHuggingFaceUri(uri);
+    const encode = (text: string) => text.split("/").map(encodeURIComponent).join("/");
+    if (ref.file != null)
+        return new URL(`${huggingFaceOrigin}/${encode(ref.user)}/${encode(ref.repo)}/resolve/${encodeURIComponent(ref.branch)}/${encode(ref.file)}?download=true`);
+    const manifestUrl = new URL(`${huggingFaceOrigin}/v2/${encode(ref.user)}/${encode(ref.repo)}/manifests/${encodeURIComponent(ref.tag ?? "latest")}`);
+    const response = await fetchCheckingRedirects(manifestUrl, { headers: { "user-agent": "llama-cpp" }, ...(signal != null ? { signal } : {}) }, shown);
+    if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: Hugging Face has no quantization "${ref.tag}" for ${ref.user}/${ref.repo} (${response.status}).`);
+    }
+    const manifest = await response.json().catch(() => null) as { ggufFile?: { rfilename?: unknown } } | null;
+    const file = manifest?.ggufFile?.rfilename;
+    if (typeof file !== "string" || file === "")
+        throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: Hugging Face's answer names no GGUF file.`);
+    if (/-\d{5}-of-\d{5}\.gguf$/i.test(file))
+        throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: it is split into several files, which Specula does not download; download them with llama.cpp and point specula.modelPairs at the first one.`);
+    return new URL(`${huggingFaceOrigin}/${encode(ref.user)}/${encode(ref.repo)}/resolve/main/${encode(file)}?download=true`);
 }
 
 /** Returns null instead of throwing NOT_DOWNLOADED; other problems still throw. */
@@ -91,17 +153,21 @@ export async function tryResolveModelSource(source: ModelSource, options: Resolv
 
 export interface DownloadOptions {
     readonly modelDirectory: string;
+    /** Folder of Specula's own state (verified hashes); none: nothing is remembered. */
+    readonly stateDirectory?: string;
     readonly signal?: AbortSignal;
+    /** Wait before each retry of a dropped connection; see downloadFile. */
+    readonly retryDelaysMs?: readonly number[];
     readonly onProgress?: (progress: Omit<DownloadProgress, "downloadId">) => void;
 }
 
 /**
- * Downloads remote sources that are not present yet with node-llama-cpp's downloader (resumable:
- * an interrupted download keeps its `.ipull` part file and continues from it next time). A file
- * only gets its final name once complete, and a pinned SHA-256 is checked before it is returned.
+ * Downloads remote sources that are not present yet with Specula's downloader (see downloadFile:
+ * https on every hop, bounded retries, resumable through a `.part` file, a Cancel that always
+ * settles, a GGUF check before the final name). A pinned SHA-256 is checked before a path is
+ * returned; a file that does not match is deleted.
  */
 export async function downloadModelSources(sources: readonly ModelSource[], options: DownloadOptions): Promise<string[]> {
-    const { createModelDownloader } = await loadNodeLlamaCpp();
     await fs.mkdir(options.modelDirectory, { recursive: true });
     const paths: string[] = [];
     for (const [index, source] of sources.entries()) {
@@ -114,38 +180,36 @@ export async function downloadModelSources(sources: readonly ModelSource[], opti
             continue;
         }
         const shown = describeModelUri(source.uri);
-        await checkReachable(kind.kind === "url" ? kind.url : new URL("https://huggingface.co/"), shown, options.signal);
+        const existing = await tryResolveModelSource(source, { modelDirectory: options.modelDirectory, fixtureDirectory: "" });
         let filePath: string;
-        try {
-            const downloader = await abortable(createModelDownloader({
-                modelUri: source.uri,
-                dirPath: options.modelDirectory,
-                ...(kind.kind === "url" ? { fileName: fileNameForUrl(kind.url) } : {}),
-                skipExisting: true,
-                deleteTempFileOnCancel: false,
-                showCliProgress: false,
-                onProgress: ({ downloadedSize, totalSize }) =>
-                    options.onProgress?.({ index, uri: source.uri, downloadedBytes: downloadedSize, totalBytes: totalSize })
-            }), options.signal);
-            filePath = await downloader.download({ signal: options.signal });
-            // A cancelled download resolves rather than rejects; its part file stays for resuming.
-            options.signal?.throwIfAborted();
-        } catch (error) {
-            if (options.signal?.aborted)
-                throw new HostError("CANCELLED", `The download of ${shown} was cancelled; it continues where it stopped next time.`);
-            throw describeDownloadError(error, shown);
+        if (existing != null)
+            filePath = existing;
+        else {
+            await checkReachable(kind.kind === "url" ? kind.url : new URL(huggingFaceOrigin), shown, options.signal);
+            filePath = path.join(options.modelDirectory, kind.kind === "url" ? fileNameForUrl(kind.url) : fileNameForHuggingFace(kind.uri));
+            try {
+                const url = kind.kind === "url" ? kind.url : await huggingFaceFileUrl(kind.uri, shown, options.signal);
+                await downloadFile(url, filePath, shown, {
+                    ...(options.signal != null ? { signal: options.signal } : {}),
+                    ...(options.retryDelaysMs != null ? { retryDelaysMs: options.retryDelaysMs } : {}),
+                    onProgress: (downloadedBytes, totalBytes) => options.onProgress?.({ index, uri: source.uri, downloadedBytes, totalBytes })
+                });
+            } catch (error) {
+                if (options.signal?.aborted)
+                    throw new HostError("CANCELLED", `The download of ${shown} was cancelled; it continues where it stopped next time.`);
+                if (error instanceof HostError)
+                    throw error;
+                throw describeDownloadError(error, shown);
+            }
         }
         if (source.sha256 != null)
-            await verifySha256(filePath, source.sha256, shown, options.signal, true);
+            await verifySha256(filePath, source.sha256, shown, { signal: options.signal, deleteOnMismatch: existing == null, stateDirectory: options.stateDirectory });
         paths.push(filePath);
     }
     return paths;
 }
 
-/**
- * The downloader retries an unreachable server for many minutes before it gives up. One quick
- * request first turns "offline" into a clear message within seconds.
- */
+/** One quick request first turns "offline" into a clear message within seconds. */
 async function checkReachable(url: URL, shown: string, signal?: AbortSignal): Promise<void> {
     const timeout = AbortSignal.timeout(15_000);
     const combined = signal != null ? AbortSignal.any([signal, timeout]) : timeout;
@@ -159,19 +223,6 @@ async function checkReachable(url: URL, shown: string, signal?: AbortSignal): Pr
             throw new HostError("OFFLINE", `Could not download ${shown}: ${url.host} did not answer within 15 s. Check your internet connection or proxy, or point specula.modelPairs at local files.`);
         throw describeDownloadError(error, shown);
     }
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts (the work itself goes on). */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal == null)
-        return promise;
-    return new Promise<T>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        if (signal.aborted)
-            onAbort();
-        signal.addEventListener("abort", onAbort, { once: true });
-        promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-    });
 }
 
 const offlineCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -195,31 +246,6 @@ export function describeDownloadError(error: unknown, shown: string): HostError 
             { cause: error }
         );
     return new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: ${message || String(error)}`, { cause: error });
-}
-
-/**
- * Checks a file's SHA-256. Hashing a multi-GB model takes seconds, so a match is remembered in a
- * small file next to it keyed by size and modification time. A mismatching download is deleted.
- */
-export async function verifySha256(filePath: string, expected: string, shown: string, signal?: AbortSignal, deleteOnMismatch = false): Promise<void> {
-    const stat = await fs.stat(filePath);
-    const stampPath = `${filePath}.sha256-verified`;
-    const stamp = `${expected.toLowerCase()} ${stat.size} ${stat.mtimeMs}`;
-    if (await fs.readFile(stampPath, "utf8").then((text) => text === stamp, () => false))
-        return;
-    const hash = createHash("sha256");
-    for await (const chunk of createReadStream(filePath, { signal }))
-        hash.update(chunk as Buffer);
-    const actual = hash.digest("hex");
-    if (actual !== expected.toLowerCase()) {
-        if (deleteOnMismatch)
-            await fs.rm(filePath, { force: true });
-        throw new HostError(
-            "CHECKSUM_MISMATCH",
-            `The ${shown} file "${filePath}" has SHA-256 ${actual}, not the pinned ${expected.toLowerCase()}${deleteOnMismatch ? "; it was deleted" : ""}.`
-        );
-    }
-    await fs.writeFile(stampPath, stamp).catch(() => undefined);
 }
 
 function expandHome(filePath: string): string {

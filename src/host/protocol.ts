@@ -25,6 +25,8 @@ export interface LoadParams {
     readonly modelDirectory: string;
     /** Folder that the built-in fixture models are generated into. */
     readonly fixtureDirectory: string;
+    /** Folder of the extension's own state (which files matched their pinned SHA-256). */
+    readonly stateDirectory?: string;
     readonly options: HostEngineOptions;
 }
 
@@ -56,6 +58,7 @@ export interface DecodingOptions {
     readonly draftMax?: number;
     readonly adaptiveDraft?: boolean;
     readonly draftConfidence?: number;
+    readonly lookupPool?: boolean;
 }
 
 export interface DownloadParams {
@@ -63,6 +66,8 @@ export interface DownloadParams {
     readonly downloadId: number;
     readonly sources: readonly ModelSource[];
     readonly modelDirectory: string;
+    /** See LoadParams.stateDirectory. */
+    readonly stateDirectory?: string;
 }
 
 export interface DownloadResult {

@@ -8,7 +8,8 @@ import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "../config/SpeculaConfig";
 import type { EngineInfo } from "../engine/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
-import type { CompleteParams, LoadParams, ModelSource } from "../host/protocol";
+import type { LoadParams, ModelSource } from "../host/protocol";
+import type { BackendRequest } from "../completion/CompletionBackend";
 
 export type EngineState =
     | { readonly kind: "disabled" }
@@ -25,6 +26,8 @@ export interface StoragePaths {
     readonly modelDirectory: string;
     /** Folder the built-in fixture pair is generated into. */
     readonly fixtureDirectory: string;
+    /** Folder of Specula's own state (which model files matched their pinned SHA-256). */
+    readonly stateDirectory?: string;
 }
 
 export class EngineController implements vscode.Disposable {
@@ -146,9 +149,9 @@ export class EngineController implements vscode.Disposable {
         }
     }
 
-    /** Asks the engine for a completion; never throws (see CompleteOutcome). */
-    public async complete(params: Omit<CompleteParams, "requestId">, signal: AbortSignal): Promise<CompleteOutcome> {
-        return this.client.complete(params, signal);
+    /** Asks the engine for a completion, streamed to `onText` when given; never throws (see CompleteOutcome). */
+    public async complete(request: BackendRequest, signal: AbortSignal, onText?: (delta: string) => void): Promise<CompleteOutcome> {
+        return this.client.complete(request, signal, onText);
     }
 
     /** Downloads the selected pair's remote models with a cancellable progress notification. */
@@ -174,7 +177,7 @@ export class EngineController implements vscode.Disposable {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
                     let reported = 0;
-                    await this.client.download({ sources, modelDirectory: params.modelDirectory }, (update) => {
+                    await this.client.download({ sources, modelDirectory: params.modelDirectory, ...(params.stateDirectory != null ? { stateDirectory: params.stateDirectory } : {}) }, (update) => {
                         const fraction = update.totalBytes > 0 ? update.downloadedBytes / update.totalBytes : 0;
                         const overall = (update.index + fraction) / sources.length;
                         progress.report({
@@ -260,6 +263,7 @@ export class EngineController implements vscode.Disposable {
             ...(pair.draft != null ? { draft: source(pair.draft, pair.draftSha256) } : {}),
             modelDirectory: settings.modelDirectory !== "" && path.isAbsolute(settings.modelDirectory) ? settings.modelDirectory : this.paths.modelDirectory,
             fixtureDirectory: this.paths.fixtureDirectory,
+            ...(this.paths.stateDirectory != null ? { stateDirectory: this.paths.stateDirectory } : {}),
             options: {
                 gpu: settings.gpu,
                 threads: settings.threads,

@@ -1,29 +1,26 @@
-// Ghost-text completions for every language. Thin: cut a bounded prompt window, answer from the
-// cache when the user types through a suggestion, otherwise debounce, ask the engine with the
-// CancellationToken turned into an AbortSignal (a keystroke stops the generation itself), clean the
-// output and hand it to VS Code. It never edits the document; only the user's accept inserts text.
+// Ghost-text completions for every language: a thin adapter from VS Code to the completion pipeline
+// (src/completion/CompletionPipeline), which owns caching, debouncing, streaming, cleaning and
+// prefetching. This file turns editor events into pipeline calls, the pipeline's outcome into
+// InlineCompletionItems, and its "a better suggestion is ready here" into a re-trigger. It never
+// edits the document; only the user's accept inserts text.
 import * as vscode from "vscode";
-import { buildPromptWindow, type PromptWindow } from "../completion/buildPromptWindow";
-import { cleanCompletion } from "../completion/cleanCompletion";
-import { CompletionCache, type CompletionCacheKey } from "../completion/CompletionCache";
+import type { CompletionBackend } from "../completion/CompletionBackend";
+import { CompletionPipeline, type CompletionInput, type PipelineSettings } from "../completion/CompletionPipeline";
 import type { CompletionOutcome } from "../completion/CompletionTypes";
 import { Debouncer } from "../completion/Debouncer";
+import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
-import type { SpeculaConfig } from "../config/SpeculaConfig";
+import { promptBudget } from "../completion/promptBudget";
+import type { SpeculaConfig, SpeculaSettings } from "../config/SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { EngineController } from "./EngineController";
-import { promptBudget } from "./promptBudget";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
 /** Command attached to every item; VS Code runs it when the user accepts the suggestion. */
 export const acceptedCommand = "specula.completionAccepted";
 
-/** Longest piece of the cursor line handed to output cleaning (a minified file is one huge line). */
-const maxLineContextChars = 2000;
-/** Lines after the cursor line that the cleaner compares the completion with. */
-const nextLinesForCleaning = 8;
-/** Quiet time after switching editors before the prompt is warmed, so flicking through tabs warms nothing. */
+/** Quiet time after switching editors or moving the cursor before the prompt is warmed, so flicking through tabs warms nothing. */
 const warmUpDelayMs = 400;
 
 export interface ProviderDependencies {
@@ -34,38 +31,77 @@ export interface ProviderDependencies {
     readonly log: vscode.LogOutputChannel;
 }
 
+/** The pipeline's settings, read from the extension's. */
+export function pipelineSettings(settings: SpeculaSettings): PipelineSettings {
+    return {
+        maxTokens: settings.maxTokens,
+        maxLines: settings.maxLines,
+        temperature: settings.temperature,
+        contextSize: settings.contextSize,
+        latencyBudgetMs: settings.latencyBudgetMs,
+        prefetch: settings.prefetch,
+        logPrompts: settings.logPrompts
+    };
+}
+
 export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
-    private readonly cache = new CompletionCache();
+    private readonly pipeline: CompletionPipeline;
     private readonly ring = new ExtraContextRing();
-    private debouncer: Debouncer;
     private readonly disposables: vscode.Disposable[] = [];
     private nextId = 1;
     private readonly reportedErrors = new Set<string>();
     /** Last edit position per document, so a chunk around it joins the extra context when the user moves on. */
     private readonly lastEdit = new Map<string, number>();
+    /** Document version at the last selection change, to tell cursor moves from edits. */
+    private readonly versionAtSelection = new Map<string, number>();
     private latest: CompletionOutcome | undefined;
-    /** Generations in flight, aborted together when completions are turned off or the pair changes. */
-    private readonly inFlight = new Set<AbortController>();
     private warmUpTimer: ReturnType<typeof setTimeout> | undefined;
     private warming: AbortController | undefined;
     private lastWarm: RequestStats | undefined;
+    private lastDone: { readonly stats: RequestStats; readonly speculative: boolean } | undefined;
 
     public constructor(private readonly deps: ProviderDependencies) {
-        this.debouncer = this.createDebouncer();
+        const { config, controller, stats, statusBar, log } = deps;
+        // Every generation shows as "generating" in the status bar; warm-ups do not.
+        const backend: CompletionBackend = {
+            complete: async (request, signal, onText) => {
+                const end = request.prefillOnly === true ? undefined : statusBar.beginGenerating();
+                try {
+                    return await controller.complete(request, signal, onText);
+                } finally {
+                    end?.();
+                }
+            }
+        };
+        this.pipeline = new CompletionPipeline({
+            backend,
+            settings: () => pipelineSettings(config.settings),
+            debouncer: this.createDebouncer(),
+            events: {
+                onGenerationDone: (requestStats, speculative, purpose) => {
+                    if (purpose === "request")
+                        this.lastDone = { stats: requestStats, speculative };
+                    stats.addRequest(requestStats, speculative);
+                    statusBar.recordRequest(requestStats.promptMs, requestStats.totalMs, requestStats.reusedPromptTokens, requestStats.promptTokens);
+                    log.debug(`${purpose}: ${requestStats.promptTokens} prompt tokens (${requestStats.reusedPromptTokens} cached), ${requestStats.generatedTokens} generated, ${Math.round(requestStats.totalMs)} ms${speculative ? `, acceptance ${(requestStats.acceptanceRate * 100).toFixed(0)}%` : ", target only"}`);
+                },
+                onImproved: (uri, offset) => this.showAgain(uri, offset),
+                onError: (message) => this.reportError(message),
+                log: (message) => log.info(message)
+            }
+        });
         this.disposables.push(
-            deps.config.onDidChange((changed) => {
-                if (changed.has("enable") && !deps.config.settings.enable)
+            config.onDidChange((changed) => {
+                if (changed.has("enable") && !config.settings.enable)
                     this.abortAll();
                 if (changed.has("debounceMs"))
-                    this.debouncer = this.createDebouncer();
+                    this.pipeline.setDebouncer(this.createDebouncer());
                 if (changed.has("selectedPair") || changed.has("modelPairs"))
-                    this.cache.clear();
+                    this.pipeline.clear();
             }),
-            deps.controller.onDidChangeState((state) => {
-                if (state.kind === "loading") {
-                    this.abortAll();
-                    this.cache.clear();
-                }
+            controller.onDidChangeState((state) => {
+                if (state.kind === "loading")
+                    this.pipeline.clear();
                 if (state.kind === "ready")
                     this.scheduleWarmUp();
             }),
@@ -73,9 +109,20 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                 if (event.contentChanges.length === 0)
                     return;
                 if (event.document === vscode.window.activeTextEditor?.document)
-                    this.debouncer.recordKeystroke();
+                    this.pipeline.recordKeystroke();
                 const change = event.contentChanges[event.contentChanges.length - 1]!;
                 this.lastEdit.set(event.document.uri.toString(), change.rangeOffset + change.text.length);
+            }),
+            vscode.window.onDidChangeTextEditorSelection((event) => {
+                const document = event.textEditor.document;
+                const uri = document.uri.toString();
+                const moved = this.versionAtSelection.get(uri) === document.version;
+                this.versionAtSelection.set(uri, document.version);
+                // Only a move without an edit is a jump; typing moves the cursor too.
+                if (moved && event.textEditor === vscode.window.activeTextEditor) {
+                    this.pipeline.cursorMoved(uri, document.offsetAt(event.selections[0]!.active));
+                    this.scheduleWarmUp();
+                }
             }),
             vscode.workspace.onDidSaveTextDocument((document) => this.addToRing(document)),
             vscode.window.onDidChangeActiveTextEditor(() => {
@@ -86,8 +133,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                 this.scheduleWarmUp();
             }),
             vscode.workspace.onDidCloseTextDocument((document) => {
-                this.cache.deleteDocument(document.uri.toString());
-                this.lastEdit.delete(document.uri.toString());
+                const uri = document.uri.toString();
+                this.pipeline.forgetDocument(uri);
+                this.lastEdit.delete(uri);
+                this.versionAtSelection.delete(uri);
             })
         );
     }
@@ -102,6 +151,16 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         return this.lastWarm;
     }
 
+    /** Statistics of the most recent generation for a request (not a prefetch) that ended; the extension-host tests read it. */
+    public get lastGeneration(): { readonly stats: RequestStats; readonly speculative: boolean } | undefined {
+        return this.lastDone;
+    }
+
+    /** Resolves once no generation is running; the extension-host tests wait on it. */
+    public whenIdle(): Promise<void> {
+        return this.pipeline.whenIdle();
+    }
+
     public async provideInlineCompletionItems(
         document: vscode.TextDocument,
         position: vscode.Position,
@@ -110,9 +169,9 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     ): Promise<vscode.InlineCompletionItem[] | undefined> {
         const outcome = await this.provide(document, position, context, token);
         this.latest = outcome;
-        if ((outcome.kind !== "cache" && outcome.kind !== "model") || token.isCancellationRequested)
+        if (outcome.kind !== "suggestion" || token.isCancellationRequested)
             return undefined;
-        this.deps.stats.addShown(outcome.kind === "cache");
+        this.deps.stats.addShown(outcome.source !== "new", context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? outcome.elapsedMs : undefined);
         const id = this.nextId++;
         return [
             new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position), {
@@ -136,109 +195,49 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         context: vscode.InlineCompletionContext,
         token: vscode.CancellationToken
     ): Promise<CompletionOutcome> {
-        const { config, controller, log } = this.deps;
-        const settings = config.settings;
-        if (!settings.enable || !config.isLanguageEnabled(document.languageId) || controller.state.kind !== "ready")
+        const { config, controller } = this.deps;
+        if (!config.settings.enable || !config.isLanguageEnabled(document.languageId) || controller.state.kind !== "ready")
             return { kind: "empty", reason: "skipped" };
         // VS Code also asks while the suggest widget is open; answering would fight IntelliSense.
         if (context.selectedCompletionInfo != null)
             return { kind: "empty", reason: "skipped" };
-
         // A real request takes over from a warm-up; what the warm-up processed stays cached.
         this.warming?.abort();
-        const offset = document.offsetAt(position);
-        const prompt = this.promptAt(document, offset);
-        const line = document.lineAt(position.line);
-        const linePrefix = line.text.slice(Math.max(0, position.character - maxLineContextChars), position.character);
-        const lineSuffix = line.text.slice(position.character, position.character + maxLineContextChars);
-        const cacheKey: CompletionCacheKey = { uri: document.uri.toString(), offset, prefix: prompt.prefix, lineSuffix };
-
-        const cached = this.cache.get(cacheKey);
-        if (cached != null)
-            return { kind: "cache", text: cached };
-
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
-        this.inFlight.add(abort);
         try {
             if (token.isCancellationRequested)
                 return { kind: "canceled" };
-            if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic && !(await this.debouncer.wait(abort.signal)))
-                return { kind: "canceled" };
-            const midLine = /\S/.test(lineSuffix);
-            const id = this.nextId++;
-            if (settings.logPrompts)
-                log.info(`[prompt #${id}] ${JSON.stringify({ extraContext: prompt.extraContext, prefix: prompt.prefix, suffix: prompt.suffix })}`);
-            const endGenerating = this.deps.statusBar.beginGenerating();
-            let result;
-            try {
-                result = await controller.complete({
-                    prefix: prompt.prefix,
-                    suffix: prompt.suffix,
-                    ...(prompt.extraContext !== "" ? { extraContext: prompt.extraContext } : {}),
-                    maxTokens: settings.maxTokens,
-                    maxLines: midLine ? 1 : settings.maxLines,
-                    temperature: settings.temperature,
-                    seed: id
-                }, abort.signal);
-            } finally {
-                endGenerating();
-            }
-            if (result.kind === "crashed")
-                return { kind: "empty", reason: "noOutput" };
-            if (result.kind === "error") {
-                this.reportError(result.error.message);
-                return { kind: "error", error: result.error };
-            }
-            const { stats, stopReason, speculative, text: raw } = result.result;
-            this.deps.stats.addRequest(stats, speculative);
-            this.deps.statusBar.recordRequest(stats.promptMs, stats.totalMs, stats.reusedPromptTokens, stats.promptTokens);
-            log.debug(`#${id}: ${stats.promptTokens} prompt tokens (${stats.reusedPromptTokens} cached), ${stats.generatedTokens} generated, ${stopReason}, ${Math.round(stats.totalMs)} ms${speculative ? `, acceptance ${(stats.acceptanceRate * 100).toFixed(0)}%` : ", target only"}`);
-            if (stopReason === "aborted" || abort.signal.aborted)
-                return { kind: "canceled" };
-            const text = cleanCompletion({
-                raw,
-                linePrefix,
-                lineSuffix,
-                nextLines: this.nextLines(document, position.line),
-                eol: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
-                maxLines: midLine ? 1 : settings.maxLines,
-                ...this.indentation(document)
-            });
-            if (settings.logPrompts)
-                log.info(`[completion #${id}] ${JSON.stringify({ raw, shown: text })}`);
-            if (text === "")
-                return { kind: "empty", reason: raw.trim() === "" ? "noOutput" : "cleanedAway", stats };
-            this.cache.set(cacheKey, text);
-            return { kind: "model", text, raw, stats };
+            const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "explicit";
+            return await this.pipeline.provide(this.inputAt(document, document.offsetAt(position), trigger), abort.signal);
         } finally {
-            this.inFlight.delete(abort);
             subscription.dispose();
         }
     }
 
-    private abortAll(): void {
-        this.warming?.abort();
-        for (const abort of this.inFlight)
-            abort.abort();
-    }
-
-    /** The prompt window at `offset`, read from a bounded range of the document (never all of it). */
-    private promptAt(document: vscode.TextDocument, offset: number): PromptWindow {
+    private inputAt(document: vscode.TextDocument, offset: number, trigger: CompletionInput["trigger"]): CompletionInput {
         const settings = this.deps.config.settings;
         const budget = promptBudget(settings.contextSize, settings.maxTokens);
-        const windowStart = document.offsetAt(document.positionAt(Math.max(0, offset - budget.prefixChars - 2)));
-        const windowEnd = offset + budget.suffixChars + 2;
-        const windowText = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(windowEnd)));
-        const path = vscode.workspace.asRelativePath(document.uri, false);
-        return buildPromptWindow({
-            text: windowText,
-            offset: offset - windowStart,
-            extraContext: this.ring.snippets(path, budget.extraChars),
-            maxPrefixChars: budget.prefixChars,
-            maxSuffixChars: budget.suffixChars,
-            maxExtraContextChars: budget.extraChars
-        });
+        return {
+            document: documentView(document),
+            offset,
+            trigger,
+            extraContext: this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), budget.extraChars),
+            ...this.indentation(document)
+        };
+    }
+
+    /** A longer suggestion is ready where one is shown: ask VS Code to ask again, if the cursor is still there. */
+    private showAgain(uri: string, offset: number): void {
+        const editor = vscode.window.activeTextEditor;
+        if (editor == null || editor.document.uri.toString() !== uri || !editor.selection.isEmpty || editor.document.offsetAt(editor.selection.active) !== offset)
+            return;
+        void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+    }
+
+    private abortAll(): void {
+        this.warming?.abort();
+        this.pipeline.abortAll();
     }
 
     private scheduleWarmUp(): void {
@@ -248,45 +247,31 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
 
     /**
      * Brings the prompt at the active editor's cursor into the engine's KV cache before the user
-     * types, so the first suggestion in a newly opened file processes a few new tokens instead of the
-     * whole window (1 404 tokens took 12 s on a 2-vCPU CPU with the large fixture target). Same
-     * prompt as a request at that spot would send; generates nothing, counts in no statistics.
+     * types, so the first suggestion in a newly opened file (or after a jump) processes a few new
+     * tokens instead of the whole window (1 404 tokens took 12 s on a 2-vCPU CPU with the large
+     * fixture target). Same prompt as a request at that spot would send; generates nothing, counts
+     * in no statistics.
      */
     private async warmUp(): Promise<void> {
         const { config, controller, log } = this.deps;
         const editor = vscode.window.activeTextEditor;
         if (editor == null || !config.settings.enable || !config.isLanguageEnabled(editor.document.languageId) ||
-            controller.state.kind !== "ready" || this.inFlight.size > 0 || !isLocalTextScheme(editor.document.uri.scheme))
+            controller.state.kind !== "ready" || !isLocalTextScheme(editor.document.uri.scheme))
             return;
         this.warming?.abort();
         const abort = new AbortController();
         this.warming = abort;
         try {
             const document = editor.document;
-            const prompt = this.promptAt(document, document.offsetAt(editor.selection.active));
-            const outcome = await controller.complete({
-                prefix: prompt.prefix,
-                suffix: prompt.suffix,
-                ...(prompt.extraContext !== "" ? { extraContext: prompt.extraContext } : {}),
-                maxTokens: config.settings.maxTokens,
-                prefillOnly: true
-            }, abort.signal);
-            if (outcome.kind === "result") {
-                const { stats, stopReason } = outcome.result;
+            const stats = await this.pipeline.warmUp(this.inputAt(document, document.offsetAt(editor.selection.active), "explicit"), abort.signal);
+            if (stats != null) {
                 this.lastWarm = stats;
-                log.debug(`warm-up: ${stats.promptTokens - stats.reusedPromptTokens} new prompt tokens of ${stats.promptTokens} in ${Math.round(stats.promptMs)} ms${stopReason === "aborted" ? " (interrupted)" : ""}`);
+                log.debug(`warm-up: ${stats.promptTokens - stats.reusedPromptTokens} new prompt tokens of ${stats.promptTokens} in ${Math.round(stats.promptMs)} ms${abort.signal.aborted ? " (interrupted)" : ""}`);
             }
         } finally {
             if (this.warming === abort)
                 this.warming = undefined;
         }
-    }
-
-    private nextLines(document: vscode.TextDocument, line: number): string[] {
-        const lines: string[] = [];
-        for (let index = line + 1; index < document.lineCount && lines.length < nextLinesForCleaning; index++)
-            lines.push(document.lineAt(index).text.slice(0, maxLineContextChars));
-        return lines;
     }
 
     private indentation(document: vscode.TextDocument): { indentUnit?: string; tabSize?: number } {
@@ -322,6 +307,18 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         // The setting is the shortest wait; slow typists get up to three times as long.
         return new Debouncer({ minMs: base, initialMs: base, maxMs: base * 3 });
     }
+}
+
+/** A TextDocument as the pipeline reads it: bounded ranges by offset. */
+function documentView(document: vscode.TextDocument): DocumentView {
+    return {
+        uri: document.uri.toString(),
+        get length() {
+            return document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+        },
+        eol: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
+        getText: (start, end) => document.getText(new vscode.Range(document.positionAt(Math.max(0, start)), document.positionAt(Math.max(0, end))))
+    };
 }
 
 function isLocalTextScheme(scheme: string): boolean {

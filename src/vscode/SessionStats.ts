@@ -1,6 +1,7 @@
 // What this session's completions measured: the rolling acceptance window for the status bar, and a
 // bounded history of per-request figures for the statistics view. No `vscode` import.
 import { AcceptanceWindow, sampleFromStats, type AcceptanceSummary } from "../completion/AcceptanceWindow";
+import { percentile } from "../completion/percentile";
 import type { RequestStats } from "../engine/CompletionTypes";
 
 /** One finished engine request, as the statistics view charts it. */
@@ -31,6 +32,15 @@ export interface StatsSnapshot {
     readonly suggestionsShown: number;
     readonly suggestionsAccepted: number;
     readonly cacheHits: number;
+    /** Keystroke → suggestion shown, over the most recent suggestions shown while typing. */
+    readonly timeToSuggestion: TimeToSuggestion;
+}
+
+export interface TimeToSuggestion {
+    /** Suggestions the figures cover (at most the window size). */
+    readonly count: number;
+    readonly p50Ms: number | undefined;
+    readonly p95Ms: number | undefined;
 }
 
 /**
@@ -50,8 +60,9 @@ export class SessionStats {
     private shown = 0;
     private accepted = 0;
     private cacheHits = 0;
+    private readonly latencies: number[] = [];
 
-    public constructor(windowSize = 50, private readonly maxPoints = 300) {
+    public constructor(private readonly windowSize = 50, private readonly maxPoints = 300) {
         this.window = new AcceptanceWindow(windowSize);
     }
 
@@ -97,11 +108,24 @@ export class SessionStats {
         this.changed();
     }
 
-    public addShown(fromCache: boolean): void {
+    /**
+     * A suggestion was shown; `ready` when it needed no new generation (cache, a running one, a
+     * prefetch). `latencyMs` is the time from the keystroke that led to it, when one did.
+     */
+    public addShown(ready: boolean, latencyMs?: number): void {
         this.shown++;
-        if (fromCache)
+        if (ready)
             this.cacheHits++;
+        if (latencyMs != null && Number.isFinite(latencyMs)) {
+            this.latencies.push(latencyMs);
+            if (this.latencies.length > this.windowSize)
+                this.latencies.shift();
+        }
         this.changed();
+    }
+
+    public get timeToSuggestion(): TimeToSuggestion {
+        return { count: this.latencies.length, p50Ms: percentile(this.latencies, 50), p95Ms: percentile(this.latencies, 95) };
     }
 
     public addAccepted(): void {
@@ -122,7 +146,8 @@ export class SessionStats {
             baselineSource: baseline.source,
             suggestionsShown: this.shown,
             suggestionsAccepted: this.accepted,
-            cacheHits: this.cacheHits
+            cacheHits: this.cacheHits,
+            timeToSuggestion: this.timeToSuggestion
         };
     }
 
@@ -131,6 +156,7 @@ export class SessionStats {
         this.points.length = 0;
         this.targetOnly = { ms: 0, tokens: 0 };
         this.perEval = { ms: 0, evals: 0 };
+        this.latencies.length = 0;
         this.changed();
     }
 

@@ -145,6 +145,9 @@ export class StatusBar implements vscode.Disposable {
                 `Decoding speed: **${summary.tokensPerSecond.toFixed(1)} tok/s**`
             );
         }
+        const latency = snapshot.timeToSuggestion;
+        if (latency.count > 0 && latency.p50Ms != null)
+            lines.push(`Time to suggestion (last ${latency.count}): **${Math.round(latency.p50Ms)} ms** median, ${Math.round(latency.p95Ms ?? latency.p50Ms)} ms p95`);
         if (this.lastRequest != null)
             lines.push(`Last request: ${Math.round(this.lastRequest.totalMs)} ms (prompt ${Math.round(this.lastRequest.promptMs)} ms, ${this.lastRequest.reused}/${this.lastRequest.prompt} prompt tokens from cache)`);
         if (snapshot.suggestionsShown > 0)

@@ -93,6 +93,11 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
         vscode.commands.registerCommand(commandIds.restartEngine, () => controller.restart()),
         vscode.commands.registerCommand(commandIds.openLog, () => log.show(true)),
         vscode.commands.registerCommand(commandIds.showMenu, showMenu),
-        vscode.commands.registerCommand(acceptedCommand, () => stats.addAccepted())
+        vscode.commands.registerCommand(acceptedCommand, () => {
+            stats.addAccepted();
+            // VS Code does not ask again after an accept; the next suggestion (usually prefetched
+            // while this one was shown) should appear without another keystroke.
+            void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        })
     ];
 }

@@ -45,6 +45,7 @@ describe("Specula end to end (code-server + Chromium)", function () {
         fs.mkdirSync(artifacts, { recursive: true });
         workspace = fs.mkdtempSync(path.join(os.tmpdir(), "specula-e2e-ws-"));
         fs.writeFileSync(path.join(workspace, "sample.ts"), "// Specula end-to-end sample\nexport const answer = 42;\n");
+        fs.writeFileSync(path.join(workspace, "latency.ts"), "// Specula latency sample\nexport const start = 0;\n");
         session = await openBrowserSession({
             extensionDevelopmentPath: repository,
             workspace,
@@ -87,7 +88,10 @@ describe("Specula end to end (code-server + Chromium)", function () {
     it("shows ghost text from the speculative engine; Tab accepts it and the saved file has it", async () => {
         await session.openFile("sample.ts");
         await session.typeInEditor("\nfunction double(value: number): number {\n    return ");
-        const ghost = await session.waitForGhostText({ timeoutMs: 60_000 });
+        const ghost = await session.waitForGhostText({ timeoutMs: 60_000 }).catch(async (error: unknown) => {
+            await session.screenshot(path.join(artifacts, "failure-ghost-text.png"));
+            throw error;
+        });
         assert.ok(ghost.trim().length > 0);
         await session.screenshot(path.join(artifacts, "2-ghost-text.png"));
         await session.acceptGhostText();
@@ -104,6 +108,46 @@ describe("Specula end to end (code-server + Chromium)", function () {
         await session.statusBarItem(statusItem).hover();
         await session.page.locator(".monaco-hover, .workbench-hover").first().waitFor({ state: "visible", timeout: 10_000 }).catch(() => undefined);
         await session.screenshot(path.join(artifacts, "3-status-bar-acceptance.png"));
+    });
+
+    it("measures keystroke → ghost text and Tab → next ghost text as a user feels them (at least 10 each)", async () => {
+        await session.openFile("latency.ts");
+        await session.focusEditor({ atEnd: true });
+        const keystroke: number[] = [];
+        const tab: number[] = [];
+        for (let round = 0; round < 10; round++) {
+            // A new statement, typed at a person's pace; the ghost text is timed from its last key.
+            const line = `\nconst value${round} = `;
+            const typed = await session.measureGhostText(async () => {
+                await session.page.keyboard.type(line, { delay: 60 });
+            }, { timeoutMs: 30_000 }).catch(async (error: unknown) => {
+                await session.screenshot(path.join(artifacts, `failure-latency-${round}.png`));
+                throw error;
+            });
+            assert.ok(typed.text.trim().length > 0, "ghost text after typing");
+            keystroke.push(typed.ms);
+            // Tab accepts it; the next suggestion must come without typing anything.
+            const next = await session.measureGhostText(() => session.press("Tab"), { newSuggestion: true, timeoutMs: 30_000 }).catch(async (error: unknown) => {
+                await session.screenshot(path.join(artifacts, `failure-tab-${round}.png`));
+                console.log((await session.visibleEditorText()).slice(-600));
+                throw error;
+            });
+            assert.ok(next.text.trim().length > 0, "the next ghost text after Tab, without typing");
+            tab.push(next.ms);
+            if (round === 0)
+                await session.screenshot(path.join(artifacts, "2b-next-suggestion-after-tab.png"));
+            await session.press("Escape");
+            await session.press("End");
+        }
+        const summary = (values: number[]) => {
+            const sorted = [...values].sort((a, b) => a - b);
+            const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+            return `p50 ${Math.round(at(50))} ms, p95 ${Math.round(at(95))} ms over ${values.length}`;
+        };
+        console.log(`      in Chromium: keystroke → ghost text ${summary(keystroke)}; Tab → next ghost text ${summary(tab)}`);
+        console.log(`      keystroke ms: ${keystroke.map((ms) => Math.round(ms)).join(" ")}; Tab ms: ${tab.map((ms) => Math.round(ms)).join(" ")}`);
+        assert.equal(keystroke.length, 10);
+        assert.equal(tab.length, 10);
     });
 
     it("toggling speculation from the palette switches the status bar to target only and back", async () => {

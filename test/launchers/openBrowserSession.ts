@@ -72,6 +72,12 @@ export interface BrowserSession {
     waitForNoGhostText(options?: { timeoutMs?: number }): Promise<void>;
     /** Presses Tab and waits for the ghost text to go. */
     acceptGhostText(): Promise<void>;
+    /**
+     * Runs `action` (key presses) and measures, in the page, the time from its last keydown to ghost
+     * text being shown; with `newSuggestion`, ghost text that is not the one shown before the action
+     * (after Tab the accepted one goes and the next one comes). Resolves with the time and the text.
+     */
+    measureGhostText(action: () => Promise<void>, options?: { newSuggestion?: boolean; timeoutMs?: number }): Promise<{ ms: number; text: string }>;
     /** Text of the active editor's visible lines. NOTE: includes ghost text; read the file for truth. */
     visibleEditorText(): Promise<string>;
     /** Runs a command by its palette title (F1, type, Enter). */
@@ -141,14 +147,15 @@ function makeSession(
     timeout: number
 ): BrowserSession {
     const activeEditor = () => page.locator(".editor-instance .monaco-editor").first();
-    const ghostParts = () => activeEditor().locator(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text");
+    const ghostParts = () => activeEditor().locator(".ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text, .suggest-preview-text");
 
     const ghostText = async (): Promise<string> => {
         // Inline part: spans on the cursor line; extra lines: `.ghost-text` view zones.
         const inline = await activeEditor()
             .locator(".ghost-text-decoration, .ghost-text-decoration-preview")
             .allTextContents();
-        const extra = await activeEditor().locator(".ghost-text .view-line").allTextContents();
+        // Extra lines: `.ghost-text .view-line` view zones in older builds, `.suggest-preview-text` in VS Code 1.139.
+        const extra = await activeEditor().locator(".ghost-text .view-line, .suggest-preview-text").allTextContents();
         const parts = [inline.join("")].concat(extra);
         return parts.join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
     };
@@ -230,6 +237,38 @@ function makeSession(
         async acceptGhostText() {
             await page.keyboard.press("Tab");
             await session.waitForNoGhostText();
+        },
+        async measureGhostText(action: () => Promise<void>, opts: { newSuggestion?: boolean; timeoutMs?: number } = {}) {
+            // Page-side: the time of the last keydown, and whether the ghost text went away since.
+            await page.evaluate(() => {
+                const state = window as unknown as { __speculaProbe?: { keyAt: number; gone: boolean; before: string; text(): string } };
+                const text = () => {
+                    const editor = document.querySelector(".editor-instance .monaco-editor");
+                    if (editor == null) return "";
+                    const inline = Array.from(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview")).map((node) => node.textContent ?? "").join("");
+                    const extra = Array.from(editor.querySelectorAll(".ghost-text .view-line, .suggest-preview-text")).map((node) => node.textContent ?? "");
+                    return [inline, ...extra].join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
+                };
+                if (state.__speculaProbe == null) {
+                    state.__speculaProbe = { keyAt: 0, gone: false, before: "", text };
+                    window.addEventListener("keydown", () => { state.__speculaProbe!.keyAt = performance.now(); }, true);
+                }
+                state.__speculaProbe.before = text();
+                state.__speculaProbe.gone = state.__speculaProbe.before === "";
+            });
+            await action();
+            const handle = await page.waitForFunction((newSuggestion: boolean) => {
+                const probe = (window as unknown as { __speculaProbe: { keyAt: number; gone: boolean; before: string; text(): string } }).__speculaProbe;
+                const now = probe.text();
+                if (now === "") {
+                    probe.gone = true;
+                    return false;
+                }
+                if (newSuggestion && !probe.gone && now === probe.before)
+                    return false;
+                return { ms: performance.now() - probe.keyAt, text: now };
+            }, opts.newSuggestion === true, { polling: 10, timeout: opts.timeoutMs ?? timeout });
+            return (await handle.jsonValue()) as { ms: number; text: string };
         },
         async visibleEditorText() {
             const lines = await activeEditor().locator(".view-lines .view-line").evaluateAll((els) =>

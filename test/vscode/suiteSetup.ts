@@ -25,6 +25,8 @@ export function userSettings(workspace: string): Record<string, unknown> {
         "specula.draftConfidence": 0,
         "specula.maxTokens": 48,
         "specula.debounceMs": 50,
+        // Suggestions complete (not cut at a time budget) so answers do not depend on this machine's load.
+        "specula.latencyBudgetMs": 10_000,
         "specula.debug.logPrompts": false
     };
 }

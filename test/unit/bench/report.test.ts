@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import { BatchCostCurve } from "../../../src/bench/analytic";
 import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
 import { totalsByVariant, type VariantsTaskResult } from "../../../src/bench/runVariants";
-import { makeTypingScript, segmentsAtPauses, summarizeTyping } from "../../../src/bench/typingSession";
 import { allVariants, selectVariants } from "../../../src/bench/variants";
 
 const run = (tokens: number, decodeMs: number, extra: Partial<{ drafted: number; accepted: number; evals: number; identical: boolean }> = {}) => ({
@@ -49,52 +48,6 @@ describe("bench: report formatting", () => {
         assert.equal(selectVariants("all", 0).length, allVariants(0).length);
         assert.deepEqual(selectVariants("hybrid", 0).map((variant) => variant.id), ["target", "hybrid"]);
         assert.throws(() => selectVariants("k3", 0), /unknown variant "k3"/);
-    });
-});
-
-describe("bench: typing script", () => {
-    it("is deterministic, pauses at line ends, and splits into segments at pauses", () => {
-        const text = "const a = 1;\nconst b = 2;\n";
-        const script = makeTypingScript(text, { seed: 3, pauseMs: 4000 });
-        assert.deepEqual(script, makeTypingScript(text, { seed: 3, pauseMs: 4000 }));
-        assert.equal(script.map((key) => key.char).join(""), text);
-        assert.equal(script[0].gapMs, 0);
-        assert.equal(script[13].gapMs, 4000);
-        const segments = segmentsAtPauses(script, 4000);
-        assert.equal(segments.flat().length, script.length);
-        for (const segment of segments.slice(1))
-            assert.ok(segment[0].gapMs >= 4000);
-    });
-
-    it("summarizes waited-on keys with never-served ones as infinite latency", () => {
-        const summary = summarizeTyping([
-            { latencyMs: Infinity, waited: false, kind: "canceled" },
-            { latencyMs: 300, waited: true, kind: "model" },
-            { latencyMs: 0.1, waited: true, kind: "cache" },
-            { latencyMs: Infinity, waited: true, kind: "canceled" }
-        ], 3, 1);
-        assert.equal(summary.keystrokes, 4);
-        assert.equal(summary.waited, 3);
-        assert.equal(summary.servedWaited, 2);
-        assert.equal(summary.p50Ms, 300);
-        assert.equal(summary.p95Ms, Infinity);
-        assert.equal(summary.cacheHits, 1);
-        assert.equal(summary.medianParts, undefined);
-    });
-
-    it("gives the median of each latency phase over the served waited-on keys only", () => {
-        const parts = (debounceMs: number, decodeMs: number) => ({
-            debounceMs, queueMs: 0, promptMs: 10, decodeMs, newPromptTokens: 3, generatedTokens: 48, tokensPerTargetEval: 2
-        });
-        const summary = summarizeTyping([
-            { latencyMs: 160, waited: true, kind: "model", parts: parts(150, 10) },
-            { latencyMs: 900, waited: true, kind: "model", parts: parts(450, 440) },
-            { latencyMs: 500, waited: true, kind: "model", parts: parts(300, 190) },
-            // Not waited on: a key typed mid-word does not count even when the model served it.
-            { latencyMs: 9000, waited: false, kind: "model", parts: parts(9000, 9000) }
-        ], 4, 0);
-        assert.deepEqual(summary.medianParts, parts(300, 190));
-        assert.equal(summary.p50Ms, 500);
     });
 });
 

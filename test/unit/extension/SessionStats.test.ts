@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { RequestStats } from "../../../src/engine/CompletionTypes";
-import { promptBudget } from "../../../src/vscode/promptBudget";
+import { promptBudget } from "../../../src/completion/promptBudget";
 import { SessionStats } from "../../../src/vscode/SessionStats";
 
 function stats(overrides: Partial<RequestStats>): RequestStats {
@@ -72,4 +72,19 @@ describe("prompt budget", () => {
         assert.deepEqual(large, { prefixChars: 2048 * 3, suffixChars: 512 * 3, extraChars: 1024 * 3 });
         assert.ok(promptBudget(512, 1024).prefixChars > 0, "never negative");
     });
+
+    it("keeps time to suggestion over the last suggestions shown while typing, as p50 and p95", () => {
+        const session = new SessionStats(4);
+        assert.deepEqual(session.timeToSuggestion, { count: 0, p50Ms: undefined, p95Ms: undefined });
+        for (const ms of [900, 100, 200, 300, 400])
+            session.addShown(false, ms);
+        session.addShown(true);
+        const latency = session.snapshot().timeToSuggestion;
+        assert.equal(latency.count, 4, "the oldest (900 ms) left the window; a suggestion without a keystroke adds none");
+        assert.equal(latency.p50Ms, 250);
+        assert.equal(latency.p95Ms, 385);
+        assert.equal(session.snapshot().suggestionsShown, 6);
+        assert.equal(session.snapshot().cacheHits, 1);
+    });
 });
+

@@ -3,11 +3,11 @@
 // With streaming on, text is sent in two pieces (a slow generation sends " part" at once).
 // Prompts steer the fake: a prefix containing "CRASH" aborts the process mid-generation, "SLOW"
 // generates until cancelled; a target path containing "crash-on-load" aborts while loading.
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../../src/engine/CompletionTypes";
 import type { EngineInfo, EngineOptions } from "../../../src/engine/EngineOptions";
 import { SpeculaError } from "../../../src/engine/SpeculaError";
 import { installProcessGuards, serveEngineHost, type HostedEngine } from "../../../src/host/EngineHostServer";
+import { createHostConnection } from "../../../src/host/hostConnection";
 
 class FakeEngine implements HostedEngine {
     public speculative: boolean;
@@ -75,7 +75,7 @@ class FakeEngine implements HostedEngine {
     public async dispose(): Promise<void> {}
 }
 
-const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+const connection = createHostConnection();
 serveEngineHost(connection, {
     async loadEngine(options) {
         if (options.targetPath.includes("crash-on-load"))

@@ -8,12 +8,22 @@ export interface ServedFile {
     readonly data: Buffer;
     /** Answer every request with the whole file, ignoring Range (a misbehaving server). */
     readonly ignoreRange?: boolean;
+    /** Send no Content-Length and no Accept-Ranges (a chunked stream of unknown size). */
+    readonly unknownLength?: boolean;
+    /** Cut the connection after this many bytes of the body, on every request. */
+    readonly dropAfterBytes?: number;
+    /** Answer 302 with this Location instead of the file. */
+    readonly redirectTo?: string;
+    /** Content-Type to send (defaults to application/octet-stream). */
+    readonly contentType?: string;
 }
 
 export interface LoopbackModelServer {
     readonly baseUrl: string;
     /** Range headers received, in order (undefined for a plain GET). */
     readonly ranges: (string | undefined)[];
+    /** Every request received, as "METHOD /path". */
+    readonly requests: string[];
     /** Bytes per 10 ms tick; 0 sends everything at once. */
     bytesPerTick: number;
     close(): Promise<void>;
@@ -21,23 +31,28 @@ export interface LoopbackModelServer {
 
 export async function startLoopbackModelServer(files: readonly ServedFile[]): Promise<LoopbackModelServer> {
     const sockets = new Set<import("node:net").Socket>();
-    const state = { ranges: [] as (string | undefined)[], bytesPerTick: 0 };
+    const state = { ranges: [] as (string | undefined)[], requests: [] as string[], bytesPerTick: 0 };
     const server = http.createServer((request, response) => {
+        state.requests.push(`${request.method ?? "?"} ${request.url ?? "/"}`);
         const name = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname.slice(1));
         const file = files.find((candidate) => candidate.name === name);
         if (file == null) {
             response.writeHead(404).end("not found");
             return;
         }
+        if (file.redirectTo != null) {
+            response.writeHead(302, { location: file.redirectTo }).end();
+            return;
+        }
         let start = 0;
         let end = file.data.length - 1;
-        const range = file.ignoreRange === true ? undefined : request.headers.range;
+        const range = file.ignoreRange === true || file.unknownLength === true ? undefined : request.headers.range;
         if (request.method === "GET")
             state.ranges.push(range);
         const match = range != null ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
         const headers: http.OutgoingHttpHeaders = {
-            "content-type": "application/octet-stream",
-            "accept-ranges": "bytes",
+            "content-type": file.contentType ?? "application/octet-stream",
+            ...(file.unknownLength === true ? {} : { "accept-ranges": "bytes" }),
             "content-disposition": `attachment; filename="${file.name}"`
         };
         if (match != null) {
@@ -45,13 +60,18 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
             end = match[2] !== "" ? Math.min(Number(match[2]), end) : end;
             headers["content-range"] = `bytes ${start}-${end}/${file.data.length}`;
         }
-        headers["content-length"] = end - start + 1;
+        if (file.unknownLength !== true)
+            headers["content-length"] = end - start + 1;
         response.writeHead(match != null ? 206 : 200, headers);
         if (request.method === "HEAD") {
             response.end();
             return;
         }
         const body = file.data.subarray(start, end + 1);
+        if (file.dropAfterBytes != null) {
+            response.write(body.subarray(0, file.dropAfterBytes), () => setTimeout(() => response.socket?.destroy(), 20));
+            return;
+        }
         if (state.bytesPerTick <= 0) {
             response.end(body);
             return;
@@ -82,6 +102,7 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
     return {
         baseUrl: `http://127.0.0.1:${port}`,
         ranges: state.ranges,
+        requests: state.requests,
         get bytesPerTick() { return state.bytesPerTick; },
         set bytesPerTick(value: number) { state.bytesPerTick = value; },
         close: () => new Promise<void>((resolve) => {

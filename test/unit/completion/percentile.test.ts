@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { median, percentile } from "../../../src/bench/percentile";
+import { median, percentile } from "../../../src/completion/percentile";
 
 describe("bench: percentile", () => {
     it("interpolates between closest ranks (R-7)", () => {

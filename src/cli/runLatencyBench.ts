@@ -1,0 +1,176 @@
+// `specula latency`: what a user feels, measured through the extension's own completion pipeline
+// with the engine in-process. A scripted user types real code (keystroke → suggestion), accepts
+// suggestions that match what it is about to write (Tab → next suggestion), and presses Tab three
+// times in a row at chosen spots (the prefetch's effect); speculative and target alone, interleaved.
+import { readFileSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { engineBackend, replayTabChain, replayTyping, summarizeLatencies, summarizeReplay, type ReplayRun, type ReplaySettings, type ReplaySummary, type TabPress } from "../bench/typingReplay";
+import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
+import { normalizeCodeText } from "../fixtures/codeCorpus";
+import { findPackageDir } from "./makeBenchTasks";
+
+export interface LatencyBenchOptions {
+    readonly pairLabel: string;
+    readonly threads: number;
+    readonly contextSize: number;
+    readonly maxTokens: number;
+    readonly maxLines: number;
+    /** Characters typed per file. */
+    readonly chars: number;
+    readonly files: readonly string[];
+    readonly debounceMs: number;
+    readonly latencyBudgetMs: number;
+    /** Spots per file for the Tab-Tab-Tab chains. */
+    readonly chainStarts: number;
+    /**
+     * Also type with prompts laid out the classic PSM way (everything before the cursor before the
+     * suffix): how many prompt tokens a keystroke re-processes without the middle head. For PSM models.
+     */
+    readonly compareClassicLayout?: boolean;
+    readonly report?: string;
+    readonly log: (line: string) => void;
+}
+
+export interface LatencyBenchResult {
+    readonly options: Omit<LatencyBenchOptions, "log">;
+    readonly typing: { readonly speculative: ReplaySummary; readonly targetOnly: ReplaySummary; readonly classicLayout?: ReplaySummary; readonly runs: Record<string, ReplayRun[]> };
+    readonly chains: Record<string, { readonly summary: ReturnType<typeof summarizeLatencies>; readonly ready: number; readonly presses: readonly TabPress[] }>;
+    readonly wallMs: number;
+    readonly load: readonly number[];
+}
+
+const modes = {
+    speculative: { speculative: true, prefetch: true },
+    targetOnly: { speculative: false, prefetch: true },
+    classicLayout: { speculative: true, prefetch: true, maxMiddleChars: 0 }
+} as const;
+
+export async function runLatencyBench(engine: SpeculativeEngine, options: LatencyBenchOptions): Promise<LatencyBenchResult> {
+    const started = performance.now();
+    const load = os.loadavg();
+    const settings = (prefetch: boolean, maxMiddleChars?: number): ReplaySettings => ({
+        maxTokens: options.maxTokens, maxLines: options.maxLines, contextSize: options.contextSize,
+        debounceMs: options.debounceMs, latencyBudgetMs: options.latencyBudgetMs, prefetch,
+        ...(maxMiddleChars != null ? { maxMiddleChars } : {})
+    });
+    const runs: Record<keyof typeof modes, ReplayRun[]> = { speculative: [], targetOnly: [], classicLayout: [] };
+    for (const [index, file] of options.files.entries()) {
+        const input = typingInput(file, options.chars, index + 1);
+        const names: Array<keyof typeof modes> = ["speculative", "targetOnly", ...(options.compareClassicLayout === true ? ["classicLayout" as const] : [])];
+        for (const mode of index % 2 === 0 ? names : [...names].reverse()) {
+            await engine.clearCache();
+            const variant: { speculative: boolean; prefetch: boolean; maxMiddleChars?: number } = modes[mode];
+            const run = await replayTyping(engineBackend(engine, variant.speculative), input, settings(variant.prefetch, variant.maxMiddleChars));
+            runs[mode].push(run);
+            const summary = summarizeReplay(run.waited, run.tabs);
+            options.log(`${path.basename(file)} ${mode}: keystroke → suggestion p50 ${fmt(summary.keystrokeToSuggestion.p50Ms)} p95 ${fmt(summary.keystrokeToSuggestion.p95Ms)} ms (${summary.served}/${run.waited.length} served); Tab → next p50 ${fmt(summary.tabToNext.p50Ms)} ms over ${run.tabs.length} accepts, ${summary.readyAfterAccept} ready; ${run.acceptedChars} of ${run.acceptedChars + run.typedChars} characters accepted`);
+        }
+    }
+    const chainVariants = {
+        "speculative, prefetch on": { speculative: true, prefetch: true },
+        "speculative, prefetch off": { speculative: true, prefetch: false },
+        "target alone, prefetch on": { speculative: false, prefetch: true }
+    } as const;
+    const chains: Record<string, TabPress[]> = {};
+    for (const [index, file] of options.files.entries()) {
+        const text = normalizeCodeText(readFileSync(file, "utf8"));
+        const starts = chainStarts(text, options.chainStarts, index);
+        const names = Object.keys(chainVariants) as Array<keyof typeof chainVariants>;
+        for (const name of index % 2 === 0 ? names : [...names].reverse()) {
+            await engine.clearCache();
+            const variant = chainVariants[name];
+            const presses = await replayTabChain(engineBackend(engine, variant.speculative), { document: text, starts, presses: 3 }, settings(variant.prefetch));
+            (chains[name] ??= []).push(...presses);
+        }
+    }
+    for (const [name, presses] of Object.entries(chains)) {
+        const summary = summarizeLatencies(presses.map((press) => press.latencyMs));
+        options.log(`Tab chains, ${name}: Tab → next p50 ${fmt(summary.p50Ms)} p95 ${fmt(summary.p95Ms)} ms over ${summary.count} presses, ${presses.filter((press) => press.source != null && press.source !== "new").length} ready`);
+    }
+    const result: LatencyBenchResult = {
+        options: { ...options, log: undefined } as unknown as LatencyBenchResult["options"],
+        typing: {
+            speculative: summarizeReplay(runs.speculative.flatMap((run) => run.waited), runs.speculative.flatMap((run) => run.tabs)),
+            targetOnly: summarizeReplay(runs.targetOnly.flatMap((run) => run.waited), runs.targetOnly.flatMap((run) => run.tabs)),
+            ...(runs.classicLayout.length > 0 ? { classicLayout: summarizeReplay(runs.classicLayout.flatMap((run) => run.waited), runs.classicLayout.flatMap((run) => run.tabs)) } : {}),
+            runs
+        },
+        chains: Object.fromEntries(Object.entries(chains).map(([name, presses]) => [name, {
+            summary: summarizeLatencies(presses.map((press) => press.latencyMs)),
+            ready: presses.filter((press) => press.source != null && press.source !== "new").length,
+            presses
+        }])),
+        wallMs: performance.now() - started,
+        load
+    };
+    if (options.report != null) {
+        await fs.mkdir(path.dirname(options.report), { recursive: true });
+        await fs.writeFile(options.report, formatLatencyMarkdown(result));
+        await fs.writeFile(options.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, null, 1));
+        options.log(`wrote ${options.report}`);
+    }
+    return result;
+}
+
+/** The files typed in the replay: vscode-jsonrpc sources (held out from the fixture corpus). */
+export function latencyFiles(count: number): string[] {
+    const dir = path.join(findPackageDir("vscode-jsonrpc"), "lib", "common");
+    return ["linkedMap.js", "events.js", "messageBuffer.js", "cancellation.js"].slice(0, count).map((name) => path.join(dir, name));
+}
+
+/** The user writes `chars` characters from a line start about 900 characters into the file; the rest of the file is there. */
+function typingInput(file: string, chars: number, seed: number): { document: string; offset: number; realText: string; seed: number } {
+    const text = normalizeCodeText(readFileSync(file, "utf8"));
+    const start = text.indexOf("\n", 900) + 1;
+    const realText = text.slice(start, start + chars);
+    return { document: text.slice(0, start) + text.slice(start + chars), offset: start, realText, seed };
+}
+
+/** Line ends well into the file, spread out: where a user stops and lets the model continue. */
+function chainStarts(text: string, count: number, seed: number): number[] {
+    const ends = [...text.matchAll(/\n/g)].map((match) => match.index!).filter((index) => index > 900 && index < text.length - 400);
+    const starts: number[] = [];
+    for (let i = 0; i < count && ends.length > 0; i++)
+        starts.push(ends[Math.floor(((i + 0.5 + seed * 0.37) / count) * ends.length) % ends.length]!);
+    return starts;
+}
+
+function fmt(value: number | undefined): string {
+    return value == null ? "—" : Number.isFinite(value) ? `${Math.round(value)}` : "∞";
+}
+
+function pct(part: number, whole: number): string {
+    return whole > 0 ? `${Math.round((part / whole) * 100)} %` : "—";
+}
+
+export function formatLatencyMarkdown(result: LatencyBenchResult): string {
+    const { options, typing, chains } = result;
+    const lines: string[] = [];
+    lines.push(`### ${options.pairLabel}`, "");
+    lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * 3} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
+    lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
+    const rows = [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly], ...(typing.classicLayout != null ? [["speculative, classic PSM layout (no middle head)", typing.classicLayout]] : [])] as Array<[string, ReplaySummary]>;
+    for (const [name, summary] of rows) {
+        lines.push(`| ${name} | ${summary.keystrokeToSuggestion.count} | ${summary.served} | ${fmt(summary.keystrokeToSuggestion.p50Ms)} / ${fmt(summary.keystrokeToSuggestion.p95Ms)} | ${summary.tabToNext.count} | ${fmt(summary.tabToNext.p50Ms)} / ${fmt(summary.tabToNext.p95Ms)} | ${pct(summary.readyAfterAccept, summary.tabToNext.count)} | ${summary.firstLines.exact} of ${summary.firstLines.shown} |`);
+    }
+    lines.push("");
+    lines.push("Where a waited-on key's time goes when a new generation served it (medians, ms): *debounce* keystroke → request; *queue* waiting for the backend (an aborted request finishing its round); *prompt* processing the prompt tokens not already cached; *decode* until the piece was shown.", "");
+    lines.push("| mode | debounce | queue | prompt | new prompt tokens (of) | decode | served by new / live / prefetch / cache; timed out; nothing to show |", "|---|--:|--:|--:|--:|--:|---|");
+    for (const [name, summary] of rows) {
+        const split = summary.medianSplit;
+        const count = (source: string) => summary.bySource[source] ?? 0;
+        const sources = `${["new", "live", "prefetch", "cache"].map(count).join(" / ")}; ${count("timeout")}; ${count("nothing")}`;
+        lines.push(split != null
+            ? `| ${name} | ${fmt(split.debounceMs)} | ${fmt(split.queueMs)} | ${fmt(split.promptMs)} | ${Math.round(split.newPromptTokens)} (${Math.round(split.promptTokens)}) | ${fmt(split.decodeMs)} | ${sources} |`
+            : `| ${name} | — | — | — | — | — | ${sources} |`);
+    }
+    lines.push("");
+    lines.push("Tab-Tab-Tab: at spots spread over each file the user waits for a suggestion, then accepts whatever shows three times in a row, reading each for 400 ms.", "");
+    lines.push("| variant | presses | Tab → next p50 / p95 ms | next ready |", "|---|--:|--:|--:|");
+    for (const [name, chain] of Object.entries(chains))
+        lines.push(`| ${name} | ${chain.summary.count} | ${fmt(chain.summary.p50Ms)} / ${fmt(chain.summary.p95Ms)} | ${pct(chain.ready, chain.summary.count)} |`);
+    lines.push("");
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,496 @@
+// The completion pipeline, free of VS Code: cache → live generations → debounce → backend (streamed)
+// → clean → cache, plus a prefetch of the suggestion that follows an accept. The VS Code provider and
+// the bench's typing replay are thin callers of this one class.
+import type { RequestStats } from "../engine/CompletionTypes";
+import type { BackendRequest, CompletionBackend } from "./CompletionBackend";
+import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
+import type { ContextSnippet, EmptyReason } from "./CompletionTypes";
+import { Debouncer, delay } from "./Debouncer";
+import { formatExtraContext } from "./formatExtraContext";
+import { linesAfter, lineAround, snapshotAround, withInsertion, type DocumentView } from "./DocumentView";
+import { Generation, type GenerationPurpose } from "./Generation";
+import { PromptPlanner } from "./PromptPlanner";
+import { promptBudget, type PromptBudget } from "./promptBudget";
+import { partialPiece, pieceFor, type SuggestionContext } from "./SuggestionText";
+
+/** Settings the pipeline reads on every request, so changes apply at once. */
+export interface PipelineSettings {
+    readonly maxTokens: number;
+    readonly maxLines: number;
+    readonly temperature: number;
+    readonly contextSize: number;
+    /**
+     * Longest wait, after the request reaches the backend (or a running generation), before showing
+     * what is there: complete lines, else the first line up to its last whole word. Decoding goes
+     * on in the background while the suggestion can still be used.
+     */
+    readonly latencyBudgetMs: number;
+    /** Compute the suggestion that follows an accept while the current one is shown. */
+    readonly prefetch: boolean;
+    readonly logPrompts: boolean;
+}
+
+export interface CompletionInput {
+    readonly document: DocumentView;
+    /** Cursor offset (UTF-16 code units). */
+    readonly offset: number;
+    /** "automatic" requests (typing) are debounced; "explicit" ones (a command, a re-trigger) are not. */
+    readonly trigger: "automatic" | "explicit";
+    /** Snippets of other files, oldest first. */
+    readonly extraContext?: readonly ContextSnippet[];
+    readonly indentUnit?: string;
+    readonly tabSize?: number;
+}
+
+/** Where a shown suggestion came from. */
+export type SuggestionSource =
+    /** A finished suggestion, typed through or re-requested. */
+    | "cache"
+    /** A generation already running or finished for this place (typing along, an accepted first line). */
+    | "live"
+    /** The generation started in advance for the text after an accept. */
+    | "prefetch"
+    /** A new generation. */
+    | "new";
+
+/** Where the time of one request went, in ms: debounce + queue + prompt + decode = shown − provide() call. */
+export interface LatencySplit {
+    readonly debounceMs: number;
+    /** Request sent → the backend started on it (waiting for an aborted request to stop, IPC). */
+    readonly queueMs: number;
+    readonly promptMs: number;
+    /** Prompt processed → shown: decoding the shown piece. */
+    readonly decodeMs: number;
+    readonly newPromptTokens: number;
+    readonly promptTokens: number;
+}
+
+export interface GenerationDetails {
+    readonly split: LatencySplit;
+    /** The whole cleaned suggestion at the generation's place ("" when cleaning left nothing). */
+    readonly fullText: string;
+}
+
+export type PipelineOutcome =
+    | {
+        readonly kind: "suggestion";
+        readonly text: string;
+        readonly source: SuggestionSource;
+        /**
+         * "block": the whole suggestion (the generation ended); "lines": its complete lines so far (the
+         * first line as soon as it is complete), shown while the rest is still being decoded; "budget":
+         * the first line so far, cut at its last whole word because the latency budget ran out. The
+         * last two are followed by a longer suggestion.
+         */
+        readonly piece: "block" | "lines" | "budget";
+        /** Last keystroke (or the provide() call) → shown, ms. */
+        readonly elapsedMs: number;
+        /** For a new generation: where the time went, and the whole suggestion, known once it has ended. */
+        readonly details?: Promise<GenerationDetails | undefined>;
+    }
+    | { readonly kind: "empty"; readonly reason: Exclude<EmptyReason, "skipped">; readonly elapsedMs: number }
+    | { readonly kind: "canceled" }
+    | { readonly kind: "error"; readonly message: string };
+
+export interface PipelineEvents {
+    /** A generation ended; the stats feed the status bar and statistics. */
+    onGenerationDone?(stats: RequestStats, speculative: boolean, purpose: GenerationPurpose): void;
+    /** A better suggestion than the one shown is ready at (uri, offset): ask again to show it. */
+    onImproved?(uri: string, offset: number): void;
+    onError?(message: string): void;
+    log?(message: string): void;
+}
+
+export interface PipelineOptions {
+    readonly backend: CompletionBackend;
+    readonly settings: () => PipelineSettings;
+    readonly debouncer?: Debouncer;
+    readonly events?: PipelineEvents;
+    readonly planner?: PromptPlanner;
+    readonly now?: () => number;
+}
+
+/** Characters of the cursor line handed to cleaning and matching (a minified file is one huge line). */
+const lineContextChars = 2000;
+/** Lines after the cursor line that the cleaner compares a suggestion with. */
+const nextLinesForCleaning = 8;
+/** Characters before a generation's start that must match for it to serve a request. */
+const placeKeyChars = 500;
+
+interface LiveGeneration {
+    readonly generation: Generation;
+    /** Text before the start that identifies the place. */
+    readonly before: string;
+    /** The last place this generation's piece was shown, to re-offer a longer one. */
+    shownAt?: { readonly offset: number; readonly length: number };
+}
+
+export class CompletionPipeline {
+    private readonly backend: CompletionBackend;
+    private readonly settings: () => PipelineSettings;
+    private readonly events: PipelineEvents;
+    private readonly planner: PromptPlanner;
+    private readonly now: () => number;
+    private debouncer: Debouncer;
+    private readonly cache = new CompletionCache();
+    private live: LiveGeneration[] = [];
+    private nextId = 1;
+    private lastKeystrokeAt: number | undefined;
+
+    public constructor(options: PipelineOptions) {
+        this.backend = options.backend;
+        this.settings = options.settings;
+        this.events = options.events ?? {};
+        this.planner = options.planner ?? new PromptPlanner();
+        this.now = options.now ?? (() => performance.now());
+        this.debouncer = options.debouncer ?? new Debouncer();
+    }
+
+    /** Replaces the debounce (its setting changed). */
+    public setDebouncer(debouncer: Debouncer): void {
+        this.debouncer = debouncer;
+    }
+
+    /** A keystroke in the active editor: teaches the debounce the typing speed, and dates the wait. */
+    public recordKeystroke(at: number = this.now()): void {
+        this.lastKeystrokeAt = at;
+        this.debouncer.recordKeystroke(at);
+    }
+
+    /** Generations running or finished and still able to serve; for tests and the bench. */
+    public get liveCount(): number {
+        return this.live.length;
+    }
+
+    /** Resolves once no generation is running (prefetches started meanwhile included). */
+    public async whenIdle(): Promise<void> {
+        while (true) {
+            const running = this.live.filter((entry) => !entry.generation.done);
+            if (running.length === 0)
+                return;
+            await Promise.all(running.map((entry) => entry.generation.finished));
+            // Let the finish handlers (cache, prefetch start) run.
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+    }
+
+    /** Whether a prefetch for `offset` in `uri` is running or done (the bench reports how often one was ready). */
+    public hasPrefetchFor(uri: string, offset: number): boolean {
+        return this.live.some((entry) => entry.generation.purpose === "prefetch" && entry.generation.document.uri === uri && entry.generation.offset === offset);
+    }
+
+    /**
+     * The suggestion at the cursor. Never throws; `signal` is the editor's request (a keystroke
+     * aborts it), while the generation it starts lives on as long as a later request can use it.
+     */
+    public async provide(input: CompletionInput, signal: AbortSignal): Promise<PipelineOutcome> {
+        const started = this.now();
+        const keystrokeAt = this.lastKeystrokeAt != null && this.lastKeystrokeAt <= started ? this.lastKeystrokeAt : started;
+        const elapsed = () => this.now() - keystrokeAt;
+        const place = this.placeOf(input);
+
+        // A generation for this place (running, or done and not yet superseded) first: it knows
+        // whether it was a prefetch, and it can still grow.
+        const match = this.matchLive(input);
+        if (match != null) {
+            const source: SuggestionSource = match.entry.generation.purpose === "prefetch" && match.typed === "" ? "prefetch" : "live";
+            return this.serve(match.entry, match.typed, source, signal, elapsed, started);
+        }
+        const cached = this.cache.get(place.cacheKey);
+        if (cached != null)
+            return { kind: "suggestion", text: cached, source: "cache", piece: "block", elapsedMs: elapsed() };
+
+        // Nothing running can serve this place: stop what runs, so the backend is free.
+        this.abortLive(() => true);
+        if (signal.aborted)
+            return { kind: "canceled" };
+        if (input.trigger === "automatic" && !(await this.debouncer.wait(signal)))
+            return { kind: "canceled" };
+        const debounceMs = this.now() - started;
+        const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
+        const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
+        return this.serve(entry, "", "new", signal, elapsed, started, debounceMs);
+    }
+
+    /**
+     * Brings the prompt at the cursor into the backend's cache without generating (a file came to
+     * the front, the cursor jumped): the first request there then processes a few new tokens instead
+     * of the whole window. Skipped while a generation is running.
+     */
+    public async warmUp(input: CompletionInput, signal: AbortSignal): Promise<RequestStats | undefined> {
+        if (this.live.some((entry) => !entry.generation.done))
+            return undefined;
+        const settings = this.settings();
+        const budget = promptBudget(settings.contextSize, settings.maxTokens);
+        const prompt = this.planner.plan(input.document, input.offset, budget);
+        const extraContext = formatExtraContext(input.extraContext ?? [], budget.extraChars);
+        const outcome = await this.backend.complete({
+            prefix: prompt.prefix, middleChars: prompt.middleChars, suffix: prompt.suffix,
+            ...(extraContext !== "" ? { extraContext } : {}),
+            maxTokens: settings.maxTokens, prefillOnly: true
+        }, signal);
+        return outcome.kind === "result" ? outcome.result.stats : undefined;
+    }
+
+    /** The cursor moved without an edit: generations that cannot serve the new place stop. */
+    public cursorMoved(uri: string, offset: number): void {
+        this.abortLive((entry) => entry.generation.document.uri === uri &&
+            (offset < entry.generation.offset || offset > entry.generation.offset + entry.generation.raw.length + 1));
+    }
+
+    /** Stops every generation (completions turned off, the model changes). */
+    public abortAll(): void {
+        this.abortLive(() => true);
+    }
+
+    public clear(): void {
+        this.abortAll();
+        this.cache.clear();
+        this.planner.clear();
+    }
+
+    /** The document was closed: its suggestions, generations and prompt anchor go. */
+    public forgetDocument(uri: string): void {
+        this.abortLive((entry) => entry.generation.document.uri === uri);
+        this.cache.deleteDocument(uri);
+        this.planner.forget(uri);
+    }
+
+    private placeOf(input: CompletionInput) {
+        const { document, offset } = input;
+        const settings = this.settings();
+        const { linePrefix, lineSuffix } = lineAround(document, offset, lineContextChars);
+        const midLine = /\S/.test(lineSuffix);
+        const context: SuggestionContext = {
+            linePrefix,
+            lineSuffix,
+            nextLines: linesAfter(document, offset, nextLinesForCleaning, lineContextChars),
+            eol: document.eol,
+            maxLines: midLine ? 1 : Math.max(1, settings.maxLines),
+            ...(input.indentUnit != null ? { indentUnit: input.indentUnit } : {}),
+            ...(input.tabSize != null ? { tabSize: input.tabSize } : {})
+        };
+        const cacheKey: CompletionCacheKey = {
+            uri: document.uri, offset, prefix: document.getText(offset - placeKeyChars, offset), lineSuffix
+        };
+        return { context, cacheKey, budget: promptBudget(settings.contextSize, settings.maxTokens) };
+    }
+
+    /** A live generation that started at or before the cursor and whose text the user has been typing or accepting. */
+    private matchLive(input: CompletionInput): { entry: LiveGeneration; typed: string } | undefined {
+        const { document, offset } = input;
+        let best: { entry: LiveGeneration; typed: string } | undefined;
+        for (const entry of this.live) {
+            const generation = entry.generation;
+            if (generation.document.uri !== document.uri || offset < generation.offset || generation.aborted)
+                continue;
+            // Bounded: a generation serves at most a few hundred characters past its start.
+            if (offset - generation.offset > generation.raw.length + 4096)
+                continue;
+            const typed = document.getText(generation.offset, offset);
+            if (document.getText(generation.offset - entry.before.length, generation.offset) !== entry.before)
+                continue;
+            if (lineAround(document, offset, lineContextChars).lineSuffix !== generation.context.lineSuffix)
+                continue;
+            if (pieceFor(generation, typed, generation.context).kind === "none")
+                continue;
+            if (best == null || typed.length < best.typed.length)
+                best = { entry, typed };
+        }
+        if (best != null)
+            this.abortLive((entry) => entry !== best!.entry && !entry.generation.done);
+        return best;
+    }
+
+    private start(purpose: GenerationPurpose, document: DocumentView, offset: number, context: SuggestionContext, extraContext: string, budget: PromptBudget): LiveGeneration {
+        const settings = this.settings();
+        const prompt = this.planner.plan(document, offset, budget);
+        const id = this.nextId++;
+        const request: BackendRequest = {
+            prefix: prompt.prefix,
+            middleChars: prompt.middleChars,
+            suffix: prompt.suffix,
+            ...(extraContext !== "" ? { extraContext } : {}),
+            maxTokens: settings.maxTokens,
+            maxLines: context.maxLines,
+            temperature: settings.temperature,
+            seed: id
+        };
+        if (settings.logPrompts)
+            this.events.log?.(`[prompt #${id}${purpose === "prefetch" ? " prefetch" : ""}] ${JSON.stringify({ extraContext, prefix: prompt.prefix, middleChars: prompt.middleChars, suffix: prompt.suffix })}`);
+        // The generation keeps its own copy of the text around the cursor: a prefetch built from it
+        // must see the document as this request saw it, whatever the editor holds by then.
+        const snapshot = snapshotAround(document, offset, budget.prefixChars + lineContextChars + placeKeyChars, budget.suffixChars + (nextLinesForCleaning + 1) * lineContextChars);
+        const generation = new Generation(id, purpose, snapshot, offset, context, request, this.backend, this.now);
+        const entry: LiveGeneration = { generation, before: document.getText(offset - placeKeyChars, offset) };
+        this.live.push(entry);
+        void generation.finished.then(() => this.finish(entry));
+        return entry;
+    }
+
+    private finish(entry: LiveGeneration): void {
+        const { generation } = entry;
+        const outcome = generation.outcome!;
+        const settings = this.settings();
+        if (outcome.kind === "error")
+            this.events.onError?.(outcome.error.message);
+        if (outcome.kind !== "result") {
+            this.drop(entry);
+            return;
+        }
+        const { result } = outcome;
+        if (result.stats.generatedTokens > 0)
+            this.events.onGenerationDone?.(result.stats, result.speculative, generation.purpose);
+        if (settings.logPrompts)
+            this.events.log?.(`[completion #${generation.id}] ${JSON.stringify({ raw: result.text, stopReason: result.stopReason })}`);
+        const full = generation.finalText;
+        if (full == null) {
+            this.drop(entry);
+            return;
+        }
+        const piece = pieceFor(generation, "", generation.context);
+        if (piece.kind !== "show") {
+            this.drop(entry);
+            return;
+        }
+        // Finished suggestions also go to the cache, which serves typing through them (and back).
+        this.cache.set({
+            uri: generation.document.uri, offset: generation.offset,
+            prefix: entry.before, lineSuffix: generation.context.lineSuffix
+        }, piece.text);
+        if (entry.shownAt != null && entry.shownAt.length < piece.text.length - (entry.shownAt.offset - generation.offset))
+            this.events.onImproved?.(generation.document.uri, entry.shownAt.offset);
+        if (settings.prefetch && generation.purpose === "request")
+            this.prefetchAfter(entry, piece.text);
+    }
+
+    /**
+     * Starts the generation for the cursor after `accepted` is accepted at the generation's place,
+     * from the same prompt plus the accepted text: the backend's cache already holds both, so only
+     * decoding is left, and it runs while the user reads.
+     */
+    private prefetchAfter(entry: LiveGeneration, accepted: string): void {
+        const { generation } = entry;
+        if (this.live.some((other) => other !== entry && !other.generation.done))
+            return;
+        const settings = this.settings();
+        const document = withInsertion(generation.document, generation.offset, accepted);
+        const offset = generation.offset + accepted.length;
+        const { linePrefix, lineSuffix } = lineAround(document, offset, lineContextChars);
+        const context: SuggestionContext = {
+            ...generation.context,
+            linePrefix,
+            lineSuffix,
+            maxLines: /\S/.test(lineSuffix) ? 1 : Math.max(1, settings.maxLines)
+        };
+        // Same extra context as the request: the prompt then extends the request's token for token.
+        this.start("prefetch", document, offset, context, generation.request.extraContext ?? "", promptBudget(settings.contextSize, settings.maxTokens));
+    }
+
+    private async serve(
+        entry: LiveGeneration,
+        typed: string,
+        source: SuggestionSource,
+        signal: AbortSignal,
+        elapsed: () => number,
+        started: number,
+        debounceMs = 0
+    ): Promise<PipelineOutcome> {
+        const { generation } = entry;
+        const settings = this.settings();
+        const deadline = this.now() + Math.max(0, settings.latencyBudgetMs);
+        let budgetSpent = false;
+        const aborted = abortedPromise(signal);
+        while (true) {
+            if (signal.aborted || generation.aborted)
+                return { kind: "canceled" };
+            const piece = pieceFor(generation, typed, generation.context);
+            if (piece.kind === "show")
+                return this.shown(entry, typed, piece.text, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
+            if (piece.kind === "none")
+                return generation.outcome?.kind === "error"
+                    ? { kind: "error", message: generation.outcome.error.message }
+                    : { kind: "empty", reason: generation.finalText != null && generation.finalText.trim() !== "" ? "cleanedAway" : "noOutput", elapsedMs: elapsed() };
+            if (!budgetSpent && this.now() >= deadline) {
+                budgetSpent = true;
+                const partial = partialPiece(generation.raw, typed, generation.context);
+                if (partial !== "")
+                    return this.shown(entry, typed, partial, "budget", source, elapsed, started, debounceMs);
+            }
+            const wait = budgetSpent ? undefined : Math.max(0, deadline - this.now());
+            await Promise.race([generation.changed(), ...(wait != null ? [delay(wait)] : []), aborted]);
+        }
+    }
+
+    private shown(entry: LiveGeneration, typed: string, text: string, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
+        const { generation } = entry;
+        const offset = generation.offset + typed.length;
+        entry.shownAt = { offset, length: text.length };
+        if (piece === "budget")
+            void this.offerWhenComplete(entry, typed, text.length);
+        const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
+        return { kind: "suggestion", text, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
+    }
+
+    /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */
+    private async offerWhenComplete(entry: LiveGeneration, typed: string, shownLength: number): Promise<void> {
+        const { generation } = entry;
+        while (!generation.aborted) {
+            const piece = pieceFor(generation, typed, generation.context);
+            if (piece.kind === "none")
+                return;
+            if (piece.kind === "show" && (piece.text.length > shownLength || piece.final)) {
+                if (piece.text.length > shownLength && !generation.done)
+                    this.events.onImproved?.(generation.document.uri, generation.offset + typed.length);
+                return;
+            }
+            if (generation.done)
+                return;
+            await generation.changed();
+        }
+    }
+
+    /** Where the time went, and the whole suggestion, once the generation has ended and the backend's own timings are known. */
+    private async detailsOf(generation: Generation, started: number, debounceMs: number, shownAt: number): Promise<GenerationDetails | undefined> {
+        const outcome = await generation.finished;
+        if (outcome.kind !== "result")
+            return undefined;
+        const { stats } = outcome.result;
+        const endedAt = generation.endedAt ?? this.now();
+        const queueMs = Math.max(0, endedAt - generation.startedAt - stats.totalMs);
+        const whole = pieceFor(generation, "", generation.context);
+        return {
+            split: {
+                debounceMs: Math.max(debounceMs, generation.startedAt - started),
+                queueMs,
+                promptMs: stats.promptMs,
+                decodeMs: Math.max(0, shownAt - generation.startedAt - queueMs - stats.promptMs),
+                newPromptTokens: stats.promptTokens - stats.reusedPromptTokens,
+                promptTokens: stats.promptTokens
+            },
+            fullText: whole.kind === "show" ? whole.text : ""
+        };
+    }
+
+    private abortLive(which: (entry: LiveGeneration) => boolean): void {
+        const keep: LiveGeneration[] = [];
+        for (const entry of this.live) {
+            if (which(entry)) {
+                if (!entry.generation.done)
+                    entry.generation.abort();
+            } else
+                keep.push(entry);
+        }
+        this.live = keep;
+    }
+
+    private drop(entry: LiveGeneration): void {
+        this.live = this.live.filter((candidate) => candidate !== entry);
+    }
+}
+
+function abortedPromise(signal: AbortSignal): Promise<void> {
+    if (signal.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}

@@ -1,0 +1,262 @@
+import * as assert from "node:assert/strict";
+import type { BackendRequest } from "../../../src/completion/CompletionBackend";
+import { CompletionPipeline, type PipelineOutcome, type PipelineSettings } from "../../../src/completion/CompletionPipeline";
+import { Debouncer } from "../../../src/completion/Debouncer";
+import { stringDocument } from "../../../src/completion/DocumentView";
+import { FakeBackend, type FakeBackendOptions } from "./fakeBackend";
+
+const uri = "file:///work/sample.js";
+const block = "    const sum = a + b;\n    return sum;";
+/** The document: a function whose body the model writes; its closing brace is already there. */
+const head = "function add(a, b) {\n";
+const tail = "\n}\n";
+
+/** Answers the function head with a two-line body (then runs on past the block), the body's end with a comment line. */
+function respond(request: BackendRequest): string {
+    if (request.prefix.endsWith(head))
+        return block + "\n}\n\nfunction next() {\n";
+    if (request.prefix.endsWith(block))
+        return "\n    // done\n";
+    return "value;\n";
+}
+
+const baseSettings: PipelineSettings = {
+    maxTokens: 64, maxLines: 8, temperature: 0, contextSize: 2048, latencyBudgetMs: 10_000, prefetch: true, logPrompts: false
+};
+
+/** An editor over a string: typing and accepting change the text and move the cursor, as VS Code would. */
+class Editor {
+    public constructor(public text: string, public offset = text.length) {}
+
+    public type(chars: string, pipeline?: CompletionPipeline): void {
+        this.text = this.text.slice(0, this.offset) + chars + this.text.slice(this.offset);
+        this.offset += chars.length;
+        pipeline?.recordKeystroke();
+    }
+
+    public input(trigger: "automatic" | "explicit" = "automatic") {
+        return { document: stringDocument(uri, this.text), offset: this.offset, trigger };
+    }
+}
+
+function make(options: Partial<FakeBackendOptions> = {}, settings: Partial<PipelineSettings> = {}, debounceMs = 0) {
+    const backend = new FakeBackend({ respond, ...options });
+    const improved: Array<{ uri: string; offset: number }> = [];
+    const done: string[] = [];
+    const pipeline = new CompletionPipeline({
+        backend,
+        settings: () => ({ ...baseSettings, ...settings }),
+        debouncer: new Debouncer({ minMs: debounceMs, maxMs: debounceMs, initialMs: debounceMs }),
+        events: {
+            onImproved: (at, offset) => improved.push({ uri: at, offset }),
+            onGenerationDone: (_stats, _speculative, purpose) => done.push(purpose)
+        }
+    });
+    return { backend, pipeline, improved, done };
+}
+
+function suggestion(outcome: PipelineOutcome): Extract<PipelineOutcome, { kind: "suggestion" }> {
+    assert.equal(outcome.kind, "suggestion", JSON.stringify(outcome));
+    return outcome as Extract<PipelineOutcome, { kind: "suggestion" }>;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline)
+            throw new Error("condition not met in time");
+        await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+}
+
+describe("CompletionPipeline", () => {
+    it("shows the first line as soon as it is complete, while the block is still decoding", async () => {
+        const { backend, pipeline } = make({ chunkChars: 2, chunkMs: 15 });
+        const editor = new Editor(head + tail, head.length);
+        const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(first.text, "    const sum = a + b;");
+        assert.equal(first.piece, "lines");
+        assert.equal(first.source, "new");
+        assert.equal(backend.generating[0]!.finished, false, "the block was still decoding when its first line was shown");
+    });
+
+    it("serves the rest of the block at once when the first line is accepted, from the same generation", async () => {
+        const { backend, pipeline } = make({ chunkChars: 2, chunkMs: 5 });
+        const editor = new Editor(head + tail, head.length);
+        const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        editor.type(first.text, pipeline);
+        const rest = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(rest.text, "\n    return sum;");
+        assert.equal(rest.source, "live");
+        // The only other generation is the prefetch for the text after the whole block.
+        assert.deepEqual(backend.generating.slice(1).map((entry) => entry.request.prefix), backend.generating.length > 1 ? [head + block] : []);
+    });
+
+    it("offers the whole block at the same place once it is done (the provider asks again)", async () => {
+        const { pipeline, improved } = make({ chunkChars: 2, chunkMs: 5 });
+        const editor = new Editor(head + tail, head.length);
+        await pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => improved.length > 0);
+        assert.deepEqual(improved[0], { uri, offset: editor.offset });
+        const again = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
+        assert.equal(again.text, block);
+        assert.equal(again.piece, "block");
+    });
+
+    it("keeps the generation when the user types along with it, and aborts it when the user types something else", async () => {
+        const { backend, pipeline } = make({ chunkChars: 1, chunkMs: 20 });
+        const editor = new Editor(head + tail, head.length);
+        const pending = pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length === 1);
+        editor.type("    c", pipeline);
+        const along = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(along.text, "onst sum = a + b;");
+        assert.equal(along.source, "live");
+        await pending;
+        editor.type("x", pipeline);
+        const other = await pipeline.provide(editor.input(), new AbortController().signal);
+        assert.equal(backend.generating.length, 2, "typing something else starts a new generation");
+        assert.equal(backend.generating[0]!.aborted, true, "the generation that cannot serve the new text was aborted");
+        assert.equal(suggestion(other).source, "new");
+    });
+
+    it("prefetches the suggestion after the block; accepting the block finds it ready without a new request", async () => {
+        const { backend, pipeline, done } = make({ chunkChars: 8, chunkMs: 1 });
+        const editor = new Editor(head + tail, head.length);
+        await pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => done.includes("prefetch"));
+        const prefetch = backend.generating[1]!;
+        assert.equal(prefetch.request.prefix, head + block, "the prefetch's prompt is the request's plus the accepted block");
+        assert.equal(prefetch.request.suffix, backend.generating[0]!.request.suffix);
+        assert.equal(prefetch.request.middleChars, backend.generating[0]!.request.middleChars! + block.length);
+        editor.type(block, pipeline);
+        const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(next.source, "prefetch");
+        assert.equal(next.text, "\n    // done");
+        assert.equal(backend.generating.length, 2);
+    });
+
+    it("aborts a prefetch that the user types past", async () => {
+        const { backend, pipeline } = make({ chunkChars: 1, chunkMs: 10, respond: (request) => request.prefix.endsWith("x = ") ? "1;" : "abcdefghijklmnopqrstuvwxyz".repeat(4) });
+        const editor = new Editor("let x = ");
+        await pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length === 2 && !backend.generating[1]!.finished);
+        editor.type("2;", pipeline);
+        await pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating[1]!.finished);
+        assert.equal(backend.generating[1]!.aborted, true);
+    });
+
+    it("shows the first line up to its last whole word when the latency budget runs out, then offers the complete line", async () => {
+        const longLine = "const total = items.reduce((sum, item) => sum + item.price, 0);\n";
+        const { pipeline, improved } = make({ chunkChars: 3, chunkMs: 12, respond: () => longLine }, { latencyBudgetMs: 60 });
+        const editor = new Editor("function total(items) {\n    ");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "budget");
+        assert.ok(longLine.startsWith(shown.text) && shown.text.length < longLine.trimEnd().length, JSON.stringify(shown.text));
+        assert.ok(longLine.slice(shown.text.length).match(/^[^\p{L}\p{N}_$]/u) != null || /[^\p{L}\p{N}_$]$/u.test(shown.text), `cut inside a word: ${JSON.stringify(shown.text)}`);
+        await until(() => improved.length > 0);
+        const complete = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
+        assert.equal(complete.text, longLine.trimEnd());
+    });
+
+    it("debounces new generations but not suggestions that are already there", async () => {
+        const { pipeline } = make({ chunkChars: 64, chunkMs: 1 }, {}, 120);
+        const editor = new Editor(head + tail, head.length);
+        pipeline.recordKeystroke();
+        const fresh = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.ok(fresh.elapsedMs >= 110, `a new generation waited the debounce (${fresh.elapsedMs} ms)`);
+        editor.type("    con", pipeline);
+        const typedThrough = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.ok(typedThrough.elapsedMs < 60, `typing through a suggestion did not wait (${typedThrough.elapsedMs} ms)`);
+        assert.equal(typedThrough.text.startsWith("st sum"), true, typedThrough.text);
+    });
+
+    it("keeps the prompt head identical while the user types on new lines (the middle grows)", async () => {
+        const { backend, pipeline } = make({ chunkChars: 64, chunkMs: 1, respond: () => "" });
+        const editor = new Editor("// head\nconst a = 1;\n", "// head\nconst a = 1;\n".length);
+        editor.text += "\n// after the cursor\n";
+        const requests: BackendRequest[] = [];
+        for (const chars of ["c", "o", "n", "s", "t", " ", "b", ";", "\n", "l", "e", "t"]) {
+            editor.type(chars, pipeline);
+            await pipeline.provide(editor.input(), new AbortController().signal);
+            requests.push(backend.generating.at(-1)!.request);
+        }
+        for (const [index, request] of requests.entries()) {
+            const head = request.prefix.slice(0, request.prefix.length - request.middleChars!);
+            assert.equal(head, "// head\nconst a = 1;\n", `request ${index}`);
+            assert.equal(request.suffix, "\n// after the cursor\n", `request ${index}`);
+        }
+        assert.equal(requests.at(-1)!.prefix.slice(-requests.at(-1)!.middleChars!), "const b;\nlet");
+    });
+
+    it("a backend that dies mid-stream gives no suggestion and the next request starts afresh", async () => {
+        let crashes = 1;
+        const { backend, pipeline } = make({ chunkChars: 2, chunkMs: 2, onRequest: () => (crashes-- > 0 ? "crash" : undefined) });
+        const editor = new Editor(head + tail, head.length);
+        const crashed = await pipeline.provide(editor.input(), new AbortController().signal);
+        assert.equal(crashed.kind, "empty");
+        assert.equal(pipeline.liveCount, 0);
+        const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(next.text, "    const sum = a + b;");
+        assert.equal(backend.generating.length, 2);
+    });
+
+    it("closing the document aborts its generation and forgets its suggestions", async () => {
+        const { backend, pipeline } = make({ chunkChars: 1, chunkMs: 20 });
+        const editor = new Editor(head + tail, head.length);
+        void pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length === 1);
+        pipeline.forgetDocument(uri);
+        await until(() => backend.generating[0]!.finished);
+        assert.equal(backend.generating[0]!.aborted, true);
+        assert.equal(pipeline.liveCount, 0);
+    });
+
+    it("a cursor jump stops generations that cannot serve the new place", async () => {
+        const { backend, pipeline } = make({ chunkChars: 1, chunkMs: 20 });
+        const editor = new Editor(head + tail, head.length);
+        void pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length === 1);
+        pipeline.cursorMoved(uri, 3);
+        await until(() => backend.generating[0]!.finished);
+        assert.equal(backend.generating[0]!.aborted, true);
+    });
+
+    it("a cancelled editor request returns canceled but its generation serves the next request", async () => {
+        const { backend, pipeline } = make({ chunkChars: 1, chunkMs: 5 });
+        const editor = new Editor(head + tail, head.length);
+        const abort = new AbortController();
+        const first = pipeline.provide(editor.input(), abort.signal);
+        await until(() => backend.generating.length === 1);
+        abort.abort();
+        assert.equal((await first).kind, "canceled");
+        const again = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(again.text, "    const sum = a + b;");
+        assert.equal(backend.generating.length, 1);
+    });
+
+    it("writes prompt and completion text to the log only when logPrompts is on", async () => {
+        for (const logPrompts of [false, true]) {
+            const logged: string[] = [];
+            const backend = new FakeBackend({ respond, chunkChars: 64, chunkMs: 1 });
+            const pipeline = new CompletionPipeline({
+                backend,
+                settings: () => ({ ...baseSettings, logPrompts }),
+                debouncer: new Debouncer({ minMs: 0, maxMs: 0, initialMs: 0 }),
+                events: { log: (message) => logged.push(message) }
+            });
+            const editor = new Editor("// SECRET-PROMPT\n" + head + tail, "// SECRET-PROMPT\n".length + head.length);
+            suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+            await pipeline.whenIdle();
+            const all = logged.join("\n");
+            if (logPrompts) {
+                assert.match(all, /SECRET-PROMPT/, "the prompt is logged when asked for");
+                assert.match(all, /const sum = a \+ b/, "the completion is logged when asked for");
+            } else {
+                assert.equal(logged.length, 0, `nothing is logged without the setting: ${all}`);
+            }
+        }
+    });
+});
+
