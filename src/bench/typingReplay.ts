@@ -135,9 +135,9 @@ class SimulatedEditor {
         });
     }
 
-    /** Types or accepts `text` at the cursor, which fires a new request. */
-    public insert(text: string, keystroke: boolean): void {
-        this.text = this.text.slice(0, this.offset) + text + this.text.slice(this.offset);
+    /** Types or accepts `text` at the cursor (replacing `overwrite` characters after it), which fires a new request. */
+    public insert(text: string, keystroke: boolean, overwrite = 0): void {
+        this.text = this.text.slice(0, this.offset) + text + this.text.slice(this.offset + overwrite);
         this.offset += text.length;
         this.version++;
         this.shown = undefined;
@@ -181,7 +181,7 @@ class SimulatedEditor {
         const abort = new AbortController();
         this.current = abort;
         const version = this.version;
-        void this.pipeline.provide({ document: stringDocument(this.uri, this.text), offset: this.offset, trigger }, abort.signal).then((outcome) => {
+        void this.pipeline.provide({ document: stringDocument(this.uri, this.text), offset: this.offset, trigger, languageId: "javascript" }, abort.signal).then((outcome) => {
             if (version !== this.version || abort.signal.aborted)
                 return;
             if (outcome.kind === "empty" && this.shown?.version !== version)
@@ -309,7 +309,8 @@ export async function replayTyping(
                 if (part === "")
                     break;
                 const tabAt = performance.now();
-                editor.insert(part, false);
+                // A whole accept replaces the closers the suggestion re-types (as the item's range does in VS Code).
+                editor.insert(part, false, part === current.text ? current.outcome.overwriteChars : 0);
                 position += part.length;
                 accepted += part.length;
                 shown = position < input.realText.length ? await editor.waitForShown(pauseMs) : undefined;
@@ -351,7 +352,7 @@ export async function replayTabChain(
                 await sleep(readMs);
                 const current = editor.shown?.version === shown.version ? editor.shown : shown;
                 const tabAt = performance.now();
-                editor.insert(current.text, false);
+                editor.insert(current.text, false, current.outcome.overwriteChars);
                 shown = await editor.waitForShown(pauseMs);
                 tabs.push({ latencyMs: shown != null ? shown.at - tabAt : Infinity, ...(shown != null ? { source: shown.outcome.source } : {}), accepted: "whole" });
             }

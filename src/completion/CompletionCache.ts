@@ -28,6 +28,8 @@ interface Entry {
     readonly prefixTail: string;
     readonly suffixHead: string;
     readonly completion: string;
+    /** Characters right of the cursor the completion replaces (auto-inserted closers it contains). */
+    readonly overwriteChars: number;
     /** Creation order: among equal matches the newest wins. */
     readonly id: number;
     /** Tick of the last store or hit, for per-document eviction. */
@@ -66,10 +68,11 @@ export class CompletionCache {
     }
 
     /**
-     * The rest of a cached suggestion for the cursor at `key`, or undefined on a miss. A suggestion
-     * typed through to its end is a miss: there is nothing left to show and the model should be asked.
+     * The rest of a cached suggestion for the cursor at `key` (and the characters right of the cursor
+     * it replaces), or undefined on a miss. A suggestion typed through to its end is a miss: there is
+     * nothing left to show and the model should be asked.
      */
-    public get(key: CompletionCacheKey): string | undefined {
+    public get(key: CompletionCacheKey): { readonly text: string; readonly overwriteChars: number } | undefined {
         const entries = this.byDocument.get(key.uri);
         if (entries === undefined) {
             return undefined;
@@ -102,11 +105,11 @@ export class CompletionCache {
         best.used = ++this.tick;
         this.lru.delete(best.id);
         this.lru.set(best.id, best);
-        return best.completion.slice(bestTyped);
+        return { text: best.completion.slice(bestTyped), overwriteChars: best.overwriteChars };
     }
 
     /** Remembers `completion` for the cursor at `key`. Empty completions are not stored. */
-    public set(key: CompletionCacheKey, completion: string): void {
+    public set(key: CompletionCacheKey, completion: string, overwriteChars = 0): void {
         if (completion === "") {
             return;
         }
@@ -116,6 +119,7 @@ export class CompletionCache {
             prefixTail: this.tail(key.prefix),
             suffixHead: key.lineSuffix.slice(0, this.suffixKeyChars),
             completion,
+            overwriteChars,
             id: this.nextId++,
             used: ++this.tick,
         };

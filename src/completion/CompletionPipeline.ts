@@ -7,7 +7,7 @@ import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
 import type { ContextSnippet, EmptyReason } from "./CompletionTypes";
 import { Debouncer, delay } from "./Debouncer";
 import { formatExtraContext } from "./formatExtraContext";
-import { linesAfter, lineAround, snapshotAround, withInsertion, type DocumentView } from "./DocumentView";
+import { linesAfter, linesBefore, lineAround, snapshotAround, withInsertion, type DocumentView } from "./DocumentView";
 import { Generation, type GenerationPurpose } from "./Generation";
 import { PromptPlanner } from "./PromptPlanner";
 import { promptBudget, type PromptBudget } from "./promptBudget";
@@ -20,9 +20,10 @@ export interface PipelineSettings {
     readonly temperature: number;
     readonly contextSize: number;
     /**
-     * Longest wait, after the request reaches the backend (or a running generation), before showing
-     * what is there: complete lines, else the first line up to its last whole word. Decoding goes
-     * on in the background while the suggestion can still be used.
+     * Longest time from the last keystroke to a suggestion when one is on its way: by then the
+     * complete lines are shown, or else the first line so far up to its last whole word. Decoding
+     * goes on in the background while the suggestion can still be used, and the longer one is
+     * offered when it is ready (onImproved).
      */
     readonly latencyBudgetMs: number;
     /** Compute the suggestion that follows an accept while the current one is shown. */
@@ -40,6 +41,8 @@ export interface CompletionInput {
     readonly extraContext?: readonly ContextSnippet[];
     readonly indentUnit?: string;
     readonly tabSize?: number;
+    /** The document's language id (cleaning knows its comments and strings). */
+    readonly languageId?: string;
 }
 
 /** Where a shown suggestion came from. */
@@ -75,6 +78,8 @@ export type PipelineOutcome =
     | {
         readonly kind: "suggestion";
         readonly text: string;
+        /** Characters right of the cursor the suggestion replaces (closers the editor auto-inserted, which the text contains). */
+        readonly overwriteChars: number;
         readonly source: SuggestionSource;
         /**
          * "block": the whole suggestion (the generation ended); "lines": its complete lines so far (the
@@ -114,6 +119,8 @@ export interface PipelineOptions {
 const lineContextChars = 2000;
 /** Lines after the cursor line that the cleaner compares a suggestion with. */
 const nextLinesForCleaning = 8;
+/** Lines before the cursor line the cleaner reads (brackets opened above, repeated lines). */
+const previousLinesForCleaning = 20;
 /** Characters before a generation's start that must match for it to serve a request. */
 const placeKeyChars = 500;
 
@@ -194,11 +201,11 @@ export class CompletionPipeline {
         const match = this.matchLive(input);
         if (match != null) {
             const source: SuggestionSource = match.entry.generation.purpose === "prefetch" && match.typed === "" ? "prefetch" : "live";
-            return this.serve(match.entry, match.typed, source, signal, elapsed, started);
+            return this.serve(match.entry, match.typed, source, signal, keystrokeAt, started);
         }
         const cached = this.cache.get(place.cacheKey);
         if (cached != null)
-            return { kind: "suggestion", text: cached, source: "cache", piece: "block", elapsedMs: elapsed() };
+            return { kind: "suggestion", text: cached.text, overwriteChars: cached.overwriteChars, source: "cache", piece: "block", elapsedMs: elapsed() };
 
         // Nothing running can serve this place: stop what runs, so the backend is free.
         this.abortLive(() => true);
@@ -209,7 +216,7 @@ export class CompletionPipeline {
         const debounceMs = this.now() - started;
         const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
         const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
-        return this.serve(entry, "", "new", signal, elapsed, started, debounceMs);
+        return this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
     }
 
     /**
@@ -265,7 +272,9 @@ export class CompletionPipeline {
             linePrefix,
             lineSuffix,
             nextLines: linesAfter(document, offset, nextLinesForCleaning, lineContextChars),
+            previousLines: linesBefore(document, offset - linePrefix.length, previousLinesForCleaning, lineContextChars),
             eol: document.eol,
+            ...(input.languageId != null ? { languageId: input.languageId } : {}),
             maxLines: midLine ? 1 : Math.max(1, settings.maxLines),
             ...(input.indentUnit != null ? { indentUnit: input.indentUnit } : {}),
             ...(input.tabSize != null ? { tabSize: input.tabSize } : {})
@@ -357,7 +366,7 @@ export class CompletionPipeline {
         this.cache.set({
             uri: generation.document.uri, offset: generation.offset,
             prefix: entry.before, lineSuffix: generation.context.lineSuffix
-        }, piece.text);
+        }, piece.text, piece.overwriteChars);
         if (entry.shownAt != null && entry.shownAt.length < piece.text.length - (entry.shownAt.offset - generation.offset))
             this.events.onImproved?.(generation.document.uri, entry.shownAt.offset);
         if (settings.prefetch && generation.purpose === "request")
@@ -381,6 +390,7 @@ export class CompletionPipeline {
             ...generation.context,
             linePrefix,
             lineSuffix,
+            previousLines: linesBefore(document, offset - linePrefix.length, previousLinesForCleaning, lineContextChars),
             maxLines: /\S/.test(lineSuffix) ? 1 : Math.max(1, settings.maxLines)
         };
         // Same extra context as the request: the prompt then extends the request's token for token.
@@ -392,13 +402,14 @@ export class CompletionPipeline {
         typed: string,
         source: SuggestionSource,
         signal: AbortSignal,
-        elapsed: () => number,
+        keystrokeAt: number,
         started: number,
         debounceMs = 0
     ): Promise<PipelineOutcome> {
         const { generation } = entry;
         const settings = this.settings();
-        const deadline = this.now() + Math.max(0, settings.latencyBudgetMs);
+        const elapsed = () => this.now() - keystrokeAt;
+        const deadline = keystrokeAt + Math.max(0, settings.latencyBudgetMs);
         let budgetSpent = false;
         const aborted = abortedPromise(signal);
         while (true) {
@@ -406,7 +417,7 @@ export class CompletionPipeline {
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")
-                return this.shown(entry, typed, piece.text, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
+                return this.shown(entry, typed, piece, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
             if (piece.kind === "none")
                 return generation.outcome?.kind === "error"
                     ? { kind: "error", message: generation.outcome.error.message }
@@ -414,7 +425,7 @@ export class CompletionPipeline {
             if (!budgetSpent && this.now() >= deadline) {
                 budgetSpent = true;
                 const partial = partialPiece(generation.raw, typed, generation.context);
-                if (partial !== "")
+                if (partial != null)
                     return this.shown(entry, typed, partial, "budget", source, elapsed, started, debounceMs);
             }
             const wait = budgetSpent ? undefined : Math.max(0, deadline - this.now());
@@ -422,14 +433,14 @@ export class CompletionPipeline {
         }
     }
 
-    private shown(entry: LiveGeneration, typed: string, text: string, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
+    private shown(entry: LiveGeneration, typed: string, edit: { readonly text: string; readonly overwriteChars: number }, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
         const { generation } = entry;
         const offset = generation.offset + typed.length;
-        entry.shownAt = { offset, length: text.length };
+        entry.shownAt = { offset, length: edit.text.length };
         if (piece === "budget")
-            void this.offerWhenComplete(entry, typed, text.length);
+            void this.offerWhenComplete(entry, typed, edit.text.length);
         const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
-        return { kind: "suggestion", text, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
+        return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
     }
 
     /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */

@@ -84,3 +84,11 @@ export function linesAfter(document: DocumentView, offset: number, count: number
 function clamp(value: number, length: number): number {
     return Math.min(Math.max(0, Math.floor(value)), length);
 }
+
+/** Up to `count` lines before the cursor line, nearest last, each cut to its last `maxChars`. */
+export function linesBefore(document: DocumentView, offset: number, count: number, maxChars: number): string[] {
+    const text = document.getText(offset - (count + 1) * maxChars, offset);
+    const lines = text.split("\n");
+    lines.pop();
+    return lines.slice(-count).map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line).slice(-maxChars));
+}

@@ -1,6 +1,6 @@
 import type { BackendOutcome, BackendRequest, CompletionBackend } from "./CompletionBackend";
 import type { DocumentView } from "./DocumentView";
-import type { SuggestionContext } from "./SuggestionText";
+import { firstLineIsSettled, type SuggestionContext } from "./SuggestionText";
 
 /** Why a generation was started: a request the user waits on, or a guess at the next one. */
 export type GenerationPurpose = "request" | "prefetch";
@@ -19,6 +19,8 @@ export class Generation {
     public firstTextAt: number | undefined;
     public endedAt: number | undefined;
     private readonly abortController = new AbortController();
+    /** The raw first line, once the cleaner has decided it is the whole suggestion (see settle). */
+    private settledRaw: string | undefined;
     private waiters: Array<() => void> = [];
     /** Settles with the outcome; never rejects. */
     public readonly finished: Promise<BackendOutcome>;
@@ -36,15 +38,21 @@ export class Generation {
     ) {
         this.startedAt = now();
         this.finished = backend.complete(request, this.abortController.signal, (delta) => {
+            if (this.settledRaw != null)
+                return;
             this.firstTextAt ??= now();
             this.raw += delta;
+            // A first line the cleaner has already decided (cut for repetition or length) is the whole
+            // suggestion: stop decoding, free the backend, and serve it as finished.
+            if (firstLineIsSettled(this.raw, this.context))
+                this.settle();
             this.notify();
         }).catch((error: unknown): BackendOutcome => ({
             kind: "error", error: { message: error instanceof Error ? error.message : String(error) }
         })).then((outcome) => {
             this.endedAt = now();
             this.outcome = outcome;
-            if (outcome.kind === "result" && outcome.result.stopReason !== "aborted")
+            if (outcome.kind === "result" && outcome.result.stopReason !== "aborted" && this.settledRaw == null)
                 this.raw = outcome.result.text;
             this.notify();
             return outcome;
@@ -52,15 +60,18 @@ export class Generation {
     }
 
     public get done(): boolean {
-        return this.outcome != null;
+        return this.outcome != null || this.settledRaw != null;
     }
 
+    /** Stopped because nobody can use it (not because its suggestion was already decided). */
     public get aborted(): boolean {
-        return this.abortController.signal.aborted;
+        return this.abortController.signal.aborted && this.settledRaw == null;
     }
 
-    /** The completed text, when the generation ended normally. */
+    /** The completed text, when the generation ended normally or its first line settled it. */
     public get finalText(): string | undefined {
+        if (this.settledRaw != null)
+            return this.settledRaw;
         const outcome = this.outcome;
         return outcome?.kind === "result" && outcome.result.stopReason !== "aborted" ? outcome.result.text : undefined;
     }
@@ -69,6 +80,11 @@ export class Generation {
     public abort(): void {
         this.abortController.abort();
         this.notify();
+    }
+
+    private settle(): void {
+        this.settledRaw = this.raw;
+        this.abortController.abort();
     }
 
     /** Resolves at the next piece of text or the end, whichever comes first. */

@@ -1,7 +1,7 @@
 // From a generation's raw, possibly still growing text to the piece worth showing at the cursor:
 // the first line as soon as it is complete, the whole block once the generation ends, each piece
 // cleaned by the same rules (cleanCompletion).
-import { cleanCompletion } from "./cleanCompletion";
+import { cleanCompletionEdit, firstLineSettled, type CleanCompletionInput, type CompletionEdit } from "./cleanCompletion";
 
 /** Where a suggestion goes, as the cleaner needs to know it. */
 export interface SuggestionContext {
@@ -11,6 +11,10 @@ export interface SuggestionContext {
     readonly lineSuffix: string;
     /** Lines after the cursor line. */
     readonly nextLines: readonly string[];
+    /** Lines before the cursor line, nearest last (brackets opened above, repeated lines). */
+    readonly previousLines: readonly string[];
+    /** The document's language id: which comments, strings and regex literals bracket matching skips. */
+    readonly languageId?: string;
     readonly eol: "\n" | "\r\n";
     /** Most lines in a suggestion here: 1 when the cursor has text to its right. */
     readonly maxLines: number;
@@ -18,18 +22,35 @@ export interface SuggestionContext {
     readonly tabSize?: number;
 }
 
-/** Cleans `raw` for the place `context` describes, with at most `maxLines` lines. */
-export function cleanFor(raw: string, context: SuggestionContext, maxLines = context.maxLines): string {
-    return cleanCompletion({
+function cleanInput(raw: string, context: SuggestionContext, maxLines: number): CleanCompletionInput {
+    return {
         raw,
         linePrefix: context.linePrefix,
         lineSuffix: context.lineSuffix,
         nextLines: context.nextLines,
+        previousLines: context.previousLines,
         eol: context.eol,
         maxLines,
+        ...(context.languageId != null ? { languageId: context.languageId } : {}),
         ...(context.indentUnit != null ? { indentUnit: context.indentUnit } : {}),
         ...(context.tabSize != null ? { tabSize: context.tabSize } : {})
-    });
+    };
+}
+
+/**
+ * Cleans `raw` for the place `context` describes, with at most `maxLines` lines: the text to insert
+ * and how many characters right of the cursor it replaces (closers the editor auto-inserted).
+ */
+export function cleanFor(raw: string, context: SuggestionContext, maxLines = context.maxLines): CompletionEdit {
+    return cleanCompletionEdit(cleanInput(raw, context, maxLines));
+}
+
+/**
+ * Whether a first line still being generated is already decided (cut for repetition or length, or
+ * ended by a special token): it is then the whole suggestion, and decoding more changes nothing.
+ */
+export function firstLineIsSettled(raw: string, context: SuggestionContext): boolean {
+    return !/[\r\n]/.test(raw) && firstLineSettled(cleanInput(raw, context, 1));
 }
 
 /**
@@ -64,7 +85,7 @@ export function lineCount(text: string): number {
  * - `none`: this generation cannot serve this cursor (the user typed something else, or it ended).
  */
 export type PieceDecision =
-    | { readonly kind: "show"; readonly text: string; readonly final: boolean }
+    | { readonly kind: "show"; readonly text: string; readonly overwriteChars: number; readonly final: boolean }
     | { readonly kind: "wait" }
     | { readonly kind: "none" };
 
@@ -73,10 +94,8 @@ export function pieceFor(
     typed: string,
     context: SuggestionContext
 ): PieceDecision {
-    if (generation.finalText != null) {
-        const full = cleanFor(generation.finalText, context);
-        return full.length > typed.length && full.startsWith(typed) ? { kind: "show", text: full.slice(typed.length), final: true } : { kind: "none" };
-    }
+    if (generation.finalText != null)
+        return showFrom(cleanFor(generation.finalText, context), typed, true) ?? { kind: "none" };
     if (generation.done)
         return { kind: "none" };
     // The complete lines so far (from the first line with content on): shown while the rest of the
@@ -85,29 +104,37 @@ export function pieceFor(
     if (firstRawLine(generation.raw, false).complete) {
         const complete = generation.raw.slice(0, generation.raw.lastIndexOf("\n"));
         const lines = cleanFor(complete, context, Math.min(context.maxLines, lineCount(complete)));
-        if (lines.length > typed.length && lines.startsWith(typed))
-            return { kind: "show", text: lines.slice(typed.length), final: false };
+        const show = showFrom(lines, typed, false);
+        if (show != null)
+            return show;
         // Typed (or accepted) all complete lines: the rest comes as the block goes on.
-        if (typed.startsWith(lines) && lines !== "")
+        if (typed.startsWith(lines.text) && lines.text !== "")
             return { kind: "wait" };
     }
     const raw = generation.raw;
     return raw.startsWith(typed) || typed.startsWith(raw) ? { kind: "wait" } : { kind: "none" };
 }
 
+/** The rest of `edit` after `typed`, when the user typed (or accepted) its beginning. */
+function showFrom(edit: CompletionEdit, typed: string, final: boolean): PieceDecision | undefined {
+    if (edit.text.length <= typed.length || !edit.text.startsWith(typed))
+        return undefined;
+    return { kind: "show", text: edit.text.slice(typed.length), overwriteChars: edit.overwriteChars, final };
+}
+
 /**
  * The part of an unfinished first line worth showing when the latency budget runs out: up to its
  * last word boundary, cleaned; "" when not even one word is there.
  */
-export function partialPiece(raw: string, typed: string, context: SuggestionContext): string {
+export function partialPiece(raw: string, typed: string, context: SuggestionContext): { readonly text: string; readonly overwriteChars: number } | undefined {
     const first = firstRawLine(raw, false);
     if (first.complete || !raw.startsWith(typed))
-        return "";
+        return undefined;
     const boundary = lastWordBoundary(first.text);
     if (boundary <= typed.length)
-        return "";
+        return undefined;
     const line = cleanFor(first.text.slice(0, boundary), context, lineCount(first.text));
-    return line.length > typed.length && line.startsWith(typed) ? line.slice(typed.length) : "";
+    return line.text.length > typed.length && line.text.startsWith(typed) ? { text: line.text.slice(typed.length), overwriteChars: line.overwriteChars } : undefined;
 }
 
 /** Index just past the last complete word (before trailing identifier characters still being written). */

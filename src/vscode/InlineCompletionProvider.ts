@@ -174,7 +174,8 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         this.deps.stats.addShown(outcome.source !== "new", context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? outcome.elapsedMs : undefined);
         const id = this.nextId++;
         return [
-            new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position), {
+            // A suggestion that contains closers the editor auto-inserted replaces them rather than doubling them.
+            new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position.translate(0, outcome.overwriteChars)), {
                 command: acceptedCommand,
                 title: "Specula: suggestion accepted",
                 arguments: [id]
@@ -223,6 +224,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
             offset,
             trigger,
             extraContext: this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), budget.extraChars),
+            languageId: document.languageId,
             ...this.indentation(document)
         };
     }

@@ -14,97 +14,97 @@ describe("CompletionCache", () => {
     it("returns a stored completion at the same position", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base)), "a + b;");
+        assert.equal(cache.get(at(base))?.text, "a + b;");
     });
 
     it("misses before anything is stored and for other documents", () => {
         const cache = new CompletionCache();
-        assert.equal(cache.get(at(base)), undefined);
+        assert.equal(cache.get(at(base))?.text, undefined);
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base, "", "file:///b.ts")), undefined);
+        assert.equal(cache.get(at(base, "", "file:///b.ts"))?.text, undefined);
     });
 
     it("returns the rest of the suggestion while the user types through it", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base + "a")), " + b;");
-        assert.equal(cache.get(at(base + "a +")), " b;");
-        assert.equal(cache.get(at(base + "a + b")), ";");
+        assert.equal(cache.get(at(base + "a"))?.text, " + b;");
+        assert.equal(cache.get(at(base + "a +"))?.text, " b;");
+        assert.equal(cache.get(at(base + "a + b"))?.text, ";");
     });
 
     it("misses once the user types something else", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base + "b")), undefined);
-        assert.equal(cache.get(at(base + "a -")), undefined);
+        assert.equal(cache.get(at(base + "b"))?.text, undefined);
+        assert.equal(cache.get(at(base + "a -"))?.text, undefined);
     });
 
     it("misses when the suggestion has been typed to its end", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base + "a + b;")), undefined);
+        assert.equal(cache.get(at(base + "a + b;"))?.text, undefined);
     });
 
     it("serves again after deleting back to a position inside the suggestion", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
-        assert.equal(cache.get(at(base + "a + ")), "b;");
-        assert.equal(cache.get(at(base + "a")), " + b;");
-        assert.equal(cache.get(at(base)), "a + b;");
+        assert.equal(cache.get(at(base + "a + "))?.text, "b;");
+        assert.equal(cache.get(at(base + "a"))?.text, " + b;");
+        assert.equal(cache.get(at(base))?.text, "a + b;");
     });
 
     it("serves an earlier position after deleting back before a newer request", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
         cache.set(at(base + "x"), "y;");
-        assert.equal(cache.get(at(base + "x")), "y;");
-        assert.equal(cache.get(at(base)), "a + b;", "deleted the x");
-        assert.equal(cache.get(at(base.slice(0, -1))), undefined, "deleted before any cached position");
+        assert.equal(cache.get(at(base + "x"))?.text, "y;");
+        assert.equal(cache.get(at(base))?.text, "a + b;", "deleted the x");
+        assert.equal(cache.get(at(base.slice(0, -1)))?.text, undefined, "deleted before any cached position");
     });
 
     it("prefers the entry nearest the cursor", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
         cache.set(at(base + "a"), " + 2 * b;");
-        assert.equal(cache.get(at(base + "a +")), " 2 * b;");
+        assert.equal(cache.get(at(base + "a +"))?.text, " 2 * b;");
     });
 
     it("misses when the text before the cached position changed", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "a + b;");
         const edited = base.replace("add", "sub");
-        assert.equal(cache.get(at(edited)), undefined);
-        assert.equal(cache.get(at(edited + "a")), undefined);
+        assert.equal(cache.get(at(edited))?.text, undefined);
+        assert.equal(cache.get(at(edited + "a"))?.text, undefined);
     });
 
     it("misses when the text after the cursor on the line differs", () => {
         const cache = new CompletionCache();
         cache.set(at("foo(", ")"), "a, b");
-        assert.equal(cache.get(at("foo(", ")")), "a, b");
-        assert.equal(cache.get(at("foo(a", ")")), ", b");
-        assert.equal(cache.get(at("foo(", "))")), undefined);
+        assert.equal(cache.get(at("foo(", ")"))?.text, "a, b");
+        assert.equal(cache.get(at("foo(a", ")"))?.text, ", b");
+        assert.equal(cache.get(at("foo(", "))"))?.text, undefined);
     });
 
     it("types through a line break of a multi-line suggestion", () => {
         const cache = new CompletionCache();
         cache.set(at("if (x) {"), "\n    run();\n}");
-        assert.equal(cache.get(at("if (x) {\n    ")), "run();\n}");
-        assert.equal(cache.get(at("if (x) {\n  ")), "  run();\n}", "part of the indentation typed");
-        assert.equal(cache.get(at("if (x) {\n\t")), undefined, "different indentation typed");
+        assert.equal(cache.get(at("if (x) {\n    "))?.text, "run();\n}");
+        assert.equal(cache.get(at("if (x) {\n  "))?.text, "  run();\n}", "part of the indentation typed");
+        assert.equal(cache.get(at("if (x) {\n\t"))?.text, undefined, "different indentation typed");
     });
 
     it("never returns half of a surrogate pair", () => {
         const cache = new CompletionCache();
         cache.set(at("s = '"), "😀'");
-        assert.equal(cache.get(at("s = '\uD83D")), undefined);
-        assert.equal(cache.get(at("s = '😀")), "'");
+        assert.equal(cache.get(at("s = '\uD83D"))?.text, undefined);
+        assert.equal(cache.get(at("s = '😀"))?.text, "'");
     });
 
     it("ignores empty completions", () => {
         const cache = new CompletionCache();
         cache.set(at(base), "");
         assert.equal(cache.size, 0);
-        assert.equal(cache.get(at(base)), undefined);
+        assert.equal(cache.get(at(base))?.text, undefined);
     });
 
     it("replaces the completion stored at the same position", () => {
@@ -112,19 +112,19 @@ describe("CompletionCache", () => {
         cache.set(at(base), "a + b;");
         cache.set(at(base), "b + a;");
         assert.equal(cache.size, 1);
-        assert.equal(cache.get(at(base)), "b + a;");
+        assert.equal(cache.get(at(base))?.text, "b + a;");
     });
 
     it("evicts the least recently used entry", () => {
         const cache = new CompletionCache({ maxEntries: 2 });
         cache.set(at("one", "", "file:///1"), "1");
         cache.set(at("two", "", "file:///2"), "2");
-        assert.equal(cache.get(at("one", "", "file:///1")), "1", "touch the first");
+        assert.equal(cache.get(at("one", "", "file:///1"))?.text, "1", "touch the first");
         cache.set(at("three", "", "file:///3"), "3");
         assert.equal(cache.size, 2);
-        assert.equal(cache.get(at("two", "", "file:///2")), undefined);
-        assert.equal(cache.get(at("one", "", "file:///1")), "1");
-        assert.equal(cache.get(at("three", "", "file:///3")), "3");
+        assert.equal(cache.get(at("two", "", "file:///2"))?.text, undefined);
+        assert.equal(cache.get(at("one", "", "file:///1"))?.text, "1");
+        assert.equal(cache.get(at("three", "", "file:///3"))?.text, "3");
     });
 
     it("caps the entries of one document", () => {
@@ -134,10 +134,10 @@ describe("CompletionCache", () => {
         }
         cache.set(at("other", "", "file:///b.ts"), "b");
         assert.equal(cache.size, 4);
-        assert.equal(cache.get(at("line 0 ")), undefined);
-        assert.equal(cache.get(at("line 1 ")), undefined);
-        assert.equal(cache.get(at("line 4 ")), "completion 4");
-        assert.equal(cache.get(at("other", "", "file:///b.ts")), "b");
+        assert.equal(cache.get(at("line 0 "))?.text, undefined);
+        assert.equal(cache.get(at("line 1 "))?.text, undefined);
+        assert.equal(cache.get(at("line 4 "))?.text, "completion 4");
+        assert.equal(cache.get(at("other", "", "file:///b.ts"))?.text, "b");
     });
 
     it("compares only a bounded window of a huge prefix", () => {
@@ -147,18 +147,18 @@ describe("CompletionCache", () => {
         // Built once: a concatenated string is flattened (copied) on first use, as a document's
         // text from the editor already is.
         const typed = at(huge + "a");
-        assert.equal(cache.get(typed), "bc");
+        assert.equal(cache.get(typed)?.text, "bc");
         const started = performance.now();
         for (let i = 0; i < 100; i++) {
-            assert.equal(cache.get(typed), "bc");
+            assert.equal(cache.get(typed)?.text, "bc");
         }
         const elapsed = performance.now() - started;
         assert.ok(elapsed < 50, `100 lookups took ${elapsed.toFixed(1)} ms`);
         // The window is what counts: a change far before the cursor is not seen.
         const farEdit = "y" + huge.slice(1);
-        assert.equal(cache.get(at(farEdit + "a")), "bc");
+        assert.equal(cache.get(at(farEdit + "a"))?.text, "bc");
         const nearEdit = huge.slice(0, -10) + "y" + huge.slice(-9);
-        assert.equal(cache.get(at(nearEdit + "a")), undefined);
+        assert.equal(cache.get(at(nearEdit + "a"))?.text, undefined);
     });
 
     it("forgets a document or everything", () => {
@@ -166,10 +166,18 @@ describe("CompletionCache", () => {
         cache.set(at(base), "a + b;");
         cache.set(at(base, "", "file:///b.ts"), "b");
         cache.deleteDocument(uri);
-        assert.equal(cache.get(at(base)), undefined);
+        assert.equal(cache.get(at(base))?.text, undefined);
         assert.equal(cache.size, 1);
         cache.clear();
         assert.equal(cache.size, 0);
-        assert.equal(cache.get(at(base, "", "file:///b.ts")), undefined);
+        assert.equal(cache.get(at(base, "", "file:///b.ts"))?.text, undefined);
+    });
+
+    it("keeps how many characters right of the cursor a suggestion replaces", () => {
+        const cache = new CompletionCache();
+        cache.set(at("foo(", ")"), "a, b)", 1);
+        assert.deepEqual(cache.get(at("foo(", ")")), { text: "a, b)", overwriteChars: 1 });
+        assert.deepEqual(cache.get(at("foo(a", ")")), { text: ", b)", overwriteChars: 1 });
     });
 });
+

@@ -258,5 +258,18 @@ describe("CompletionPipeline", () => {
             }
         }
     });
+
+    it("shows a first line the cleaner has settled (degenerate repetition) at once, stops its generation, and prefetches after it", async () => {
+        const degenerate = " * the the the the the the the the the the the the the the the the the the the the";
+        const { backend, pipeline, done } = make({ chunkChars: 3, chunkMs: 10, respond: (request) => request.prefix.endsWith("const x = {") ? degenerate : "" });
+        const editor = new Editor("const x = {");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "block", "a settled line is the whole suggestion");
+        assert.ok(shown.text.length < degenerate.length / 2, `cut early: ${JSON.stringify(shown.text)}`);
+        await until(() => backend.generating[0]!.finished);
+        assert.equal(backend.generating[0]!.aborted, true, "decoding stopped once the line was settled");
+        await until(() => done.includes("prefetch") || backend.generating.length > 1);
+        assert.equal(backend.generating[1]!.request.prefix, "const x = {" + shown.text, "the prefetch starts after the settled line");
+    });
 });
 
