@@ -13,6 +13,7 @@ export const settingKeys = {
     draftMax: "draftMax",
     adaptiveDraft: "adaptiveDraft",
     draftConfidence: "draftConfidence",
+    lookupPool: "lookupPool",
     temperature: "temperature",
     maxTokens: "maxTokens",
     maxLines: "maxLines",
@@ -30,4 +31,4 @@ export type SettingName = keyof typeof settingKeys;
 /** Settings whose change means the model pair must be loaded again. */
 export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPairs", "modelDirectory", "contextSize", "gpu", "threads"];
 /** Settings the loaded engine takes without reloading. */
-export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence"];
+export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence", "lookupPool"];
