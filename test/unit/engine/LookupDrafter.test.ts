@@ -36,6 +36,21 @@ describe("LookupDrafter", () => {
         assert.deepEqual(proposal.distributions[0], new Map([[proposal.tokens[0], 1]]));
     });
 
+    it("takes whichever of the prompt and the pool matches longer", async () => {
+        const pool = new TokenPool({ capacity: 4096 });
+        const drafter = new LookupDrafter({ pool: () => pool }, usable);
+        // The pool saw "a long shared run of text, then POOL"; the prompt itself has a shorter
+        // occurrence ("of text, then PROMPT") earlier on.
+        await drafter.begin(tokens("unrelated"));
+        drafter.end(tokens("xx a long shared run of text, then POOL;"));
+        const longerInPool = tokens("zz of text, then PROMPT; yy a long shared run of text, then ");
+        await drafter.begin(longerInPool);
+        assert.equal(text((await drafter.propose(round(longerInPool))).tokens).slice(0, 4), "POOL");
+        const longerInPrompt = tokens("qq the run of text, then PROMPT; more: the run of text, then ");
+        await drafter.begin(longerInPrompt);
+        assert.equal(text((await drafter.propose(round(longerInPrompt))).tokens).slice(0, 6), "PROMPT");
+    });
+
     it("after a 32-token match that has been reliable, copies the whole continuation; once it is not, the controller decides", async () => {
         const pool = new TokenPool({ capacity: 4096 });
         pool.add(tokens(earlier));
