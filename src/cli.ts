@@ -178,7 +178,7 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
             return await runVariantsBench(engine, tasks, {
                 variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
                 sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
-                targetPath, draftPath, contextSize, command: "bench", modelsDescription: description, normalizeText,
+                targetPath, draftPath, contextSize, command: "bench", modelsDescription: description, normalizeText, llamaServer: command.llamaServer,
                 log: (line) => process.stderr.write(`${line}\n`)
             });
         } finally {

@@ -10,6 +10,7 @@ export interface VariantRow {
     readonly tokensPerSecond: number;
     readonly speedup: number;
     readonly acceptanceRate: number;
+    readonly draftedTokens: number;
     readonly tokensPerTargetEval: number;
     readonly meanDraft: number;
     readonly alpha: number;
@@ -22,6 +23,8 @@ export interface VariantRow {
     readonly mismatches: number;
     readonly mismatchedIds: readonly string[];
     readonly tasks: number;
+    /** A llama-server row: it reports drafted and accepted tokens, not its target evals. */
+    readonly native: boolean;
 }
 
 /**
@@ -48,7 +51,7 @@ export function variantRows(
         let expected: number | undefined;
         if (total.id === "target")
             expected = 1;
-        else if (total.draftedTokens > 0) {
+        else if (total.draftedTokens > 0 && variant.native == null) {
             const draftMsPerToken = total.id === "ngram" ? 0
                 : total.id === "hybrid" ? Math.min(costs.draftMsPerToken, total.draftMs / total.draftedTokens)
                 : costs.draftMsPerToken;
@@ -64,6 +67,7 @@ export function variantRows(
             tokensPerSecond: rate * 1000,
             speedup,
             acceptanceRate,
+            draftedTokens: total.draftedTokens,
             tokensPerTargetEval: total.targetEvals > 0 ? total.tokens / total.targetEvals : 0,
             meanDraft,
             alpha,
@@ -74,7 +78,8 @@ export function variantRows(
             overheadShare: engineVariant || total.id === "target" ? Math.max(0, 1 - (total.draftMs + total.targetMs) / busy) : 0,
             mismatches: total.mismatches,
             mismatchedIds: total.mismatchedIds,
-            tasks: total.tasks
+            tasks: total.tasks,
+            native: variant.native != null
         };
     });
 }
@@ -86,9 +91,10 @@ export function formatVariantsTable(rows: readonly VariantRow[]): string {
     ];
     for (const row of rows) {
         const split = row.targetShare > 0 ? `${pct(row.draftShare)} / ${pct(row.targetShare)} / ${pct(row.overheadShare)}` : "—";
+        const noDrafts = row.id === "target" || (row.native && row.draftedTokens === 0);
         lines.push(`| ${row.label} | ${row.tokens} | ${(row.decodeMs / 1000).toFixed(1)} | ${row.tokensPerSecond.toFixed(1)} | **${row.speedup.toFixed(2)}×** | ` +
-            `${row.id === "target" ? "—" : pct(row.acceptanceRate)} | ${row.tokensPerTargetEval.toFixed(2)} | ${row.id === "target" ? "—" : row.meanDraft.toFixed(2)} | ` +
-            `${row.id === "target" ? "—" : row.alpha.toFixed(2)} | ${row.expectedSpeedup != null ? `${row.expectedSpeedup.toFixed(2)}×` : "—"} | ` +
+            `${noDrafts ? "—" : pct(row.acceptanceRate)} | ${row.native ? "—" : row.tokensPerTargetEval.toFixed(2)} | ${row.id === "target" || row.native ? "—" : row.meanDraft.toFixed(2)} | ` +
+            `${row.id === "target" || row.native ? "—" : row.alpha.toFixed(2)} | ${row.expectedSpeedup != null ? `${row.expectedSpeedup.toFixed(2)}×` : "—"} | ` +
             `${row.efficiency != null && row.id !== "target" ? pct(row.efficiency) : "—"} | ${split} | ${row.mismatches === 0 ? `${row.tasks}/${row.tasks}` : `**${row.mismatches} MISMATCH**`} |`);
     }
     return lines.join("\n");

@@ -1,7 +1,9 @@
 import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
+import { TokenPool } from "../engine/drafters/TokenPool";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { BenchTask } from "./BenchTask";
+import type { LlamaServerPeer, NativeMode, NativeRunResult } from "./LlamaServerPeer";
 import type { PeerPredictorRunner, PeerRunResult, PeerSettings } from "./PeerPredictorRunner";
 import type { VariantId, VariantSpec } from "./variants";
 
@@ -60,6 +62,20 @@ export function peerRun(result: PeerRunResult, reference: readonly number[] | un
     };
 }
 
+/** llama-server's run: its own decode time and draft counters; it does not say how many target evals it made. */
+export function nativeRun(result: NativeRunResult, reference: readonly number[] | undefined): VariantRun {
+    return {
+        tokens: result.tokens.length,
+        decodeMs: result.decodeMs,
+        identical: reference == null || sameTokens(result.tokens, reference),
+        draftedTokens: result.draftedTokens,
+        acceptedTokens: result.acceptedTokens,
+        targetEvals: 0,
+        draftMs: 0,
+        targetMs: 0
+    };
+}
+
 export function sameTokens(a: readonly number[], b: readonly number[]): boolean {
     return a.length === b.length && a.every((token, i) => token === b[i]);
 }
@@ -68,7 +84,9 @@ export function sameTokens(a: readonly number[], b: readonly number[]): boolean 
  * Runs every variant on every task, interleaved per task (the order rotates from task to task so
  * slow drift of the shared machine spreads over all variants). Engine variants share one engine, so
  * the task's prompt is processed once and found in the KV cache by the others; all speeds are
- * decoding speeds, prompt processing excluded.
+ * decoding speeds, prompt processing excluded. llama-server modes run in their own processes on the
+ * same prompt token ids; one that fails is reported through `onNativeFailure`, removed from
+ * `natives`, and the run goes on without it.
  */
 export async function runVariants(
     engine: SpeculativeEngine,
@@ -76,7 +94,14 @@ export async function runVariants(
     peerSettings: PeerSettings,
     variants: readonly VariantSpec[],
     tasks: readonly BenchTask[],
-    options: { maxTokens: number; onTask?: (result: VariantsTaskResult, index: number) => void }
+    options: {
+        maxTokens: number;
+        natives?: Map<NativeMode, LlamaServerPeer>;
+        /** Each engine variant's own lookup pool, kept across calls (so warm-up tasks count for the run that follows). */
+        pools?: Map<VariantId, TokenPool>;
+        onNativeFailure?: (mode: NativeMode, error: unknown) => void;
+        onTask?: (result: VariantsTaskResult, index: number) => void;
+    }
 ): Promise<VariantsTaskResult[]> {
     const results: VariantsTaskResult[] = [];
     for (const [index, task] of tasks.entries()) {
@@ -85,7 +110,19 @@ export async function runVariants(
         const order = rotate(variants, index);
         const outputs = new Map<VariantId, { tokens: readonly number[]; run: (reference: readonly number[]) => VariantRun }>();
         for (const variant of order) {
-            if (variant.engine == null) {
+            if (variant.native != null) {
+                const server = options.natives?.get(variant.native);
+                if (server == null)
+                    continue;
+                try {
+                    const result = await server.run(engine.promptTokens(request), options.maxTokens);
+                    outputs.set(variant.id, { tokens: result.tokens, run: (reference) => nativeRun(result, reference) });
+                } catch (error) {
+                    options.natives!.delete(variant.native);
+                    await server.dispose();
+                    options.onNativeFailure?.(variant.native, error);
+                }
+            } else if (variant.engine == null) {
                 if (peer == null)
                     continue;
                 const result = await peer.run(engine.promptTokens(request), options.maxTokens, peerSettings);
@@ -93,6 +130,12 @@ export async function runVariants(
             } else {
                 if (variant.engine.decoding != null)
                     engine.setDecodingOptions(variant.engine.decoding);
+                if (options.pools != null) {
+                    let pool = options.pools.get(variant.id);
+                    if (pool == null)
+                        options.pools.set(variant.id, pool = new TokenPool());
+                    engine.usePool(pool);
+                }
                 const result = await engine.complete({ ...request, speculative: variant.engine.speculative });
                 outputs.set(variant.id, { tokens: result.tokens, run: (reference) => engineRun(result, reference) });
             }

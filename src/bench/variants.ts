@@ -1,15 +1,26 @@
 import type { DecodingOptions } from "../engine/SpeculativeEngine";
+import type { NativeMode } from "./LlamaServerPeer";
 
-export type VariantId = "target" | "peer" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid";
+export type VariantId = "target" | "peer" | "server" | "server-md" | "server-ngram" | "server-md-ngram" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid" | "ngram-pool" | "hybrid-pool";
 
 export interface VariantSpec {
     readonly id: VariantId;
     readonly label: string;
     /** Fixed draft length, for the analytic comparison; undefined when K varies per round. */
     readonly fixedK?: number;
-    /** Engine settings; undefined for the peer (node-llama-cpp's predictor). */
+    /** Engine settings; undefined for the peers (node-llama-cpp's predictor, llama-server). */
     readonly engine?: { readonly speculative: boolean; readonly decoding?: Partial<DecodingOptions> };
+    /** llama.cpp's own server in this mode (a native build of the same llama.cpp release). */
+    readonly native?: NativeMode;
 }
+
+/** The llama-server rows, in report order. */
+export const nativeVariants: readonly VariantSpec[] = [
+    { id: "server", label: "llama-server (llama.cpp, native build), target alone", native: "plain" },
+    { id: "server-md", label: "llama-server, draft model (`-md`, draft-simple)", native: "draft" },
+    { id: "server-ngram", label: "llama-server, `--spec-type ngram-mod`", native: "ngram" },
+    { id: "server-md-ngram", label: "llama-server, draft model + ngram-mod", native: "draft+ngram" }
+];
 
 /** Every variant the report compares, in report order. `draftConfidence` undefined = the engine default. */
 export function allVariants(defaultConfidence: number): VariantSpec[] {
@@ -17,23 +28,32 @@ export function allVariants(defaultConfidence: number): VariantSpec[] {
         id: `k${k}` as VariantId,
         label: `Specula, draft model, K = ${k}`,
         fixedK: k,
-        engine: { speculative: true, decoding: { drafter: "model", draftMax: k, adaptiveDraft: false, draftConfidence: 0 } }
+        engine: { speculative: true, decoding: { drafter: "model", draftMax: k, adaptiveDraft: false, draftConfidence: 0, lookupPool: false } }
     });
     return [
         { id: "target", label: "target alone (greedy)", engine: { speculative: false } },
         { id: "peer", label: "node-llama-cpp DraftSequenceTokenPredictor" },
+        ...nativeVariants,
         fixed(1), fixed(2), fixed(4), fixed(8),
         {
             id: "adaptive", label: "Specula, draft model, adaptive K ≤ 8",
-            engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
         },
         {
             id: "ngram", label: "Specula, prompt lookup alone, adaptive K ≤ 8",
-            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
+        },
+        {
+            id: "ngram-pool", label: "Specula, lookup with the cross-request pool, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "ngram", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: true } }
         },
         {
             id: "hybrid", label: "Specula, hybrid (lookup + draft model), adaptive K ≤ 8 — product default",
-            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence } }
+            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }
+        },
+        {
+            id: "hybrid-pool", label: "Specula, hybrid with the cross-request pool, adaptive K ≤ 8",
+            engine: { speculative: true, decoding: { drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: true } }
         }
     ];
 }

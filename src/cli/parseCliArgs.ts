@@ -53,6 +53,8 @@ export type CliCommand =
         readonly report?: string;
         readonly sweepTasks: number;
         readonly typingChars: number;
+        /** Where the bench gets llama-server from: "build", "off" or a binary's path (see VariantsBenchOptions.llamaServer). */
+        readonly llamaServer?: string;
     }
     | {
         readonly command: "latency";
@@ -77,7 +79,8 @@ export const usage = `Usage:
   specula complete [--pair fixture|code | --target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
                    [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
   specula bench [--pair fixture|code | --target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
-                [--variants all|target,peer,k1,k2,k4,k8,adaptive,ngram,hybrid [--report FILE.md] [--sweep-tasks N] [--typing-chars N]]
+                [--variants all|target,peer,server,server-md,server-ngram,server-md-ngram,k1,k2,k4,k8,adaptive,ngram,hybrid,ngram-pool,hybrid-pool [--report FILE.md] [--sweep-tasks N] [--typing-chars N]
+                 [--llama-server build|off|PATH]]
   specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula fixtures [--out DIR] [--large]
@@ -141,11 +144,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                         pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
                         "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
                         json: { type: "boolean", default: false },
-                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" }
+                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" },
+                        "llama-server": { type: "string" }
                     }
                 });
-                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null))
-                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks and --typing-chars need --variants.");
+                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null || values["llama-server"] != null))
+                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks, --typing-chars and --llama-server need --variants.");
+                if (values["llama-server"] === "")
+                    throw new SpeculaError("BAD_ARGUMENT", "--llama-server needs build, off or the path of a llama-server binary.");
                 if ((values.target == null) !== (values.draft == null))
                     throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
                 return {
@@ -161,7 +167,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     ...(values.variants != null ? { variants: values.variants } : {}),
                     ...(values.report != null ? { report: values.report } : {}),
                     sweepTasks: integer(values["sweep-tasks"], "--sweep-tasks", 4, 0, 1000),
-                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000)
+                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000),
+                    ...(values["llama-server"] != null ? { llamaServer: values["llama-server"] } : {})
                 };
             }
             case "latency": {

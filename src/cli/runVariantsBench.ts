@@ -3,11 +3,14 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BatchCostCurve, fullAcceptanceLimit } from "../bench/analytic";
+import { LlamaServerPeer, type NativeMode } from "../bench/LlamaServerPeer";
+import { locateLlamaServer } from "../bench/locateLlamaServer";
 import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
 import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
 import { formatLatencyMarkdown, latencyFiles, runLatencyBench, type LatencyBenchResult } from "./runLatencyBench";
-import { selectVariants } from "../bench/variants";
+import { selectVariants, type VariantId, type VariantSpec } from "../bench/variants";
+import { TokenPool } from "../engine/drafters/TokenPool";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { Token } from "../engine/llamaTypes";
 import type { BenchTask } from "./runBench";
@@ -27,7 +30,20 @@ export interface VariantsBenchOptions {
     readonly modelsDescription: string;
     /** Normalise the typed file's whitespace as the fixture corpus is (for the fixture pair). */
     readonly normalizeText: boolean;
+    /**
+     * Where llama.cpp's own server comes from for the native rows: "build" runs
+     * scripts/build-llama-server.sh (finds its cached build, else builds it once), "off" leaves the rows
+     * out, anything else is the binary's path. Defaults to "build".
+     */
+    readonly llamaServer?: string;
     readonly log: (line: string) => void;
+}
+
+/** What the report says about the native rows: the binary and its flags, or why there are none. */
+interface NativeSetup {
+    readonly binary?: string;
+    readonly args: Partial<Record<NativeMode, readonly string[]>>;
+    readonly problems: string[];
 }
 
 const peerCandidates: PeerSettings[] = [
@@ -44,9 +60,18 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
     const started = performance.now();
     const log = options.log;
     const defaultConfidence = engine.decodingOptions.draftConfidence;
-    const variants = selectVariants(options.variants, defaultConfidence);
+    const productDefaults = { ...engine.decodingOptions };
+    let variants = selectVariants(options.variants, defaultConfidence);
     const load = os.loadavg();
     log(`load average at start: ${load.map((value) => value.toFixed(2)).join(", ")}`);
+    const natives = new Map<NativeMode, LlamaServerPeer>();
+    const nativeSetup = await startNatives(variants, options, natives);
+    variants = variants.filter((variant) => variant.native == null || natives.has(variant.native));
+    const onNativeFailure = (mode: NativeMode, error: unknown) => {
+        const line = `llama-server (${mode}) failed and is left out from here on: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        nativeSetup.problems.push(line);
+        log(line);
+    };
     const peer = await PeerPredictorRunner.load({ targetPath: options.targetPath, draftPath: options.draftPath, contextSize: options.contextSize, threads: options.threads });
     try {
         // 1. The peer's best settings, on tasks not used for the main table.
@@ -61,10 +86,18 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
                 log(`peer sweep ${JSON.stringify(entry.settings)}: ${(entry.tokens / entry.decodeMs * 1000).toFixed(1)} tok/s, ${(entry.targetMs / entry.decodeMs).toFixed(2)}x target, acceptance ${pct(entry.acceptance)}${entry.exact ? "" : " MISMATCH"}`);
         }
 
-        // 2. Warm the adaptive controllers on the sweep tasks (not counted), then the side-by-side run.
-        await runVariants(engine, undefined, peerSettings, variants.filter((variant) => variant.engine != null), sweepTasks.slice(0, 2), { maxTokens: options.maxTokens });
+        // 2. Warm the adaptive controllers (and llama-server's n-gram pools) on the sweep tasks (not
+        // counted), then the side-by-side run.
+        // Each engine variant drafts from its own pool, so no variant copies another's output for the same task.
+        const pools = new Map<VariantId, TokenPool>();
+        await runVariants(engine, undefined, peerSettings, variants.filter((variant) => variant.engine != null || variant.native != null), sweepTasks.slice(0, 2), {
+            maxTokens: options.maxTokens, natives, onNativeFailure, pools
+        });
         const results = await runVariants(engine, peer, peerSettings, variants, mainTasks, {
             maxTokens: options.maxTokens,
+            natives,
+            onNativeFailure,
+            pools,
             onTask: (result, index) => log(formatTaskLine(result, index, mainTasks.length))
         });
 
@@ -79,13 +112,18 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
 
         const totals = totalsByVariant(results, variants);
         const rows = variantRows(totals, variants, { target: curve, draftMsPerToken: costs.draftMsPerToken });
-        const mismatches = rows.reduce((sum, row) => sum + row.mismatches, 0);
+        // llama-server's rows are compared with Specula's target alone and reported, but a different
+        // build's arithmetic may break a near-tie differently; only Specula's own mismatches fail the run.
+        const mismatches = rows.filter((row) => !row.native).reduce((sum, row) => sum + row.mismatches, 0);
         for (const row of rows)
             log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : "exact"}`);
 
-        // 4. What a user feels: the typing replay through the extension's completion pipeline.
+        // 4. What a user feels: the typing replay through the extension's completion pipeline, with the
+        // product's settings (the variants above changed them) and a fresh pool.
         let typing: LatencyBenchResult | undefined;
         if (options.typingChars > 0) {
+            engine.setDecodingOptions(productDefaults);
+            engine.usePool(new TokenPool());
             typing = await runLatencyBench(engine, {
                 pairLabel: `${path.basename(options.targetPath)} + ${path.basename(options.draftPath)}`,
                 threads: options.threads, contextSize: options.contextSize, maxTokens: options.maxTokens, maxLines: 8,
@@ -114,7 +152,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
             await fs.writeFile(chartPath, svg);
             await fs.writeFile(options.report, formatMarkdown({
                 options, rows, results, curve, costs, sweep, peerSettings, typing, wallMs, load, endLoad: os.loadavg(),
-                chartFile: path.basename(chartPath), defaultConfidence
+                chartFile: path.basename(chartPath), defaultConfidence, nativeSetup
             }));
             await fs.writeFile(options.report.replace(/\.md$/, "") + ".json", JSON.stringify({ rows, costs, sweep, typing, tasks: results }, null, 1));
             log(`wrote ${options.report} and ${chartPath}`);
@@ -123,7 +161,53 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         return mismatches > 0 ? 1 : 0;
     } finally {
         await peer.dispose();
+        for (const server of natives.values())
+            await server.dispose();
     }
+}
+
+/**
+ * Starts one llama-server per selected native mode. A missing or failed build, or a server that does
+ * not start, is one log line and one line in the report; the bench goes on without those rows.
+ */
+async function startNatives(variants: readonly VariantSpec[], options: VariantsBenchOptions, natives: Map<NativeMode, LlamaServerPeer>): Promise<NativeSetup> {
+    const modes = variants.flatMap((variant) => variant.native != null ? [variant.native] : []);
+    const setup: NativeSetup = { args: {}, problems: [] };
+    if (modes.length === 0)
+        return setup;
+    const how = options.llamaServer ?? "build";
+    if (how === "off") {
+        setup.problems.push("llama-server rows left out (--llama-server off).");
+        return setup;
+    }
+    let binary: string;
+    if (how === "build") {
+        const located = await locateLlamaServer("build", options.log);
+        if ("reason" in located) {
+            const line = `llama-server is not available, so its rows are left out: ${located.reason}`;
+            options.log(line);
+            setup.problems.push(line);
+            return setup;
+        }
+        binary = located.binary;
+    } else
+        binary = how;
+    (setup as { binary?: string }).binary = binary;
+    for (const mode of modes) {
+        try {
+            const server = await LlamaServerPeer.start({
+                binary, mode, targetPath: options.targetPath, draftPath: options.draftPath, contextSize: options.contextSize, threads: options.threads
+            });
+            natives.set(mode, server);
+            setup.args[mode] = server.args;
+            options.log(`llama-server (${mode}) ready at ${server.baseUrl}`);
+        } catch (error) {
+            const line = `llama-server (${mode}) did not start, so its row is left out: ${error instanceof Error ? error.message.split("\n").slice(0, 3).join(" | ") : String(error)}`;
+            options.log(line);
+            setup.problems.push(line);
+        }
+    }
+    return setup;
 }
 
 function formatTaskLine(result: VariantsTaskResult, index: number, count: number): string {
@@ -153,13 +237,17 @@ function formatMarkdown(input: {
     endLoad: number[];
     chartFile: string;
     defaultConfidence: number;
+    nativeSetup: NativeSetup;
 }): string {
     const { options, rows, results, curve, costs, sweep, typing } = input;
     const row = (id: string) => rows.find((candidate) => candidate.id === id);
-    const best = rows.filter((candidate) => candidate.id !== "target" && candidate.id !== "peer").sort((a, b) => b.speedup - a.speedup)[0];
+    const best = rows.filter((candidate) => candidate.id !== "target" && candidate.id !== "peer" && !candidate.native).sort((a, b) => b.speedup - a.speedup)[0];
+    const nativeRows = rows.filter((candidate) => candidate.native);
+    const bestNative = [...nativeRows].sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
     const peerRow = row("peer");
     const hybrid = row("hybrid");
-    const mismatches = rows.reduce((sum, candidate) => sum + candidate.mismatches, 0);
+    const mismatches = rows.filter((candidate) => !candidate.native).reduce((sum, candidate) => sum + candidate.mismatches, 0);
+    const nativeMismatches = nativeRows.reduce((sum, candidate) => sum + candidate.mismatches, 0);
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const limit = fullAcceptanceLimit(curve, costs.draftMsPerToken);
     const efficiencies = rows.filter((candidate) => candidate.efficiency != null && candidate.id !== "target" && candidate.id !== "peer");
@@ -184,6 +272,7 @@ function formatMarkdown(input: {
     for (const entry of sweep)
         lines.push(`| \`${JSON.stringify(entry.settings)}\` | ${(entry.tokens / entry.decodeMs * 1000).toFixed(1)} | ${(entry.targetMs / entry.decodeMs).toFixed(2)}× | ${pct(entry.acceptance)} | ${entry.exact ? "yes" : "**no**"} |`);
     lines.push("");
+    lines.push(...formatNativeSection(input.nativeSetup, nativeRows, hybrid, results.length));
     lines.push(`## The analytic limit: what the batch-cost curve allows`, "");
     lines.push(`Target cost of one \`controlledEvaluate\` batch of b tokens (each asking for a prediction, as a verification does) after ${costs.contextTokens} tokens of context (the median task prompt), median of 9 interleaved runs; draft cost ${costs.draftMsPerToken.toFixed(2)} ms per token:`, "");
     lines.push(formatCeilingTable(curve, costs.draftMsPerToken, [0.6, 0.7, 0.8, 0.9, 0.95, 1], 8), "");
@@ -210,7 +299,38 @@ function formatMarkdown(input: {
     }
     if (typing != null)
         lines.push(`| typing p50 ≤ 50 % of target alone | ${typingRatio != null && Number.isFinite(typingRatio) ? pct(typingRatio) : "—"} (${fmtMs(typing.typing.speculative.keystrokeToSuggestion.p50Ms)} vs ${fmtMs(typing.typing.targetOnly.keystrokeToSuggestion.p50Ms)} ms) | ${verdict(typingRatio != null && typingRatio <= 0.5)} |`);
-    lines.push(`| zero exactness mismatches | ${mismatches} mismatches over ${results.length} tasks × ${rows.length - 1} variants | ${verdict(mismatches === 0)} |`, "");
+    if (bestNative != null && hybrid != null) {
+        const versus = hybrid.tokensPerSecond / bestNative.tokensPerSecond;
+        lines.push(`| product default ≥ 1.15× llama-server's best mode (decode tok/s) | ${versus.toFixed(2)}× (hybrid ${hybrid.tokensPerSecond.toFixed(1)} tok/s vs ${bestNative.label} ${bestNative.tokensPerSecond.toFixed(1)} tok/s) | ${verdict(versus >= 1.15)} |`);
+    }
+    const specRows = rows.filter((candidate) => !candidate.native);
+    lines.push(`| zero exactness mismatches | ${mismatches} mismatches over ${results.length} tasks × ${specRows.length - 1} variants${nativeRows.length > 0 ? `; llama-server: ${nativeMismatches} over ${results.length} tasks × ${nativeRows.length} modes` : ""} | ${verdict(mismatches === 0)} |`, "");
     lines.push("<!-- analysis -->", "");
     return `${lines.join("\n")}\n`;
+}
+
+/** The models in one line: the fixture pairs by what they are, any other pair by file name and size. */
+
+/** How the llama-server rows were made, their exactness, and Specula's default against the best of them. */
+function formatNativeSection(setup: NativeSetup, nativeRows: readonly VariantRow[], hybrid: VariantRow | undefined, taskCount: number): string[] {
+    const lines = ["## llama.cpp's own server", ""];
+    if (nativeRows.length === 0) {
+        lines.push(setup.problems.length > 0 ? setup.problems.join(" ") : "Not run (no llama-server variant selected).", "");
+        return lines;
+    }
+    lines.push(`\`llama-server\` built by scripts/build-llama-server.sh from the llama.cpp source node-llama-cpp ships (the same release as Specula's prebuilt binary; static, \`-DGGML_NATIVE=ON\`, so compiled for this CPU), one process per mode, on 127.0.0.1. Each task sends the same prompt token ids as Specula to \`/completion\`, greedy (\`"samplers": ["top_k"], "top_k": 1\`), \`n_predict\` = the bench's token limit: first all but the last prompt token (so the server's prompt cache holds them, as Specula's KV cache does before it decodes), then the whole prompt. Decode time is the server's own \`timings.predicted_ms\` plus its eval of the last prompt token (\`prompt_ms\` of the second request), the same work Specula's decode time covers; the HTTP round trip is not counted. The end-of-generation token the server returns is dropped, as Specula's output leaves it out. Acceptance is \`draft_n_accepted ÷ draft_n\` from its timings; it does not report its target evals. Its pools and caches see the same warm-up tasks as Specula's.`, "");
+    lines.push("| mode | flags (besides model, host, port) | tok/s | exact vs Specula's target alone |", "|---|---|--:|---|");
+    for (const row of nativeRows) {
+        const mode = ({ server: "plain", "server-md": "draft", "server-ngram": "ngram", "server-md-ngram": "draft+ngram" } as Record<string, NativeMode>)[row.id];
+        const args = setup.args[mode] ?? [];
+        const flags = args.filter((arg, index) => !["--model", "--host", "--port", "--model-draft"].includes(arg) && !["--model", "--host", "--port", "--model-draft"].includes(args[index - 1]));
+        lines.push(`| ${row.label} | \`${flags.join(" ")}\` | ${row.tokensPerSecond.toFixed(1)} | ${row.mismatches === 0 ? `${row.tasks}/${row.tasks}` : `**${row.mismatches} of ${row.tasks} differ** (${row.mismatchedIds.slice(0, 6).join(", ")}${row.mismatchedIds.length > 6 ? ", …" : ""})`} |`);
+    }
+    lines.push("");
+    const best = [...nativeRows].sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+    if (hybrid != null)
+        lines.push(`Specula's product default (hybrid) decoded ${hybrid.tokensPerSecond.toFixed(1)} tok/s on the same ${taskCount} tasks, ${(hybrid.tokensPerSecond / best.tokensPerSecond).toFixed(2)}× the best llama-server mode (${best.label}, ${best.tokensPerSecond.toFixed(1)} tok/s).`, "");
+    if (setup.problems.length > 0)
+        lines.push(setup.problems.join(" "), "");
+    return lines;
 }

@@ -16,6 +16,7 @@ export const settingKeys = {
     draftMax: "draftMax",
     adaptiveDraft: "adaptiveDraft",
     draftConfidence: "draftConfidence",
+    lookupPool: "lookupPool",
     temperature: "temperature",
     maxTokens: "maxTokens",
     maxLines: "maxLines",
@@ -35,4 +36,4 @@ export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPai
 /** Settings of the llama.cpp server backend: a change connects to the server again. */
 export const serverSettings: readonly SettingName[] = ["serverUrl", "serverTimeoutMs"];
 /** Settings the loaded engine takes without reloading. */
-export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence"];
+export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence", "lookupPool"];

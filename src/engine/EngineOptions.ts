@@ -36,6 +36,12 @@ export interface EngineOptions {
      * this value (greedy mode). 0 disables the early stop. Defaults to 0: on the fixture pair (an unconfident draft that is still right ~70 % of the time) any cut-off above 0.05 stops most rounds after one token and costs speed (docs/benchmarks.md).
      */
     readonly draftConfidence?: number;
+    /**
+     * Lookup drafting (the "ngram" and "hybrid" drafters) also copies from a pool of what earlier
+     * requests saw and wrote — other files in their extra context, earlier versions of this one, earlier
+     * completions — not only from the current prompt. Greedy decoding only. Defaults to false.
+     */
+    readonly lookupPool?: boolean;
     /** Called with one-line log messages (never prompt or completion text). */
     readonly log?: (level: "info" | "warn" | "error", message: string) => void;
 }

@@ -3,14 +3,18 @@ import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt
 import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
-import { DraftLengthController, type DraftSource, type RoundContext } from "./DraftLengthController";
+import { DraftLengthController, type RoundContext } from "./DraftLengthController";
 import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
 import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";
-import { NgramDrafter } from "./NgramDrafter";
-import { acceptOrResample, SeededRandom, sampleFrom, type Distribution } from "./speculativeSampling";
+import { noProposal, type Drafter, type Proposal } from "./drafters/Drafter";
+import { HybridDrafter } from "./drafters/HybridDrafter";
+import { LookupDrafter } from "./drafters/LookupDrafter";
+import { ModelDrafter } from "./drafters/ModelDrafter";
+import { TokenPool } from "./drafters/TokenPool";
+import { acceptOrResample, SeededRandom, sampleFrom } from "./speculativeSampling";
 import { formatBytes } from "./formatBytes";
 import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
@@ -22,16 +26,10 @@ export interface DecodingOptions {
     draftMax: number;
     adaptiveDraft: boolean;
     draftConfidence: number;
+    lookupPool: boolean;
 }
 
 const defaultMaxTokens = 128;
-
-/** One round's drafts, with the distribution each was drawn from (one-hot for a copy). */
-interface Proposal {
-    source: DraftSource;
-    tokens: Token[];
-    distributions: Distribution<Token>[];
-}
 const defaultContextSize = 4096;
 
 /**
@@ -54,7 +52,10 @@ const samplingTopK = 40;
 export class SpeculativeEngine {
     private decoding: DecodingOptions;
     private controller: DraftLengthController;
-    /** One controller per (draftMax, adaptive), so switching settings back keeps what was learned about costs and acceptance. */
+    /**
+     * One controller per (draftMax, adaptive, drafter, lookupPool): switching settings back keeps what was
+     * learned about costs and acceptance, and one drafter's acceptance never steers another's lengths.
+     */
     private readonly controllers = new Map<string, DraftLengthController>();
     private queue: Promise<unknown> = Promise.resolve();
     private readonly disposal = new AbortController();
@@ -62,8 +63,10 @@ export class SpeculativeEngine {
     private readonly totals: CumulativeStats = emptyCumulativeStats();
     private readonly newlineCount = new Map<Token, number>();
     private readonly targetVocabularySize: number;
-    private readonly ngram = new NgramDrafter();
     private readonly fimLayout: FimLayout;
+    /** What earlier requests saw and wrote, for lookup drafting (when `lookupPool` is on). */
+    private pool = new TokenPool();
+    private readonly drafters: Partial<Record<DrafterKind, Drafter>>;
 
     private constructor(
         public readonly info: EngineInfo,
@@ -76,10 +79,19 @@ export class SpeculativeEngine {
             drafter: options.drafter ?? "hybrid",
             draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
             adaptiveDraft: options.adaptiveDraft ?? true,
-            draftConfidence: options.draftConfidence ?? 0
+            draftConfidence: options.draftConfidence ?? 0,
+            lookupPool: options.lookupPool ?? false
         };
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+        const vocabularySize = this.targetVocabularySize;
+        const lookup = new LookupDrafter(
+            { pool: () => this.decoding.lookupPool ? this.pool : undefined },
+            // A copy stops before a token the target's vocabulary lacks, and after an end-of-generation token.
+            (token) => token >= vocabularySize ? "no" : target.model.isEogToken(token) ? "last" : "yes"
+        );
+        const model = draft != null ? new ModelDrafter(draft, vocabularySize) : undefined;
+        this.drafters = { ngram: lookup, model, hybrid: model != null ? new HybridDrafter(lookup, model) : undefined };
         const declared = (target.model.fileInfo.metadata as unknown as { specula?: { fim_layout?: unknown } }).specula?.fim_layout;
         this.fimLayout = declared === "spm" ? "spm" : "psm";
     }
@@ -145,10 +157,19 @@ export class SpeculativeEngine {
 
     public setDecodingOptions(update: Partial<DecodingOptions>): void {
         const next = { ...this.decoding, ...stripUndefined(update) };
-        const controllerChanged = next.draftMax !== this.decoding.draftMax || next.adaptiveDraft !== this.decoding.adaptiveDraft;
+        const controllerChanged = next.draftMax !== this.decoding.draftMax || next.adaptiveDraft !== this.decoding.adaptiveDraft ||
+            next.drafter !== this.decoding.drafter || next.lookupPool !== this.decoding.lookupPool;
         this.decoding = next;
         if (controllerChanged)
             this.controller = this.createController();
+    }
+
+    /**
+     * Replaces the pool lookup drafting learns into and copies from (with `lookupPool` on). Benchmarks
+     * give each variant its own, so one variant's output is never another's draft.
+     */
+    public usePool(pool: TokenPool): void {
+        this.pool = pool;
     }
 
     public get cumulativeStats(): CumulativeStats {
@@ -186,7 +207,7 @@ export class SpeculativeEngine {
     }
 
     private createController(): DraftLengthController {
-        const key = `${this.decoding.draftMax}|${this.decoding.adaptiveDraft}`;
+        const key = `${this.decoding.draftMax}|${this.decoding.adaptiveDraft}|${this.decoding.drafter}|${this.decoding.lookupPool}`;
         let controller = this.controllers.get(key);
         if (controller == null) {
             controller = new DraftLengthController({ maxDraft: this.decoding.draftMax, adaptive: this.decoding.adaptiveDraft });
@@ -200,7 +221,8 @@ export class SpeculativeEngine {
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
         const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
-        const speculative = (request.speculative ?? this.decoding.speculative) && (this.draft != null || this.decoding.drafter === "ngram");
+        const drafter = this.drafters[this.decoding.drafter];
+        const speculative = (request.speculative ?? this.decoding.speculative) && drafter != null;
         const stats = emptyRequestStats();
 
         const prompt = this.buildPromptFor(request, maxTokens);
@@ -211,14 +233,11 @@ export class SpeculativeEngine {
         try {
             const promptStarted = performance.now();
             const history = prompt.tokens.slice();
-            this.ngram.reset(history);
             this.target.resync();
             stats.reusedPromptTokens = await this.target.keepCommonPrefix(history, history.length - 1);
             const targetReady = await this.target.prefill(history.slice(stats.reusedPromptTokens, history.length - 1), signal);
-            if (speculative && this.draft != null) {
-                this.draft.resync();
-                await this.draft.keepCommonPrefix(history, history.length - 1);
-            }
+            const rounds = speculative && targetReady ? drafter : undefined;
+            await rounds?.begin(history);
             stats.promptMs = performance.now() - promptStarted;
             if (!targetReady)
                 stopReason = "aborted";
@@ -226,10 +245,11 @@ export class SpeculativeEngine {
                 stopReason = "maxTokens";
             else
                 stopReason = await this.decode(history, generated, {
-                    maxTokens, maxLines: request.maxLines, temperature, speculative, signal,
+                    maxTokens, maxLines: request.maxLines, temperature, drafter: rounds, signal,
                     random: new SeededRandom(request.seed ?? 0),
                     stream: request.onText != null ? new TextStream((tokens) => this.target.model.detokenize(tokens, false), request.onText) : undefined
                 }, stats);
+            rounds?.end(history, prompt.tokens.length);
         } catch (error) {
             // The caches may hold anything after a native error; forget them rather than trust them.
             this.target.resync();
@@ -261,7 +281,8 @@ export class SpeculativeEngine {
             maxTokens: number;
             maxLines: number | undefined;
             temperature: number;
-            speculative: boolean;
+            /** Undefined: the target decodes alone. */
+            drafter: Drafter | undefined;
             signal: AbortSignal;
             random: SeededRandom;
             stream: TextStream | undefined;
@@ -285,9 +306,12 @@ export class SpeculativeEngine {
                 return "contextFull";
 
             // Draft: at most remaining − 1 proposals, because the target always adds one token.
-            const proposal: Proposal = settings.speculative
-                ? await this.propose(history, remaining - 1, greedy, sampling, settings.random, signal, stats, roundContext)
-                : { source: "model", tokens: [], distributions: [] };
+            const proposal: Proposal = settings.drafter != null && remaining > 1
+                ? await settings.drafter.propose({
+                    history, limit: remaining - 1, greedy, sampling, random: settings.random, signal, stats, context: roundContext,
+                    controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence
+                })
+                : noProposal("model");
             const drafts = proposal.tokens;
             const draftDistributions = proposal.distributions;
 
@@ -339,8 +363,7 @@ export class SpeculativeEngine {
             for (const token of committed)
                 history.push(token);
             await this.target.keepCommonPrefix(history, keptLength);
-            if (proposal.source === "model" && this.draft != null)
-                await this.draft.keepCommonPrefix(history, history.length - 1);
+            await settings.drafter?.afterRound(history, proposal, accepted);
 
             let stop: StopReason | undefined;
             for (const token of committed) {
@@ -361,87 +384,6 @@ export class SpeculativeEngine {
             if (stop != null)
                 return stop;
         }
-    }
-
-    /**
-     * One round's proposals. Prompt lookup goes first when it finds a match and its copies have
-     * been accepted about as often as the draft model's tokens: a copy costs no eval. Otherwise the
-     * draft model proposes, stopping early when its own confidence drops.
-     */
-    private async propose(
-        history: Token[],
-        limit: number,
-        greedy: boolean,
-        sampling: { temperature: number; topK: number; topP: number; minP: number },
-        random: SeededRandom,
-        signal: AbortSignal,
-        stats: RequestStats,
-        context: RoundContext | undefined
-    ): Promise<Proposal> {
-        const drafter = this.decoding.drafter;
-        if (limit <= 0)
-            return { source: "model", tokens: [], distributions: [] };
-        // Sampled output depends on which proposals were made, so with a temperature the choices
-        // must not depend on timings or on earlier requests: then a seed reproduces a completion.
-        const lengthFor = (source: DraftSource) => greedy ? this.controller.next(source, context) : this.decoding.draftMax;
-        if (drafter !== "model") {
-            const lookup = this.ngram.propose(Math.min(limit, this.decoding.draftMax));
-            const preferLookup = drafter === "ngram" || !greedy ||
-                this.controller.acceptance("ngram", context) >= this.controller.acceptance("model", context) - 0.05;
-            if (lookup.tokens.length > 0 && preferLookup) {
-                const wanted = Math.min(lookup.tokens.length, lengthFor("ngram"));
-                const tokens = lookup.tokens.slice(0, wanted);
-                const cut = tokens.findIndex((token) => token >= this.targetVocabularySize || this.target.model.isEogToken(token));
-                if (cut >= 0)
-                    tokens.length = cut + (tokens[cut] < this.targetVocabularySize ? 1 : 0);
-                // A copy is a certain proposal: q is one-hot, which speculative sampling handles exactly.
-                return { source: "ngram", tokens, distributions: tokens.map((token) => new Map([[token, 1]])) };
-            }
-            if (drafter === "ngram")
-                return { source: "ngram", tokens: [], distributions: [] };
-        }
-
-        const wanted = Math.min(lengthFor("model"), limit);
-        const tokens: Token[] = [];
-        const distributions: Distribution<Token>[] = [];
-        if (wanted <= 0 || this.draft == null)
-            return { source: "model", tokens, distributions };
-        const started = performance.now();
-        const draft = this.draft;
-        let input: Token[] = history.slice(draft.cachedTokens.length);
-        let evals = 0;
-        while (tokens.length < wanted && !signal.aborted) {
-            const last = input.length - 1;
-            const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
-                ? token
-                : [token, {
-                    generateNext: greedy
-                        ? { token: true, confidence: this.decoding.draftConfidence > 0 }
-                        : { probabilities: true, options: sampling }
-                }]);
-            const results = await draft.evaluate(items);
-            evals++;
-            const next = results[last]?.next;
-            let token: Token | undefined;
-            if (greedy) {
-                token = next?.token ?? undefined;
-                if (token != null && this.decoding.draftConfidence > 0 && (next?.confidence ?? 1) < this.decoding.draftConfidence)
-                    token = undefined;
-            } else if (next?.probabilities != null && next.probabilities.size > 0) {
-                token = sampleFrom(next.probabilities, random);
-                distributions.push(next.probabilities);
-            }
-            if (token == null || token >= this.targetVocabularySize)
-                break;
-            tokens.push(token);
-            if (draft.model.isEogToken(token))
-                break;
-            input = [token];
-        }
-        const ms = performance.now() - started;
-        stats.draftMs += ms;
-        this.controller.recordDraftCost(evals, ms, "model");
-        return { source: "model", tokens, distributions: distributions.slice(0, tokens.length) };
     }
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */

@@ -58,6 +58,7 @@ export interface DecodingOptions {
     readonly draftMax?: number;
     readonly adaptiveDraft?: boolean;
     readonly draftConfidence?: number;
+    readonly lookupPool?: boolean;
 }
 
 export interface DownloadParams {

@@ -127,7 +127,8 @@ const decodingOptions: ObjectSchema<DecodingOptions> = {
     drafter: { kind: "enum", values: decodingOptionTable.drafter.enum, optional: true },
     draftMax: option("draftMax"),
     adaptiveDraft: flag,
-    draftConfidence: option("draftConfidence")
+    draftConfidence: option("draftConfidence"),
+    lookupPool: flag
 };
 
 const engineOptions: ObjectSchema<HostEngineOptions> = {

@@ -311,7 +311,8 @@ export class EngineController implements vscode.Disposable {
             drafter: settings.drafter,
             draftMax: settings.draftMax,
             adaptiveDraft: settings.adaptiveDraft,
-            draftConfidence: settings.draftConfidence
+            draftConfidence: settings.draftConfidence,
+            lookupPool: settings.lookupPool
         };
     }
 

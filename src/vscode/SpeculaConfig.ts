@@ -30,6 +30,7 @@ export interface SpeculaSettings {
     readonly draftMax: number;
     readonly adaptiveDraft: boolean;
     readonly draftConfidence: number;
+    readonly lookupPool: boolean;
     readonly temperature: number;
     readonly maxTokens: number;
     readonly maxLines: number;

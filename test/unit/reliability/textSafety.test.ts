@@ -107,7 +107,20 @@ describe("reliability: privacy by construction", () => {
         const telemetry = /telemetry|applicationinsights|createTelemetryLogger|TelemetryReporter|sentry|posthog|mixpanel|segment\.io/i;
         const files = sourceFiles(path.join(repository, "src"));
         const usingNetwork = files.filter((file) => networkApi.test(fs.readFileSync(file, "utf8"))).map((file) => path.relative(repository, file));
-        assert.deepEqual(usingNetwork, [path.join("src", "host", "downloadFile.ts"), path.join("src", "host", "modelFiles.ts"), path.join("src", "server", "LlamaServerHttp.ts")], "files that can reach the network");
+        assert.deepEqual(usingNetwork, [
+            path.join("src", "bench", "LlamaServerPeer.ts"),
+            path.join("src", "host", "downloadFile.ts"),
+            path.join("src", "host", "modelFiles.ts"),
+            path.join("src", "server", "LlamaServerHttp.ts")
+        ], "files that can reach the network");
+        // The benchmark's llama-server peer talks only to the server it started, on loopback, and
+        // nothing the extension or the engine host runs imports the benchmark.
+        const peer = fs.readFileSync(path.join(repository, "src", "bench", "LlamaServerPeer.ts"), "utf8");
+        assert.deepEqual([...new Set(peer.match(/https?:\/\/[^`"'$]*/g) ?? [])], ["http://127.0.0.1:"], "llama-server peer URLs");
+        assert.deepEqual([...new Set((peer.match(/listen\([^)]*\)|"--host", "[^"]*"/g) ?? []).map((call) => call.includes("127.0.0.1")))], [true], "llama-server peer binds loopback only");
+        const shipped = files.filter((file) => /[\\/]src[\\/](?:engine|completion|host|vscode|config|server)[\\/]/.test(file) || /[\\/]src[\\/](?:extension|engineHost)\.ts$/.test(file));
+        assert.ok(shipped.length > 20, `found ${shipped.length} files of the extension and the engine host`);
+        assert.deepEqual(shipped.filter((file) => /from\s+["'][^"']*\/bench\//.test(fs.readFileSync(file, "utf8"))).map((file) => path.relative(repository, file)), [], "extension or engine host files importing the benchmark");
         const mentioningTelemetry = files.filter((file) => telemetry.test(fs.readFileSync(file, "utf8").replace(/\/\/.*$/gm, "")));
         assert.deepEqual(mentioningTelemetry, []);
         const packageJson = JSON.parse(fs.readFileSync(path.join(repository, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
@@ -118,6 +131,6 @@ describe("reliability: privacy by construction", () => {
         // The server client is only built when specula.backend is llamaServer (machine-scoped: never from a workspace).
         const composition = fs.readFileSync(path.join(repository, "src", "vscode", "ServerController.ts"), "utf8");
         assert.equal((composition.match(/new LlamaServerBackend\(/g) ?? []).length, 1, "one place builds the server client");
-        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/host/downloadFile.ts, src/host/modelFiles.ts) and the llama.cpp server client (src/server/LlamaServerHttp.ts), no telemetry`);
+        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/host/downloadFile.ts, src/host/modelFiles.ts) the llama.cpp server client (src/server/LlamaServerHttp.ts) and the benchmark's loopback llama-server peer, no telemetry`);
     });
 });

@@ -1,4 +1,4 @@
-import type { Token } from "./llamaTypes";
+import type { Token } from "../llamaTypes";
 
 /** Positions remembered per trigram; the most recent ones are the most likely to repeat. */
 const positionsPerKey = 4;
@@ -12,7 +12,7 @@ const positionsPerKey = 4;
  * The index holds trigram → recent positions and is extended as the history grows, so a lookup
  * costs a few comparisons whatever the history's length.
  */
-export class NgramDrafter {
+export class PromptLookup {
     private readonly index = new Map<number, number[]>();
     private history: readonly Token[] = [];
     private indexed = 0;

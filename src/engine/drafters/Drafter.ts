@@ -1,0 +1,61 @@
+import type { RequestStats } from "../CompletionTypes";
+import type { DraftLengthController, DraftSource, RoundContext } from "../DraftLengthController";
+import type { Token } from "../llamaTypes";
+import type { Distribution, SeededRandom } from "../speculativeSampling";
+
+/** One round's drafts, with the distribution each was drawn from (one-hot for a copy). */
+export interface Proposal {
+    readonly source: DraftSource;
+    readonly tokens: Token[];
+    readonly distributions: Distribution<Token>[];
+}
+
+export interface SamplingSettings {
+    readonly temperature: number;
+    readonly topK: number;
+    readonly topP: number;
+    readonly minP: number;
+}
+
+/** Everything a drafter may use to propose one round's tokens. */
+export interface DraftRound {
+    /** Prompt and committed tokens; the last one is pending (not yet in the target's KV cache). */
+    readonly history: readonly Token[];
+    /** Most tokens to propose (the target adds one more itself). Always ≥ 1. */
+    readonly limit: number;
+    /** Temperature 0. With sampling, proposals must not depend on timings or earlier requests, so a seed reproduces a completion. */
+    readonly greedy: boolean;
+    readonly sampling: SamplingSettings;
+    readonly random: SeededRandom;
+    readonly signal: AbortSignal;
+    readonly stats: RequestStats;
+    /** How the previous round went (for the acceptance estimates); undefined after a round without drafts. */
+    readonly context: RoundContext | undefined;
+    readonly controller: DraftLengthController;
+    /** The user's K (the bound of the adaptive length). */
+    readonly draftMax: number;
+    /** Stop a draft-model round once its confidence falls below this (greedy only; 0 = never). */
+    readonly draftConfidence: number;
+}
+
+/**
+ * A drafting strategy: proposes tokens for the target to verify. Every strategy keeps the output
+ * exact — the target decides every token — so they differ only in speed. The engine calls `begin`
+ * once a request's prompt is in the target's cache, `propose` and `afterRound` each round, and
+ * `end` when the request is over, whatever stopped it.
+ */
+export interface Drafter {
+    begin(history: readonly Token[]): Promise<void>;
+    propose(round: DraftRound): Promise<Proposal>;
+    /** `history` now holds the round's committed tokens; the first `accepted` proposals were kept. */
+    afterRound(history: readonly Token[], proposal: Proposal, accepted: number): Promise<void>;
+    /** `history` is the prompt (`promptLength` tokens) and everything the request committed. */
+    end(history: readonly Token[], promptLength: number): void;
+}
+
+export const noProposal = (source: DraftSource): Proposal => ({ source, tokens: [], distributions: [] });
+
+/** The draft length for `source` this round: the controller's choice when greedy, else the user's K. */
+export function draftLength(round: DraftRound, source: DraftSource, max = round.draftMax): number {
+    return Math.min(round.limit, round.greedy ? round.controller.next(source, round.context, max) : round.draftMax);
+}

@@ -1,0 +1,74 @@
+import * as assert from "node:assert/strict";
+import { DraftLengthController } from "../../../src/engine/DraftLengthController";
+import type { DraftRound, Proposal } from "../../../src/engine/drafters/Drafter";
+import { HybridDrafter } from "../../../src/engine/drafters/HybridDrafter";
+import { LookupDrafter } from "../../../src/engine/drafters/LookupDrafter";
+import type { ModelDrafter } from "../../../src/engine/drafters/ModelDrafter";
+import { SeededRandom } from "../../../src/engine/speculativeSampling";
+
+const tokens = (text: string) => [...Buffer.from(text, "latin1")] as never[];
+
+function round(history: number[], controller: DraftLengthController): DraftRound {
+    return {
+        history: history as never[], limit: 40, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+        random: new SeededRandom(1), signal: new AbortController().signal,
+        stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+        context: undefined, controller, draftMax: 8, draftConfidence: 0
+    };
+}
+
+/** Stands in for the draft model: always proposes one token (0x21) and counts its calls. */
+function fakeModel(): ModelDrafter & { calls: number } {
+    const model = {
+        calls: 0,
+        begin: async () => {},
+        propose: async (): Promise<Proposal> => {
+            model.calls++;
+            return { source: "model", tokens: [0x21 as never], distributions: [new Map([[0x21 as never, 1]])] };
+        },
+        afterRound: async () => {},
+        end: () => {}
+    };
+    return model as unknown as ModelDrafter & { calls: number };
+}
+
+describe("HybridDrafter", () => {
+    const history = tokens("const value = compute(alpha); const other = compute(alp");
+
+    it("copies when lookup finds a match whose kind is accepted about as often as the model", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, new DraftLengthController({ maxDraft: 8, adaptive: false })));
+        assert.equal(proposal.source, "ngram8");
+        assert.equal(Buffer.from(proposal.tokens).toString("latin1"), "ha); con");
+        assert.equal(model.calls, 0);
+    });
+
+    it("asks the model when copies of that kind have been rejected more than the model's tokens", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: false });
+        for (let i = 0; i < 20; i++)
+            controller.recordAcceptance(4, 0, "ngram8");
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.source, "model");
+        assert.equal(model.calls, 1);
+    });
+
+    it("asks the model when the controller finds the copy not worth verifying this round", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        // Adaptive, with a verified token as dear as a single eval: no copy length pays at the prior's α.
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        controller.recordTargetCost(1, 10);
+        controller.recordTargetCost(9, 90);
+        for (let i = 0; i < 20; i++)
+            controller.recordAcceptance(4, 0, "model");
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.source, "model");
+        assert.equal(model.calls, 1);
+    });
+});
