@@ -12,7 +12,7 @@ import { ServerController } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
 import { StatusBar, type StatusView } from "./vscode/StatusBar";
-import type { CompletionOutcome } from "./completion/CompletionTypes";
+import type { CompletionOutcome } from "./completion/SuggestionTypes";
 
 /** What `activate` returns: read by the extension-host tests, not a public API. */
 export interface SpeculaTestApi {

@@ -4,7 +4,7 @@
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { BackendRequest, CompletionBackend } from "./CompletionBackend";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
-import type { ContextSnippet, EmptyReason } from "./CompletionTypes";
+import type { ContextSnippet, EmptyReason } from "./SuggestionTypes";
 import { Debouncer, delay } from "./Debouncer";
 import { formatExtraContext } from "./formatExtraContext";
 import { linesAfter, linesBefore, lineAround, snapshotAround, withInsertion, type DocumentView } from "./DocumentView";

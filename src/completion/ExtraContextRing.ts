@@ -1,4 +1,4 @@
-import type { ContextSnippet } from "./CompletionTypes";
+import type { ContextSnippet } from "./SuggestionTypes";
 import { selectSnippets } from "./formatExtraContext";
 import { firstNewline, lastNewline, safeEnd, safeStart, splitsPair } from "./textBoundaries";
 

@@ -1,4 +1,4 @@
-import type { ContextSnippet } from "./CompletionTypes";
+import type { ContextSnippet } from "./SuggestionTypes";
 
 // Extra context is plain text with a `path:` header per snippet: no comment syntax, because a
 // `// path` header is wrong in Python, HTML or SQL and the model would imitate it.

@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import type { CompletionBackend } from "../completion/CompletionBackend";
 import { CompletionPipeline, type CompletionInput, type PipelineSettings } from "../completion/CompletionPipeline";
-import type { CompletionOutcome } from "../completion/CompletionTypes";
+import type { CompletionOutcome } from "../completion/SuggestionTypes";
 import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
