@@ -179,6 +179,7 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
                 variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
                 sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
                 targetPath, draftPath, contextSize, command: "bench", modelsDescription: description, normalizeText, llamaServer: command.llamaServer,
+                json: command.json, writeJson: (text) => process.stdout.write(`${text}\n`),
                 log: (line) => process.stderr.write(`${line}\n`)
             });
         } finally {

@@ -37,6 +37,9 @@ export interface VariantsBenchOptions {
      * out, anything else is the binary's path. Defaults to "build".
      */
     readonly llamaServer?: string;
+    /** Print the results as JSON (rows, batch costs, typing summaries) through `writeJson`. */
+    readonly json?: boolean;
+    readonly writeJson?: (text: string) => void;
     readonly log: (line: string) => void;
 }
 
@@ -159,6 +162,8 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
             log(`wrote ${options.report} and ${chartPath}`);
         }
         log(`bench finished in ${(wallMs / 60000).toFixed(1)} min; ${mismatches} mismatches`);
+        if (options.json === true)
+            options.writeJson?.(JSON.stringify({ rows, costs, typing: typing != null ? { speculative: typing.typing.speculative, targetOnly: typing.typing.targetOnly, chains: Object.fromEntries(Object.entries(typing.chains).map(([name, chain]) => [name, { ...chain.summary, ready: chain.ready }])) } : undefined, mismatches }, null, 1));
         return mismatches > 0 ? 1 : 0;
     } finally {
         await peer.dispose();
