@@ -124,7 +124,7 @@ class SimulatedEditor {
                 maxTokens: settings.maxTokens, maxLines: settings.maxLines, temperature: 0, contextSize: settings.contextSize,
                 latencyBudgetMs: settings.latencyBudgetMs, prefetch: settings.prefetch, logPrompts: false
             }),
-            debouncer: new Debouncer({ minMs: settings.debounceMs, initialMs: settings.debounceMs, maxMs: settings.debounceMs * 3 }),
+            debouncer: Debouncer.forSetting(settings.debounceMs),
             ...(settings.maxMiddleChars != null ? { planner: new PromptPlanner({ maxMiddleChars: settings.maxMiddleChars }) } : {}),
             events: {
                 onImproved: (uri, offset) => {

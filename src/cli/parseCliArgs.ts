@@ -1,3 +1,4 @@
+import { latencyOptions } from "../completion/latencyOptions";
 import { parseArgs } from "node:util";
 import { SpeculaError } from "../engine/SpeculaError";
 import { decodingOptions } from "../engine/decodingOptions";
@@ -195,8 +196,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     chars: integer(values.chars, "--chars", 240, 1, 100_000),
                     files: integer(values.files, "--files", 2, 1, 4),
                     chains: integer(values.chains, "--chains", 4, 0, 100),
-                    debounceMs: integer(values.debounce, "--debounce", 150, 0, 2000),
-                    budgetMs: integer(values.budget, "--budget", 300, 0, 10_000),
+                    debounceMs: integer(values.debounce, "--debounce", latencyOptions.debounceMs.default, 0, 2000),
+                    budgetMs: integer(values.budget, "--budget", latencyOptions.latencyBudgetMs.default, 0, 10_000),
                     compareLayout: values["compare-layout"] ?? false,
                     ...(values.report != null ? { report: values.report } : {}),
                     json: values.json ?? false

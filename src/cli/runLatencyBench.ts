@@ -2,6 +2,7 @@
 // with the engine in-process. A scripted user types real code (keystroke → suggestion), accepts
 // suggestions that match what it is about to write (Tab → next suggestion), and presses Tab three
 // times in a row at chosen spots (the prefetch's effect); speculative and target alone, interleaved.
+import { debounceRange } from "../completion/latencyOptions";
 import { readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
@@ -156,7 +157,7 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
     const { options, typing, chains } = result;
     const lines: string[] = [];
     lines.push(`### ${options.pairLabel}`, "");
-    lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * 3} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
+    lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * debounceRange} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
     lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
     const rows = [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly], ...(typing.classicLayout != null ? [["speculative, classic PSM layout (no middle head)", typing.classicLayout]] : [])] as Array<[string, ReplaySummary]>;
     for (const [name, summary] of rows) {

@@ -8,6 +8,7 @@ import { locateLlamaServer } from "../bench/locateLlamaServer";
 import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
 import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
+import { latencyOptions } from "../completion/latencyOptions";
 import { findPackageDir } from "./makeBenchTasks";
 import { formatLatencyMarkdown, latencyFiles, runLatencyBench, type LatencyBenchResult } from "./runLatencyBench";
 import { selectVariants, type VariantId, type VariantSpec } from "../bench/variants";
@@ -131,7 +132,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
             typing = await runLatencyBench(engine, {
                 pairLabel: `${path.basename(options.targetPath)} + ${path.basename(options.draftPath)}`,
                 threads: options.threads, contextSize: options.contextSize, maxTokens: options.maxTokens, maxLines: 8,
-                chars: options.typingChars, files: latencyFiles(2), normalizeText: options.normalizeText, debounceMs: 150, latencyBudgetMs: 300, chainStarts: 4, log
+                chars: options.typingChars, files: latencyFiles(2), normalizeText: options.normalizeText, debounceMs: latencyOptions.debounceMs.default, latencyBudgetMs: latencyOptions.latencyBudgetMs.default, chainStarts: 4, log
             });
         }
 

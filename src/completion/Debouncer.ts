@@ -1,3 +1,5 @@
+import { debounceRange } from "./latencyOptions";
+
 /**
  * Waits `ms` milliseconds. Resolves true when the time has passed, false as soon as `signal` aborts
  * (or at once when it already has): a superseded request stops waiting instead of running late.
@@ -42,6 +44,14 @@ export interface DebouncerOptions {
  * typists a longer one, so a request is not started and cancelled between every two keys.
  */
 export class Debouncer {
+    /**
+     * The debounce the editor uses for the `specula.debounceMs` setting: that is the shortest wait
+     * (and the first one), and slow typists get up to `debounceRange` times as long.
+     */
+    public static forSetting(debounceMs: number): Debouncer {
+        return new Debouncer({ minMs: debounceMs, initialMs: debounceMs, maxMs: debounceMs * debounceRange });
+    }
+
     private readonly minMs: number;
     private readonly maxMs: number;
     private readonly gapFactor: number;

@@ -309,9 +309,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     private createDebouncer(): Debouncer {
-        const base = this.deps.config.settings.debounceMs;
-        // The setting is the shortest wait; slow typists get up to three times as long.
-        return new Debouncer({ minMs: base, initialMs: base, maxMs: base * 3 });
+        return Debouncer.forSetting(this.deps.config.settings.debounceMs);
     }
 }
 

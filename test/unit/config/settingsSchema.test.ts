@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { settingKeys } from "../../../src/config/settingKeys";
+import { latencyOptions } from "../../../src/completion/latencyOptions";
 import { decodingOptions } from "../../../src/engine/decodingOptions";
 import { settingsSchemaFromPackageJson, settingValueProblem } from "../../../src/config/settingsSchema";
 
@@ -36,6 +37,15 @@ describe("settings declared in package.json", () => {
             assert.deepEqual(actual, expected, `specula.${name}`);
             if ("setting" in declared)
                 assert.ok(declared.accepted.min <= declared.setting.minimum && declared.setting.maximum <= declared.accepted.max, `specula.${name}: the setting's range is one the engine accepts`);
+        }
+    });
+
+    it("declares each latency option as src/completion/latencyOptions.ts does: type, default, bounds", () => {
+        for (const [name, declared] of Object.entries(latencyOptions)) {
+            const setting = schema[`specula.${name}`] as Record<string, unknown> | undefined;
+            assert.ok(setting, `specula.${name} is declared`);
+            const expected: Record<string, unknown> = { type: declared.type, default: declared.default, ...("setting" in declared ? declared.setting : {}) };
+            assert.deepEqual(Object.fromEntries(Object.keys(expected).map((key) => [key, setting[key]])), expected, `specula.${name}`);
         }
     });
 
