@@ -1,4 +1,5 @@
 import type { FimCase } from "./FimCase";
+import { indentWidth as indentWidthOf } from "../completion/cleaning/blockScope";
 
 /** What a cleaner is given; the fields of `CleanCompletionInput`. */
 export interface TrialInput {
@@ -48,16 +49,7 @@ const tabSize = 4;
 const leakedTokens = ["<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>", "<fim_middle>", "</s>", "<EOT>", "<｜end▁of▁sentence｜>"];
 
 function indentWidth(line: string): number {
-    let width = 0;
-    for (const char of line) {
-        if (char === " ")
-            width++;
-        else if (char === "\t")
-            width += tabSize - (width % tabSize);
-        else
-            break;
-    }
-    return width;
+    return indentWidthOf(line, tabSize);
 }
 
 /** A small stable hash of a case id, so each case gets the same variant on every run. */

@@ -1,5 +1,6 @@
 import { isHighSurrogate } from "../textBoundaries";
 import { BracketScanner, spansLines, type CodeSyntax, type OpenFrame } from "./BracketScanner";
+import { indentWidth } from "./blockScope";
 
 /** Text to insert at the cursor, replacing `overwriteChars` characters right of it on the cursor line. */
 export interface LineEdit {
@@ -167,19 +168,6 @@ function windowScore(line: string, context: MidLineContext): number {
         feedLine(next.slice(lead.length));
     }
     return scanner.unmatched - unmatchedBefore + overdue.size;
-}
-
-function indentWidth(line: string, tabSize: number): number {
-    let width = 0;
-    for (const char of line) {
-        if (char === " ")
-            width++;
-        else if (char === "\t")
-            width += tabSize - (width % tabSize);
-        else
-            break;
-    }
-    return width;
 }
 
 /**
