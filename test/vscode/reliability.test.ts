@@ -332,6 +332,9 @@ describe("Reliability and privacy in the VS Code extension host", function () {
 
     it("a settings change while generating: decoding settings let it finish, model settings stop it and reload", async () => {
         await setUser("maxTokens", 1024);
+        // A budget longer than the test's waits: the requests are still waiting on their generation
+        // when the settings change (with 300 ms a partial line may already have been shown).
+        await setUser("latencyBudgetMs", 10_000);
         try {
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// a long explanation of the algorithm: " });
             const position = document.positionAt(document.getText().length);
@@ -360,6 +363,7 @@ describe("Reliability and privacy in the VS Code extension host", function () {
             console.log(`      draftMax change: generation finished (${kept.kind}); contextSize change: cancelled in ${stoppedMs} ms, reloaded, completions continue`);
         } finally {
             await setUser("maxTokens", undefined);
+            await setUser("latencyBudgetMs", undefined);
             await setUser("draftMax", undefined);
             await setUser("contextSize", 2048);
             await waitForState(api, (state) => state.kind === "ready" && state.info.contextSize === 2048, "context 2048 again");
