@@ -237,6 +237,9 @@ export interface TabPress {
     /** Where the next suggestion came from; "new" means it was not ready (no prefetch, cache or running generation). */
     readonly source?: SuggestionSource;
     readonly accepted: "whole" | "word";
+    /** The text accepted with this Tab, and how the suggestion it came from was shown. */
+    readonly acceptedText?: string;
+    readonly acceptedPiece?: "block" | "lines" | "budget";
 }
 
 export interface ReplayRun {
@@ -354,7 +357,10 @@ export async function replayTabChain(
                 const tabAt = performance.now();
                 editor.insert(current.text, false, current.outcome.overwriteChars);
                 shown = await editor.waitForShown(pauseMs);
-                tabs.push({ latencyMs: shown != null ? shown.at - tabAt : Infinity, ...(shown != null ? { source: shown.outcome.source } : {}), accepted: "whole" });
+                tabs.push({
+                    latencyMs: shown != null ? shown.at - tabAt : Infinity, ...(shown != null ? { source: shown.outcome.source } : {}),
+                    accepted: "whole", acceptedText: current.text, acceptedPiece: current.outcome.piece
+                });
             }
         } finally {
             await editor.dispose();
