@@ -332,9 +332,6 @@ describe("Reliability and privacy in the VS Code extension host", function () {
 
     it("a settings change while generating: decoding settings let it finish, model settings stop it and reload", async () => {
         await setUser("maxTokens", 1024);
-        // A budget longer than the test's waits: the requests are still waiting on their generation
-        // when the settings change (with 300 ms a partial line may already have been shown).
-        await setUser("latencyBudgetMs", 10_000);
         try {
             const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// a long explanation of the algorithm: " });
             const position = document.positionAt(document.getText().length);
@@ -345,25 +342,34 @@ describe("Reliability and privacy in the VS Code extension host", function () {
             const kept = api.lastOutcome();
             assert.ok(kept?.kind === "suggestion" || kept?.kind === "empty", `a decoding change does not cancel: ${JSON.stringify(kept?.kind)}`);
 
+            // Sampled text does not repeat (a repeated line is settled and stops early), and up to 200
+            // lines keep the block decoding in the background (1 024 tokens take seconds) after its
+            // first line may have been shown: the model change must stop that generation.
+            await setUser("temperature", 1);
+            await setUser("maxLines", 200);
             const second = await vscode.workspace.openTextDocument({ language: "typescript", content: "// another long explanation, generating when the context changes: " });
             const running = requestCompletion(api, second, second.positionAt(second.getText().length));
             await sleep(150);
             const started = Date.now();
             await setUser("contextSize", 1024);
-            assert.equal(await running, undefined);
-            assert.equal(api.lastOutcome()?.kind, "canceled");
+            await running;
+            const interrupted = api.lastOutcome();
+            assert.ok(interrupted?.kind === "canceled" || interrupted?.kind === "suggestion", `outcome ${JSON.stringify(interrupted)}`);
+            await api.provider.whenIdle();
             const stoppedMs = Date.now() - started;
             assert.ok(stoppedMs < 1500, `stopped ${stoppedMs} ms after the change`);
             const reloaded = await waitForState(api, (state) => state.kind === "ready" && state.info.contextSize === 1024, "reload with context 1024");
             assert.ok(reloaded.kind === "ready");
             await setUser("maxTokens", 48);
+            await setUser("temperature", undefined);
             const third = await vscode.workspace.openTextDocument({ language: "typescript", content: "function double(x: number) {\n    return " });
             await requestCompletion(api, third, third.positionAt(third.getText().length));
             assert.equal(api.lastOutcome()?.kind, "suggestion", "completions continue after the reload");
-            console.log(`      draftMax change: generation finished (${kept.kind}); contextSize change: cancelled in ${stoppedMs} ms, reloaded, completions continue`);
+            console.log(`      draftMax change: generation finished (${kept.kind}); contextSize change: request ${interrupted.kind}, generation stopped in ${stoppedMs} ms, reloaded, completions continue`);
         } finally {
             await setUser("maxTokens", undefined);
-            await setUser("latencyBudgetMs", undefined);
+            await setUser("temperature", undefined);
+            await setUser("maxLines", undefined);
             await setUser("draftMax", undefined);
             await setUser("contextSize", 2048);
             await waitForState(api, (state) => state.kind === "ready" && state.info.contextSize === 2048, "context 2048 again");

@@ -264,17 +264,26 @@ describe("Specula in the VS Code extension host", function () {
 
         it("turning completions off while generating stops the generation", async () => {
             await setUser("maxTokens", 1024);
+            // Sampled text does not repeat (a repeated line is settled and stops early), and up to 200
+            // lines keep the block decoding in the background (1 024 tokens take seconds) after its
+            // first line may have been shown: turning completions off must stop that generation.
+            await setUser("temperature", 1);
+            await setUser("maxLines", 200);
             try {
                 const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "// still generating when switched off: " });
                 const pending = requestCompletion(api, document, document.positionAt(document.getText().length));
                 await sleep(200);
                 const started = Date.now();
                 await vscode.commands.executeCommand("specula.toggleCompletions");
-                assert.equal(await pending, undefined);
-                assert.equal(api.lastOutcome()?.kind, "canceled");
+                await pending;
+                const interrupted = api.lastOutcome();
+                assert.ok(interrupted?.kind === "canceled" || interrupted?.kind === "suggestion", `outcome ${JSON.stringify(interrupted)}`);
+                await api.provider.whenIdle();
                 assert.ok(Date.now() - started < 1500, `stopped ${Date.now() - started} ms after the toggle`);
             } finally {
                 await setUser("maxTokens", undefined);
+                await setUser("temperature", undefined);
+                await setUser("maxLines", undefined);
                 if (specula().get("enable") === false)
                     await vscode.commands.executeCommand("specula.toggleCompletions");
                 await waitForState(api, readyWith(fixturePair), "ready again");
