@@ -2,6 +2,7 @@
 // the first line as soon as it is complete, the whole block once the generation ends, each piece
 // cleaned by the same rules (cleanCompletion).
 import { cleanCompletionEdit, firstLineSettled, type CleanCompletionInput, type CompletionEdit } from "./cleanCompletion";
+import { provisionalRunawayEnd } from "./cleaning/runawayLine";
 
 /** Where a suggestion goes, as the cleaner needs to know it. */
 export interface SuggestionContext {
@@ -94,8 +95,11 @@ export function pieceFor(
     typed: string,
     context: SuggestionContext
 ): PieceDecision {
-    if (generation.finalText != null)
-        return showFrom(cleanFor(generation.finalText, context), typed, true) ?? { kind: "none" };
+    if (generation.finalText != null) {
+        const final = generation.finalText;
+        const edit = cleanFor(final, context);
+        return showFrom(edit, typed, true) ?? continuationAfter(final, edit.text, typed, context, true) ?? { kind: "none" };
+    }
     if (generation.done)
         return { kind: "none" };
     // The complete lines so far (from the first line with content on): shown while the rest of the
@@ -115,6 +119,34 @@ export function pieceFor(
     return raw.startsWith(typed) || typed.startsWith(raw) ? { kind: "wait" } : { kind: "none" };
 }
 
+/**
+ * When the user has accepted all the cleaned text and more of what the model wrote (a partial line
+ * the finished line's cleaning cut back, `the the` of `the the the …`), the rest of the raw text
+ * is still exactly what the model writes after it: cleaned where the cursor now is, it is the
+ * suggestion there — what a new generation would show, without computing it again.
+ */
+function continuationAfter(raw: string, cleaned: string, typed: string, context: SuggestionContext, final: boolean): PieceDecision | undefined {
+    if (typed === "" || !raw.startsWith(typed) || !typed.startsWith(cleaned))
+        return undefined;
+    const rest = raw.slice(typed.length);
+    const here = contextAfter(context, typed);
+    // A generation that stopped once its line was settled ends mid-line: its rest is a suggestion
+    // only where that rest is itself settled (or has a whole line).
+    if (final && !firstRawLine(rest, false).complete && !firstLineIsSettled(rest, here))
+        return undefined;
+    const edit = final ? cleanFor(rest, here) : partialPiece(rest, "", here);
+    return edit != null && edit.text !== "" ? { kind: "show", text: edit.text, overwriteChars: edit.overwriteChars, final } : undefined;
+}
+
+/** The place `typed` characters after `context`'s, the typed text now part of the document. */
+export function contextAfter(context: SuggestionContext, typed: string): SuggestionContext {
+    const lines = typed.split(/\r?\n/);
+    if (lines.length === 1)
+        return { ...context, linePrefix: context.linePrefix + typed };
+    const previousLines = [...context.previousLines, context.linePrefix + lines[0]!, ...lines.slice(1, -1)];
+    return { ...context, linePrefix: lines[lines.length - 1]!, previousLines: previousLines.slice(-Math.max(1, context.previousLines.length)) };
+}
+
 /** The rest of `edit` after `typed`, when the user typed (or accepted) its beginning. */
 function showFrom(edit: CompletionEdit, typed: string, final: boolean): PieceDecision | undefined {
     if (edit.text.length <= typed.length || !edit.text.startsWith(typed))
@@ -130,11 +162,15 @@ export function partialPiece(raw: string, typed: string, context: SuggestionCont
     const first = firstRawLine(raw, false);
     if (first.complete || !raw.startsWith(typed))
         return undefined;
-    const boundary = lastWordBoundary(first.text);
+    // Not past a repetition the finished line would lose (`the the the` becomes `the`).
+    const boundary = Math.min(lastWordBoundary(first.text), provisionalRunawayEnd(first.text) ?? Infinity);
     if (boundary <= typed.length)
         return undefined;
     const line = cleanFor(first.text.slice(0, boundary), context, lineCount(first.text));
-    return line.text.length > typed.length && line.text.startsWith(typed) ? { text: line.text.slice(typed.length), overwriteChars: line.overwriteChars } : undefined;
+    if (line.text.length > typed.length && line.text.startsWith(typed))
+        return { text: line.text.slice(typed.length), overwriteChars: line.overwriteChars };
+    const continuation = continuationAfter(raw, line.text, typed, context, false);
+    return continuation?.kind === "show" ? { text: continuation.text, overwriteChars: continuation.overwriteChars } : undefined;
 }
 
 /** Index just past the last complete word (before trailing identifier characters still being written). */

@@ -11,6 +11,8 @@ const maxUnitChars = 24;
 /** A run counts as degenerate with at least this many copies, and this many characters. */
 const minCopies = 4;
 const minRunChars = 32;
+/** A run this short (`ee`, `a,a,`) is ordinary text, not the start of a runaway repetition. */
+const minProvisionalRunChars = 6;
 
 export interface LineCut {
     /** Where the line is cut (the text keeps [0, end)). */
@@ -68,6 +70,40 @@ export function findRunawayCut(line: string): LineCut | undefined {
     if (space > maxCompletionLineChars - 40)
         end = space;
     return { end, decidedAt: maxCompletionLineChars + 1, reason: "length" };
+}
+
+/**
+ * For a line still being written: where {@link findRunawayCut} would cut it if the repetition it
+ * ends with went on — after the first copy of any piece (with a letter in it) that the line already
+ * ends with twice. A partial line shown before it is complete stops there, so the user never sees
+ * (or accepts) copies that the finished line loses. Undefined when the line ends with no such run.
+ * A long piece seen once and partly again (`a + b; a + `) is not caught until its second copy; the
+ * pipeline re-offers a finished line that cleaning cut shorter than the partial shown.
+ */
+export function provisionalRunawayEnd(line: string): number | undefined {
+    const text = line.slice(0, maxCompletionLineChars + 1);
+    let best: number | undefined;
+    for (let unit = 1; unit <= maxUnitChars && 2 * unit <= text.length; unit++) {
+        let run = unit;
+        while (run < text.length && text.charCodeAt(text.length - 1 - run) === text.charCodeAt(text.length - 1 - run + unit))
+            run++;
+        if (run < 2 * unit || run < minProvisionalRunChars)
+            continue;
+        const start = text.length - run;
+        const piece = text.slice(start, start + unit);
+        if (!/\p{L}/u.test(piece) || isRepeatOfShorterUnit(piece))
+            continue;
+        let cut = start + unit;
+        for (let at = start; at < start + 2 * unit; at++) {
+            if (/\w/.test(text[at]) && (at === 0 || !/\w/.test(text[at - 1]))) {
+                cut = at + unit;
+                break;
+            }
+        }
+        const end = safeEnd(text, cut, 0);
+        best = best == null ? end : Math.min(best, end);
+    }
+    return best;
 }
 
 /** `abab` is `ab` twice: count it under the shorter unit so each run is found once, at its true period. */

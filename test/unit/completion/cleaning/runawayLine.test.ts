@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { findRunawayCut, maxCompletionLineChars } from "../../../../src/completion/cleaning/runawayLine";
+import { findRunawayCut, maxCompletionLineChars, provisionalRunawayEnd } from "../../../../src/completion/cleaning/runawayLine";
 
 describe("findRunawayCut", () => {
     const kept = (line: string): string | undefined => {
@@ -45,5 +45,19 @@ describe("findRunawayCut", () => {
         const line = "😀".repeat(200);
         const cut = findRunawayCut(line)!;
         assert.equal(cut.end % 2, 0);
+    });
+});
+
+describe("provisionalRunawayEnd", () => {
+    it("cuts after the first copy once a line ends with a piece twice", () => {
+        // As findRunawayCut does, the cut keeps the space after the copy (cleaning trims it).
+        assert.equal(provisionalRunawayEnd(" the the"), " the ".length);
+        assert.equal(provisionalRunawayEnd("x = the range range"), "x = the range ".length);
+        assert.equal(provisionalRunawayEnd(" return value + other; return value + other;"), " return value + other; ".length);
+    });
+
+    it("leaves lines that end with no repeated piece, or with short ordinary repeats, alone", () => {
+        for (const line of ["const total = items.reduce((sum, item) => sum + item.price, 0);", "seed", "x.x.", "if (a && a", "// ------", "[0, 0, 0, 0, 0, 0"])
+            assert.equal(provisionalRunawayEnd(line), undefined, line);
     });
 });
