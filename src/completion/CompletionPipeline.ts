@@ -130,6 +130,8 @@ interface LiveGeneration {
     readonly before: string;
     /** The last place this generation's piece was shown, to re-offer a longer one. */
     shownAt?: { readonly offset: number; readonly length: number };
+    /** The prefetch for the text after this generation's whole suggestion has been started. */
+    prefetched?: boolean;
 }
 
 export class CompletionPipeline {
@@ -145,6 +147,8 @@ export class CompletionPipeline {
     private readonly inFlight = new Set<Generation>();
     private nextId = 1;
     private lastKeystrokeAt: number | undefined;
+    /** Where the last partial line shown ends: a cursor there has accepted it. */
+    private lastPartial: { readonly uri: string; readonly end: number } | undefined;
 
     public constructor(options: PipelineOptions) {
         this.backend = options.backend;
@@ -202,15 +206,24 @@ export class CompletionPipeline {
 
         // A generation for this place (running, or done and not yet superseded) first: it knows
         // whether it was a prefetch, and it can still grow.
-        const match = this.matchLive(input);
-        if (match != null) {
-            const source: SuggestionSource = match.entry.generation.purpose === "prefetch" && match.typed === "" ? "prefetch" : "live";
-            const served = await this.serve(match.entry, match.typed, source, signal, keystrokeAt, started);
+        let match = this.matchLive(input);
+        const matched = match != null;
+        while (match != null) {
+            const { entry, typed } = match;
+            const source: SuggestionSource = entry.generation.purpose === "prefetch" && typed === "" ? "prefetch" : "live";
+            const served = await this.serve(entry, typed, source, signal, keystrokeAt, started);
             if (served !== "unusable")
                 return served;
             // It went another way than the user typed (it had written nothing yet when it was
-            // matched), or cleaning left nothing past the typed text: a new generation for this place.
-            this.abortLive((entry) => entry === match.entry);
+            // matched), or cleaning left nothing past the typed text. Its end may have started the
+            // prefetch for this very place meanwhile; else a new generation comes.
+            this.abortLive((other) => other === entry);
+            // (Its finish handler, which starts that prefetch, runs before this continuation.)
+            if (entry.generation.done)
+                await entry.generation.finished;
+            if (signal.aborted)
+                return { kind: "canceled" };
+            match = this.matchLive(input);
         }
         const cached = this.cache.get(place.cacheKey);
         if (cached != null)
@@ -221,7 +234,7 @@ export class CompletionPipeline {
         if (signal.aborted)
             return { kind: "canceled" };
         // (After a live generation turned out unusable the user has waited already.)
-        if (input.trigger === "automatic" && match == null && !(await this.debouncer.wait(signal)))
+        if (input.trigger === "automatic" && !matched && !(await this.debouncer.wait(signal)))
             return { kind: "canceled" };
         const debounceMs = this.now() - started;
         const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
@@ -384,7 +397,8 @@ export class CompletionPipeline {
         }, piece.text, piece.overwriteChars);
         if (entry.shownAt != null && entry.shownAt.length < piece.text.length - (entry.shownAt.offset - generation.offset))
             this.events.onImproved?.(generation.document.uri, entry.shownAt.offset);
-        if (settings.prefetch && generation.purpose === "request")
+        // A prefetch nobody has used yet is a guess; one the user is reading is a request.
+        if (generation.purpose === "request" || entry.shownAt != null)
             this.prefetchAfter(entry, piece.text);
     }
 
@@ -395,9 +409,10 @@ export class CompletionPipeline {
      */
     private prefetchAfter(entry: LiveGeneration, accepted: string): void {
         const { generation } = entry;
-        if (this.live.some((other) => other !== entry && !other.generation.done))
-            return;
         const settings = this.settings();
+        if (!settings.prefetch || entry.prefetched === true || this.live.some((other) => other !== entry && !other.generation.done))
+            return;
+        entry.prefetched = true;
         const document = withInsertion(generation.document, generation.offset, accepted);
         const offset = generation.offset + accepted.length;
         const { linePrefix, lineSuffix } = lineAround(document, offset, lineContextChars);
@@ -424,7 +439,10 @@ export class CompletionPipeline {
         const { generation } = entry;
         const settings = this.settings();
         const elapsed = () => this.now() - keystrokeAt;
-        const deadline = keystrokeAt + Math.max(0, settings.latencyBudgetMs);
+        // A user who accepted a partial line takes its next words as they come: no wait for the line.
+        const last = this.lastPartial;
+        const continuesPartial = last != null && last.uri === generation.document.uri && last.end === generation.offset + typed.length;
+        const deadline = continuesPartial ? started : keystrokeAt + Math.max(0, settings.latencyBudgetMs);
         const aborted = abortedPromise(signal);
         while (true) {
             if (signal.aborted || generation.aborted)
@@ -457,8 +475,13 @@ export class CompletionPipeline {
         const { generation } = entry;
         const offset = generation.offset + typed.length;
         entry.shownAt = { offset, length: edit.text.length };
+        this.lastPartial = piece === "budget" ? { uri: generation.document.uri, end: offset + edit.text.length } : undefined;
         if (piece === "budget")
             void this.offerWhenComplete(entry, typed, edit.text);
+        // A finished prefetch now shown: the suggestion after it is computed while the user reads
+        // this one, so Tab-Tab-Tab keeps finding the next one ready.
+        if (piece === "block" && generation.purpose === "prefetch")
+            this.prefetchAfter(entry, typed + edit.text);
         const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
         return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
     }

@@ -133,7 +133,9 @@ describe("CompletionPipeline", () => {
         const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
         assert.equal(next.source, "prefetch");
         assert.equal(next.text, "\n    // done");
-        assert.equal(backend.generating.length, 2);
+        // Showing the prefetch started the one after it; nothing else was asked of the backend.
+        await pipeline.whenIdle();
+        assert.deepEqual(backend.generating.slice(2).map((entry) => entry.request.prefix), [head + block + "\n    // done"]);
     });
 
     it("aborts a prefetch that the user types past", async () => {
@@ -186,13 +188,15 @@ describe("CompletionPipeline", () => {
     });
 
     it("re-offers the place when the finished line, cleaned whole, differs from the partial shown at the budget", async () => {
-        const degenerate = " the the the the the the the the the the the the the the the the";
-        const { pipeline, improved } = make({ chunkChars: 4, chunkMs: 40, respond: () => degenerate }, { latencyBudgetMs: 200 });
+        // A long repeated piece is cut only once it has come twice; at the budget it has come once and a half.
+        const degenerate = " return value + other;".repeat(6);
+        const { pipeline, improved } = make({ chunkChars: 11, chunkMs: 60, respond: () => degenerate }, { latencyBudgetMs: 150 });
         const editor = new Editor("    return");
         const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
         assert.equal(shown.piece, "budget");
         await pipeline.whenIdle();
         const final = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
+        assert.equal(final.text, " return value + other;");
         assert.notEqual(final.text, shown.text, "cleaning the whole line changed what the partial showed (the test is meaningful)");
         assert.deepEqual(improved.map((entry) => entry.offset), [editor.offset], "the provider was asked to show the place again");
     });
@@ -319,5 +323,72 @@ describe("CompletionPipeline", () => {
         await pipeline.whenIdle();
         assert.deepEqual(backend.requests.map((entry) => entry.finished), backend.requests.map(() => true), "no backend call is in flight");
         assert.ok(backend.generating.length >= 2, "the prefetch after the settled line ran before whenIdle resolved");
+    });
+
+    it("a partial shown at the budget never holds a second copy of a repeated word that the finished line loses", async () => {
+        const degenerate = " the the the the the the the the the the the the the the the the";
+        const { pipeline } = make({ chunkChars: 8, chunkMs: 40, respond: () => degenerate }, { latencyBudgetMs: 100 });
+        const editor = new Editor("    return");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "budget");
+        assert.equal(shown.text, " the");
+    });
+
+    it("Tab-Tab-Tab through prefetches: each accepted prefetch starts the next one, so every next suggestion is ready", async () => {
+        const lines = ["    const a = 1;", "    const b = 2;", "    const c = 3;", "    const d = 4;"];
+        const respond = (request: BackendRequest) => {
+            const written = lines.findIndex((line) => !request.prefix.includes(line));
+            return written < 0 ? "" : (written === 0 ? "" : "\n") + lines[written];
+        };
+        const { backend, pipeline } = make({ chunkChars: 64, chunkMs: 1, respond });
+        const editor = new Editor("function f() {\n" + "\n}", "function f() {\n".length);
+        const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(first.text, lines[0]);
+        const sources: string[] = [];
+        let shown = first;
+        for (let press = 0; press < 3; press++) {
+            await pipeline.whenIdle();
+            editor.type(shown.text, pipeline);
+            shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+            sources.push(shown.source);
+            assert.equal(shown.text, "\n" + lines[press + 1]);
+        }
+        assert.deepEqual(sources, ["prefetch", "prefetch", "prefetch"]);
+        assert.equal(backend.generating.length, 5, "one request, three prefetches used, one prefetch waiting for the next Tab");
+    });
+
+    it("when the rest of a block whose first line was accepted is cleaned away, the prefetch its end starts serves the next suggestion", async () => {
+        // The model's second line re-types the document's next line, which cleaning drops.
+        const respond = (request: BackendRequest) => request.prefix.endsWith("{\n") ? "    const a = 1;\n    return a;" : "\n    const b = 2;";
+        const { backend, pipeline } = make({ chunkChars: 4, chunkMs: 15, respond });
+        const editor = new Editor("function f() {\n\n    return a;\n}", "function f() {\n".length);
+        const first = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(first.text, "    const a = 1;");
+        assert.equal(first.piece, "lines");
+        assert.equal(backend.generating[0]!.finished, false, "the block was still decoding when its first line was accepted (the test is meaningful)");
+        editor.type(first.text, pipeline);
+        const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(next.text, "\n    const b = 2;");
+        assert.equal(next.source, "prefetch");
+        await pipeline.whenIdle();
+        const prefixes = backend.generating.map((entry) => entry.request.prefix);
+        assert.equal(new Set(prefixes).size, prefixes.length, `no place was generated twice: ${JSON.stringify(prefixes)}`);
+    });
+
+    it("after the user accepts a repeated word the finished line keeps once, what the model wrote after it is served without a new generation", async () => {
+        const degenerate = " the the the the the the the the the the the the the the the the the the the the the the the the";
+        const { backend, pipeline } = make({ chunkChars: 4, chunkMs: 30, respond: () => degenerate }, { latencyBudgetMs: 80 });
+        const editor = new Editor("    return");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.text, " the");
+        const sources: string[] = [];
+        for (let press = 0; press < 3; press++) {
+            editor.type(" the", pipeline);
+            const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+            assert.equal(next.text, " the");
+            sources.push(next.source);
+        }
+        assert.deepEqual(sources.filter((source) => source === "new"), [], `served by: ${sources.join(", ")}`);
+        assert.equal(backend.generating.length <= 3, true, `generations: ${backend.generating.map((entry) => JSON.stringify(entry.request.prefix)).join(", ")}`);
     });
 });
