@@ -5,7 +5,7 @@ import { parseCliArgs, usage, type BuiltInPairName, type CliCommand } from "./cl
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
-import { latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
+import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
 import { DEFAULT_DRAFT_MAX, type EngineInfo } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
@@ -54,7 +54,7 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
             log: (line) => process.stderr.write(`${line}\n`)
         });
         if (command.json)
-            process.stdout.write(`${JSON.stringify({ typing: { speculative: result.typing.speculative, targetOnly: result.typing.targetOnly }, chains: Object.fromEntries(Object.entries(result.chains).map(([name, chain]) => [name, { ...chain.summary, ready: chain.ready }])) }, null, 1)}\n`);
+            process.stdout.write(`${JSON.stringify({ typing: { speculative: result.typing.speculative, targetOnly: result.typing.targetOnly }, chains: chainSummaries(result.chains) }, null, 1)}\n`);
         return 0;
     } finally {
         await engine.dispose();

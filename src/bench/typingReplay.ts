@@ -232,7 +232,7 @@ export interface WaitedKey {
 }
 
 export interface TabPress {
-    /** Tab → next suggestion shown, ms; Infinity when none showed within the pause. */
+    /** Tab → next suggestion shown, ms; Infinity when none showed within the pause, NaN when the model had nothing to show there. */
     readonly latencyMs: number;
     /** Where the next suggestion came from; "new" means it was not ready (no prefetch, cache or running generation). */
     readonly source?: SuggestionSource;
@@ -318,7 +318,7 @@ export async function replayTyping(
                 accepted += part.length;
                 shown = position < input.realText.length ? await editor.waitForShown(pauseMs) : undefined;
                 tabs.push({
-                    latencyMs: shown != null ? shown.at - tabAt : Infinity,
+                    latencyMs: shown != null ? shown.at - tabAt : editor.nothingToShow ? NaN : Infinity,
                     ...(shown != null ? { source: shown.outcome.source } : {}),
                     accepted: part === current.text ? "whole" : "word"
                 });
@@ -358,7 +358,7 @@ export async function replayTabChain(
                 editor.insert(current.text, false, current.outcome.overwriteChars);
                 shown = await editor.waitForShown(pauseMs);
                 tabs.push({
-                    latencyMs: shown != null ? shown.at - tabAt : Infinity, ...(shown != null ? { source: shown.outcome.source } : {}),
+                    latencyMs: shown != null ? shown.at - tabAt : editor.nothingToShow ? NaN : Infinity, ...(shown != null ? { source: shown.outcome.source } : {}),
                     accepted: "whole", acceptedText: current.text, acceptedPiece: current.outcome.piece
                 });
             }
@@ -386,14 +386,27 @@ export interface ReplaySummary {
     readonly served: number;
     /** Waited keys where the model had nothing to show. */
     readonly nothing: number;
+    /** Over the accepts after which the model had something to show (a timeout counts as ∞). */
     readonly tabToNext: LatencySummary;
-    /** Accepts whose next suggestion needed no new generation (prefetched, cached, or already running). */
+    /** Of those, the accepts whose next suggestion needed no new generation (prefetched, cached, or already running). */
     readonly readyAfterAccept: number;
+    /** Accepts after which the model had nothing to show. */
+    readonly nothingAfterAccept: number;
     /** Median of each phase over the waited keys served by a new generation. */
     readonly medianSplit?: LatencySplit;
     /** Complete lines shown before their block was done (a new generation's first piece), and how many were exactly the block's first lines. */
     readonly firstLines: { readonly shown: number; readonly exact: number };
     readonly bySource: Readonly<Record<string, number>>;
+}
+
+/** Tab → next over the presses after which the model had something to show; how many found it ready; how many had nothing. */
+export function summarizeTabs(tabs: readonly TabPress[]): { readonly tabToNext: LatencySummary; readonly readyAfterAccept: number; readonly nothingAfterAccept: number } {
+    const something = tabs.filter((tab) => !Number.isNaN(tab.latencyMs));
+    return {
+        tabToNext: summarizeLatencies(something.map((tab) => tab.latencyMs)),
+        readyAfterAccept: something.filter((tab) => tab.source != null && tab.source !== "new").length,
+        nothingAfterAccept: tabs.length - something.length
+    };
 }
 
 export function summarizeReplay(waited: readonly WaitedKey[], tabs: readonly TabPress[]): ReplaySummary {
@@ -409,8 +422,7 @@ export function summarizeReplay(waited: readonly WaitedKey[], tabs: readonly Tab
         keystrokeToSuggestion: summarizeLatencies(waited.map((key) => key.latencyMs).filter((ms) => !Number.isNaN(ms))),
         served: waited.filter((key) => Number.isFinite(key.latencyMs)).length,
         nothing: waited.filter((key) => Number.isNaN(key.latencyMs)).length,
-        tabToNext: summarizeLatencies(tabs.map((tab) => tab.latencyMs)),
-        readyAfterAccept: tabs.filter((tab) => tab.source != null && tab.source !== "new").length,
+        ...summarizeTabs(tabs),
         ...(splits.length > 0 ? {
             medianSplit: {
                 debounceMs: median((split) => split.debounceMs), queueMs: median((split) => split.queueMs),

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { engineBackend, replayTabChain, replayTyping, summarizeLatencies, summarizeReplay, type ReplayRun, type ReplaySettings, type ReplaySummary, type TabPress } from "../bench/typingReplay";
+import { engineBackend, replayTabChain, replayTyping, summarizeReplay, summarizeTabs, type ReplayRun, type ReplaySettings, type ReplaySummary, type TabPress } from "../bench/typingReplay";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { normalizeCodeText } from "../fixtures/codeCorpus";
 import { findPackageDir } from "./makeBenchTasks";
@@ -39,7 +39,7 @@ export interface LatencyBenchOptions {
 export interface LatencyBenchResult {
     readonly options: Omit<LatencyBenchOptions, "log">;
     readonly typing: { readonly speculative: ReplaySummary; readonly targetOnly: ReplaySummary; readonly classicLayout?: ReplaySummary; readonly runs: Record<string, ReplayRun[]> };
-    readonly chains: Record<string, { readonly summary: ReturnType<typeof summarizeLatencies>; readonly ready: number; readonly presses: readonly TabPress[] }>;
+    readonly chains: Record<string, ReturnType<typeof summarizeTabs> & { readonly presses: readonly TabPress[] }>;
     readonly wallMs: number;
     readonly load: readonly number[];
 }
@@ -89,8 +89,8 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
         }
     }
     for (const [name, presses] of Object.entries(chains)) {
-        const summary = summarizeLatencies(presses.map((press) => press.latencyMs));
-        options.log(`Tab chains, ${name}: Tab → next p50 ${fmt(summary.p50Ms)} p95 ${fmt(summary.p95Ms)} ms over ${summary.count} presses, ${presses.filter((press) => press.source != null && press.source !== "new").length} ready`);
+        const summary = summarizeTabs(presses);
+        options.log(`Tab chains, ${name}: Tab → next p50 ${fmt(summary.tabToNext.p50Ms)} p95 ${fmt(summary.tabToNext.p95Ms)} ms over ${summary.tabToNext.count} presses, ${summary.readyAfterAccept} ready; nothing to show after ${summary.nothingAfterAccept}`);
     }
     const result: LatencyBenchResult = {
         options: { ...options, log: undefined } as unknown as LatencyBenchResult["options"],
@@ -100,11 +100,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
             ...(runs.classicLayout.length > 0 ? { classicLayout: summarizeReplay(runs.classicLayout.flatMap((run) => run.waited), runs.classicLayout.flatMap((run) => run.tabs)) } : {}),
             runs
         },
-        chains: Object.fromEntries(Object.entries(chains).map(([name, presses]) => [name, {
-            summary: summarizeLatencies(presses.map((press) => press.latencyMs)),
-            ready: presses.filter((press) => press.source != null && press.source !== "new").length,
-            presses
-        }])),
+        chains: Object.fromEntries(Object.entries(chains).map(([name, presses]) => [name, { ...summarizeTabs(presses), presses }])),
         wallMs: performance.now() - started,
         load
     };
@@ -115,6 +111,11 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
         options.log(`wrote ${options.report}`);
     }
     return result;
+}
+
+/** The Tab-Tab-Tab summaries without each press, for --json. */
+export function chainSummaries(chains: LatencyBenchResult["chains"]): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(chains).map(([name, chain]) => [name, { ...chain.tabToNext, ready: chain.readyAfterAccept, nothing: chain.nothingAfterAccept }]));
 }
 
 /** The files typed in the replay: vscode-jsonrpc sources (held out from the fixture corpus). */
@@ -158,10 +159,10 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
     const lines: string[] = [];
     lines.push(`### ${options.pairLabel}`, "");
     lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * debounceRange} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
-    lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
+    lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts (nothing to show after) | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
     const rows = [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly], ...(typing.classicLayout != null ? [["speculative, classic PSM layout (no middle head)", typing.classicLayout]] : [])] as Array<[string, ReplaySummary]>;
     for (const [name, summary] of rows) {
-        lines.push(`| ${name} | ${summary.keystrokeToSuggestion.count} | ${summary.served} | ${fmt(summary.keystrokeToSuggestion.p50Ms)} / ${fmt(summary.keystrokeToSuggestion.p95Ms)} | ${summary.tabToNext.count} | ${fmt(summary.tabToNext.p50Ms)} / ${fmt(summary.tabToNext.p95Ms)} | ${pct(summary.readyAfterAccept, summary.tabToNext.count)} | ${summary.firstLines.exact} of ${summary.firstLines.shown} |`);
+        lines.push(`| ${name} | ${summary.keystrokeToSuggestion.count} | ${summary.served} | ${fmt(summary.keystrokeToSuggestion.p50Ms)} / ${fmt(summary.keystrokeToSuggestion.p95Ms)} | ${summary.tabToNext.count + summary.nothingAfterAccept} (${summary.nothingAfterAccept}) | ${fmt(summary.tabToNext.p50Ms)} / ${fmt(summary.tabToNext.p95Ms)} | ${pct(summary.readyAfterAccept, summary.tabToNext.count)} | ${summary.firstLines.exact} of ${summary.firstLines.shown} |`);
     }
     lines.push("");
     lines.push("Where a waited-on key's time goes when a new generation served it (medians, ms): *debounce* keystroke → request; *queue* waiting for the backend (an aborted request finishing its round); *prompt* processing the prompt tokens not already cached; *decode* until the piece was shown.", "");
@@ -175,10 +176,10 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
             : `| ${name} | — | — | — | — | — | ${sources} |`);
     }
     lines.push("");
-    lines.push("Tab-Tab-Tab: at spots spread over each file the user waits for a suggestion, then accepts whatever shows three times in a row, reading each for 400 ms.", "");
-    lines.push("| variant | presses | Tab → next p50 / p95 ms | next ready |", "|---|--:|--:|--:|");
+    lines.push("Tab-Tab-Tab: at spots spread over each file the user waits for a suggestion, then accepts whatever shows three times in a row, reading each for 400 ms. Latency and \"next ready\" are over the presses after which the model had something to show (a press that got nothing within the 2 s pause counts as ∞ and not ready); *nothing to show* counts the presses after which the pipeline answered that it had no suggestion.", "");
+    lines.push("| variant | presses | nothing to show | Tab → next p50 / p95 ms | next ready |", "|---|--:|--:|--:|--:|");
     for (const [name, chain] of Object.entries(chains))
-        lines.push(`| ${name} | ${chain.summary.count} | ${fmt(chain.summary.p50Ms)} / ${fmt(chain.summary.p95Ms)} | ${pct(chain.ready, chain.summary.count)} |`);
+        lines.push(`| ${name} | ${chain.tabToNext.count + chain.nothingAfterAccept} | ${chain.nothingAfterAccept} | ${fmt(chain.tabToNext.p50Ms)} / ${fmt(chain.tabToNext.p95Ms)} | ${pct(chain.readyAfterAccept, chain.tabToNext.count)} |`);
     lines.push("");
     return `${lines.join("\n")}\n`;
 }

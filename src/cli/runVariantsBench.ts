@@ -10,7 +10,7 @@ import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, rende
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
 import { latencyOptions } from "../completion/latencyOptions";
 import { findPackageDir } from "./makeBenchTasks";
-import { formatLatencyMarkdown, latencyFiles, runLatencyBench, type LatencyBenchResult } from "./runLatencyBench";
+import { chainSummaries, formatLatencyMarkdown, latencyFiles, runLatencyBench, type LatencyBenchResult } from "./runLatencyBench";
 import { selectVariants, type VariantId, type VariantSpec } from "../bench/variants";
 import { TokenPool } from "../engine/drafters/TokenPool";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
@@ -164,7 +164,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         }
         log(`bench finished in ${(wallMs / 60000).toFixed(1)} min; ${mismatches} mismatches`);
         if (options.json === true)
-            options.writeJson?.(JSON.stringify({ rows, costs, typing: typing != null ? { speculative: typing.typing.speculative, targetOnly: typing.typing.targetOnly, chains: Object.fromEntries(Object.entries(typing.chains).map(([name, chain]) => [name, { ...chain.summary, ready: chain.ready }])) } : undefined, mismatches }, null, 1));
+            options.writeJson?.(JSON.stringify({ rows, costs, typing: typing != null ? { speculative: typing.typing.speculative, targetOnly: typing.typing.targetOnly, chains: chainSummaries(typing.chains) } : undefined, mismatches }, null, 1));
         return mismatches > 0 ? 1 : 0;
     } finally {
         await peer.dispose();

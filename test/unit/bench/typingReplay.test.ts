@@ -35,13 +35,19 @@ describe("bench: typing replay", () => {
             { latencyMs: 0.2, source: "cache" },
             { latencyMs: NaN },
             { latencyMs: Infinity }
-        ], [{ latencyMs: 5, source: "prefetch", accepted: "whole" }, { latencyMs: 400, source: "new", accepted: "word" }]);
+        ], [
+            { latencyMs: 5, source: "prefetch", accepted: "whole" }, { latencyMs: 400, source: "new", accepted: "word" },
+            { latencyMs: NaN, accepted: "whole" }, { latencyMs: Infinity, accepted: "whole" }
+        ]);
         assert.equal(summary.keystrokeToSuggestion.count, 3);
         assert.equal(summary.keystrokeToSuggestion.p50Ms, 300);
         assert.equal(summary.keystrokeToSuggestion.p95Ms, Infinity);
         assert.equal(summary.served, 2);
         assert.equal(summary.nothing, 1);
         assert.equal(summary.readyAfterAccept, 1);
+        assert.equal(summary.nothingAfterAccept, 1, "a press after which the model had nothing is counted apart");
+        assert.equal(summary.tabToNext.count, 3, "a timed-out press counts, as infinite");
+        assert.equal(summary.tabToNext.p95Ms, Infinity);
         assert.deepEqual(summary.bySource, { new: 1, cache: 1, nothing: 1, timeout: 1 });
     });
 
