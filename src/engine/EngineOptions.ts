@@ -58,6 +58,8 @@ export interface EngineInfo {
     readonly fim: boolean;
     /** GPU backend in use, or false for CPU. */
     readonly gpu: string | false;
+    /** Which llama.cpp binary runs: node-llama-cpp's generic prebuilt one, or one built on this machine for it. */
+    readonly binary: "prebuilt" | "localBuild";
     readonly contextSize: number;
     readonly targetName: string;
     readonly draftName?: string;

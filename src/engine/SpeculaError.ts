@@ -12,7 +12,8 @@ export type SpeculaErrorCode =
     | "CHECKSUM_MISMATCH"
     | "ENGINE_DISPOSED"
     | "ENGINE_CRASHED"
-    | "MODEL_BROKEN";
+    | "MODEL_BROKEN"
+    | "BUILD_FAILED";
 
 /** An error whose message is written for the user: one line, naming the file and the problem. */
 export class SpeculaError extends Error {

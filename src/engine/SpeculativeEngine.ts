@@ -143,11 +143,12 @@ export class SpeculativeEngine {
             speculationUnavailableReason: unavailable,
             fim: infill.prefix != null && infill.suffix != null && infill.middle != null,
             gpu: llama.gpu,
+            binary: llama.buildType,
             contextSize: target.context.contextSize,
             targetName: targetFile.name,
             draftName: draftFile?.name
         };
-        options.log?.("info", `Loaded target "${info.targetName}"${draft != null ? ` with draft "${info.draftName}"` : ""} (context ${info.contextSize}, ${llama.gpu === false ? "CPU" : llama.gpu}).`);
+        options.log?.("info", `Loaded target "${info.targetName}"${draft != null ? ` with draft "${info.draftName}"` : ""} (context ${info.contextSize}, ${llama.gpu === false ? "CPU" : llama.gpu}, ${llama.buildType === "localBuild" ? "llama.cpp built on this machine" : "prebuilt llama.cpp"}).`);
         return new SpeculativeEngine(info, target, draft, options);
     }
 

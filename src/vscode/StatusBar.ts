@@ -193,7 +193,7 @@ export class StatusBar implements vscode.Disposable {
         const summary = this.stats.acceptance;
         const lines = [`**Specula: ${escape(state.pair.name)}**`, ""];
         lines.push(`Target: ${escape(state.info.targetName)}${state.info.draftName != null ? ` · draft: ${escape(state.info.draftName)}` : ""}`);
-        lines.push(`Context ${state.info.contextSize} tokens · ${state.info.gpu === false ? "CPU" : `GPU (${escape(String(state.info.gpu))})`}`);
+        lines.push(`Context ${state.info.contextSize} tokens · ${state.info.gpu === false ? "CPU" : `GPU (${escape(String(state.info.gpu))})`} · ${state.info.binary === "localBuild" ? "llama.cpp built for this machine" : "prebuilt llama.cpp"}`);
         let kind: StatusKind = "ready";
         let text: string;
         if (!settings.enable) {

@@ -5,6 +5,7 @@ import type { SpeculaConfig } from "./SpeculaConfig";
 import type { BackendSwitch } from "./BackendSwitch";
 import type { EngineController } from "./EngineController";
 import { acceptedCommand } from "./InlineCompletionProvider";
+import { buildForThisMachine, usePrebuilt } from "./llamaCppBuildCommands";
 import type { SessionStats } from "./SessionStats";
 import type { ServerController } from "./ServerController";
 import type { StatisticsPanel } from "./StatisticsPanel";
@@ -18,7 +19,9 @@ export const commandIds = {
     restartEngine: "specula.restartEngine",
     setServerApiKey: "specula.setServerApiKey",
     openLog: "specula.openLog",
-    showMenu: "specula.showMenu"
+    showMenu: "specula.showMenu",
+    buildLlamaCpp: "specula.buildLlamaCpp",
+    usePrebuiltLlamaCpp: "specula.usePrebuiltLlamaCpp"
 } as const;
 
 export interface CommandDependencies {
@@ -128,6 +131,9 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
             { label: "$(cloud-download) Download models of the selected pair", command: commandIds.downloadModels },
             { label: "$(graph) Show statistics", command: commandIds.showStatistics },
             { label: "$(debug-restart) Restart engine", command: commandIds.restartEngine },
+            controller.info?.binary === "localBuild"
+                ? { label: "$(package) Use the prebuilt llama.cpp", description: "now: built for this machine", command: commandIds.usePrebuiltLlamaCpp }
+                : { label: "$(tools) Build llama.cpp for this machine…", description: "faster decoding on most CPUs", command: commandIds.buildLlamaCpp },
             { label: "$(output) Open log", command: commandIds.openLog }
         ];
         const picked = await vscode.window.showQuickPick(entries, { title: "Specula" });
@@ -145,6 +151,8 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
         vscode.commands.registerCommand(commandIds.setServerApiKey, setServerApiKey),
         vscode.commands.registerCommand(commandIds.openLog, () => log.show(true)),
         vscode.commands.registerCommand(commandIds.showMenu, showMenu),
+        vscode.commands.registerCommand(commandIds.buildLlamaCpp, () => buildForThisMachine({ config, controller, backends, log })),
+        vscode.commands.registerCommand(commandIds.usePrebuiltLlamaCpp, () => usePrebuilt({ config, controller, backends, log })),
         vscode.commands.registerCommand(acceptedCommand, () => {
             stats.addAccepted();
             // VS Code does not ask again after an accept; the next suggestion (usually prefetched

@@ -87,7 +87,7 @@ serveEngineHost(connection, {
             targetPath: options.targetPath, draftPath: options.draftPath,
             speculationAvailable: options.draftPath != null && !options.draftPath.includes("incompatible"),
             ...(options.draftPath?.includes("incompatible") ? { speculationUnavailableReason: "The draft's vocabulary differs from the target's." } : {}),
-            fim: true, gpu: false, contextSize: options.contextSize ?? 4096, targetName: "fake target",
+            fim: true, gpu: false, binary: "prebuilt", contextSize: options.contextSize ?? 4096, targetName: "fake target",
             ...(options.draftPath != null ? { draftName: "fake draft" } : {})
         };
         return new FakeEngine(info, options);
