@@ -46,21 +46,10 @@ export function findRunawayCut(line: string): LineCut | undefined {
             const runChars = periodic[unit] + unit;
             if (runChars < minRunChars || runChars < minCopies * unit)
                 continue;
-            const start = end - runChars;
-            const piece = line.slice(start, start + unit);
-            if (!/\p{L}/u.test(piece) || isRepeatOfShorterUnit(piece))
-                continue;
-            // One copy, from where a word starts in the run (`range` of `the range range`, whose
-            // run starts at the `e` of `the`), so the cut does not end mid-word. The run has at least
-            // four copies, so this is decided by the text up to `end`.
-            let cut = start + unit;
-            for (let at = start; at < start + 2 * unit; at++) {
-                if (/\w/.test(line[at]) && (at === 0 || !/\w/.test(line[at - 1]))) {
-                    cut = at + unit;
-                    break;
-                }
-            }
-            return { end: safeEnd(line, cut, 0), decidedAt: end, reason: "repetition" };
+            // The run has at least four copies, so the cut is decided by the text up to `end`.
+            const cut = cutAfterFirstCopy(line, end - runChars, unit);
+            if (cut !== undefined)
+                return { end: cut, decidedAt: end, reason: "repetition" };
         }
     }
     if (line.length <= maxCompletionLineChars)
@@ -89,21 +78,31 @@ export function provisionalRunawayEnd(line: string): number | undefined {
             run++;
         if (run < 2 * unit || run < minProvisionalRunChars)
             continue;
-        const start = text.length - run;
-        const piece = text.slice(start, start + unit);
-        if (!/\p{L}/u.test(piece) || isRepeatOfShorterUnit(piece))
-            continue;
-        let cut = start + unit;
-        for (let at = start; at < start + 2 * unit; at++) {
-            if (/\w/.test(text[at]) && (at === 0 || !/\w/.test(text[at - 1]))) {
-                cut = at + unit;
-                break;
-            }
-        }
-        const end = safeEnd(text, cut, 0);
-        best = best == null ? end : Math.min(best, end);
+        const end = cutAfterFirstCopy(text, text.length - run, unit);
+        if (end !== undefined)
+            best = best == null ? end : Math.min(best, end);
     }
     return best;
+}
+
+/**
+ * Where a run of copies of a `unit`-character piece starting at `start` is cut: after one copy,
+ * counted from where a word starts in the run (`range` of `the range range`, whose run starts at the
+ * `e` of `the`), so the cut does not end mid-word. Undefined for a piece that is not a degenerate
+ * repetition (no letter in it, or itself a repeat of a shorter piece, found at that period instead).
+ */
+function cutAfterFirstCopy(line: string, start: number, unit: number): number | undefined {
+    const piece = line.slice(start, start + unit);
+    if (!/\p{L}/u.test(piece) || isRepeatOfShorterUnit(piece))
+        return undefined;
+    let cut = start + unit;
+    for (let at = start; at < start + 2 * unit; at++) {
+        if (/\w/.test(line[at]) && (at === 0 || !/\w/.test(line[at - 1]))) {
+            cut = at + unit;
+            break;
+        }
+    }
+    return safeEnd(line, cut, 0);
 }
 
 /** `abab` is `ab` twice: count it under the shorter unit so each run is found once, at its true period. */
