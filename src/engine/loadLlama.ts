@@ -5,9 +5,10 @@ import { loadNodeLlamaCpp, type Llama } from "./llamaTypes";
 const instances = new Map<GpuSetting, Promise<Llama>>();
 
 /**
- * One Llama (native backend) per GPU setting per process. `build: "never"` because building
- * llama.cpp from source needs a network and a toolchain a user's editor does not have: a missing
- * prebuilt binary must be a clear error, not a ten-minute compile that fails.
+ * One Llama (native backend) per GPU setting per process. `build: "never"`: a build for this
+ * machine is made only when the user asks for it (src/host/buildLlamaCpp.ts, which needs cmake and a
+ * compiler); node-llama-cpp prefers such a build when one exists, else loads its prebuilt binary, and
+ * a machine with neither gets a clear error, not a ten-minute compile that fails.
  */
 export function loadLlama(gpu: GpuSetting = "auto"): Promise<Llama> {
     let instance = instances.get(gpu);
@@ -26,7 +27,7 @@ export function loadLlama(gpu: GpuSetting = "auto"): Promise<Llama> {
                 throw new SpeculaError(
                     "MODEL_LOAD_FAILED",
                     gpu === "auto" || gpu === "off"
-                        ? `No llama.cpp binary for this platform could be loaded: ${detail}`
+                        ? `No llama.cpp binary for this platform could be loaded: ${detail}. "Specula: Build llama.cpp for This Machine" compiles one from the source Specula ships.`
                         : `The "${gpu}" GPU backend is not available on this machine (${detail}); choose "auto" or "off".`,
                     { cause: error }
                 );

@@ -131,9 +131,9 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
             { label: "$(cloud-download) Download models of the selected pair", command: commandIds.downloadModels },
             { label: "$(graph) Show statistics", command: commandIds.showStatistics },
             { label: "$(debug-restart) Restart engine", command: commandIds.restartEngine },
-            controller.info?.binary === "localBuild"
-                ? { label: "$(package) Use the prebuilt llama.cpp", description: "now: built for this machine", command: commandIds.usePrebuiltLlamaCpp }
-                : { label: "$(tools) Build llama.cpp for this machine…", description: "faster decoding on most CPUs", command: commandIds.buildLlamaCpp },
+            ...(controller.info?.binary === "localBuild"
+                ? [{ label: "$(package) Use the prebuilt llama.cpp", description: "now: built for this machine", command: commandIds.usePrebuiltLlamaCpp }]
+                : controller.info == null ? [{ label: "$(tools) Build llama.cpp for this machine…", description: "when no prebuilt binary loads", command: commandIds.buildLlamaCpp }] : []),
             { label: "$(output) Open log", command: commandIds.openLog }
         ];
         const picked = await vscode.window.showQuickPick(entries, { title: "Specula" });
