@@ -237,6 +237,9 @@ export class CompletionPipeline {
         if (input.trigger === "automatic" && !matched && !(await this.debouncer.wait(signal)))
             return { kind: "canceled" };
         const debounceMs = this.now() - started;
+        // What started meanwhile (a prefetch from a generation's end) cannot serve this place either,
+        // and the backend runs one request at a time: the new one must not queue behind it.
+        this.abortLive((entry) => !entry.generation.done);
         const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
         const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
         const served = await this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
@@ -397,8 +400,9 @@ export class CompletionPipeline {
         }, piece.text, piece.overwriteChars);
         if (entry.shownAt != null && entry.shownAt.length < piece.text.length - (entry.shownAt.offset - generation.offset))
             this.events.onImproved?.(generation.document.uri, entry.shownAt.offset);
-        // A prefetch nobody has used yet is a guess; one the user is reading is a request.
-        if (generation.purpose === "request" || entry.shownAt != null)
+        // A prefetch nobody has used yet is a guess; one the user is reading is a request. One the
+        // user typed away from (its last round ended normally after the abort) is neither.
+        if (!generation.aborted && (generation.purpose === "request" || entry.shownAt != null))
             this.prefetchAfter(entry, piece.text);
     }
 

@@ -11,6 +11,11 @@ export interface FakeBackendOptions {
     promptMs?: number;
     /** Time an aborted request takes to answer (a real engine finishes its current eval first). */
     stopMs?: number;
+    /**
+     * An abort that comes while the last piece is on its way does not stop the request: it ends
+     * normally, as the engine's does when the abort lands in its last round (it checks between rounds).
+     */
+    lastPieceIgnoresAbort?: boolean;
     /** Called for each request before it runs; return "crash" to end it as a crash after the first piece. */
     onRequest?(request: BackendRequest): "crash" | void;
 }
@@ -62,6 +67,10 @@ export class FakeBackend implements CompletionBackend {
             onText?.(piece);
             if (crash)
                 return this.finishCrash(record);
+            if (sent >= streamed.length && this.options.lastPieceIgnoresAbort === true) {
+                await new Promise((resolve) => setTimeout(resolve, chunkMs));
+                break;
+            }
             if (!(await sleep(chunkMs, signal))) {
                 await new Promise((resolve) => setTimeout(resolve, this.options.stopMs ?? 0));
                 return this.end(record, streamed.slice(0, sent), "aborted", started, request);

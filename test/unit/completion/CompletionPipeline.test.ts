@@ -325,6 +325,41 @@ describe("CompletionPipeline", () => {
         assert.ok(backend.generating.length >= 2, "the prefetch after the settled line ran before whenIdle resolved");
     });
 
+    it("a generation the user typed away from, whose last round ends normally after the keystroke, starts no prefetch", async () => {
+        // The engine checks for an abort between rounds: a keystroke during the last one gets a normal end.
+        const { backend, pipeline } = make({ chunkChars: 16, chunkMs: 40, lastPieceIgnoresAbort: true, respond: (request) => request.prefix.endsWith("x = ") ? "100;\nlet y = 1;" : "" }, {}, 60);
+        const editor = new Editor("let x = ");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.text, "100;");
+        assert.equal(backend.generating[0]!.finished, false, "the keystroke comes during the last round (the test is meaningful)");
+        editor.type("2", pipeline);
+        await pipeline.provide(editor.input(), new AbortController().signal);
+        await pipeline.whenIdle();
+        assert.equal(backend.generating[0]!.aborted, false, "the first generation ended normally");
+        assert.deepEqual(backend.generating.map((entry) => entry.request.prefix), ["let x = ", "let x = 2"], "no prefetch after a suggestion the user typed away from");
+    });
+
+    it("a generation that started while the new request was being debounced is stopped before the new request starts", async () => {
+        // A settled line's backend call is still stopping when the user types on; it ends during the
+        // debounce and its finish starts a prefetch for a place the user has left.
+        const degenerate = " * the the the the the the the the the the the the the the the the the the the the";
+        const respond = (request: BackendRequest) => request.prefix.endsWith("const x = {") ? degenerate : "abcdefghijklmnopqrstuvwxyz".repeat(8);
+        const { backend, pipeline } = make({ chunkChars: 3, chunkMs: 5, stopMs: 40, respond }, {}, 120);
+        const editor = new Editor("const x = {");
+        const shown = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+        assert.equal(shown.piece, "block");
+        assert.equal(backend.generating[0]!.finished, false, "the settled generation's call is still stopping (the test is meaningful)");
+        editor.type("\n", pipeline);
+        const next = pipeline.provide(editor.input(), new AbortController().signal);
+        await until(() => backend.generating.length >= 2);
+        const stray = backend.generating[1]!;
+        assert.equal(stray.request.prefix, "const x = {" + shown.text, "the settled line's finish started a prefetch during the debounce (the test is meaningful)");
+        await next;
+        await until(() => stray.finished);
+        assert.equal(stray.aborted, true, "the new request does not queue behind it");
+        assert.equal(backend.generating[2]!.request.prefix, "const x = {\n");
+    });
+
     it("a partial shown at the budget never holds a second copy of a repeated word that the finished line loses", async () => {
         const degenerate = " the the the the the the the the the the the the the the the the";
         const { pipeline } = make({ chunkChars: 8, chunkMs: 40, respond: () => degenerate }, { latencyBudgetMs: 100 });
