@@ -3,6 +3,7 @@
 // suggestions that match what it is about to write (Tab → next suggestion), and presses Tab three
 // times in a row at chosen spots (the prefetch's effect); speculative and target alone, interleaved.
 import { debounceRange } from "../completion/latencyOptions";
+import { usableContextSize } from "../completion/promptBudget";
 import { readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
@@ -53,8 +54,10 @@ const modes = {
 export async function runLatencyBench(engine: SpeculativeEngine, options: LatencyBenchOptions): Promise<LatencyBenchResult> {
     const started = performance.now();
     const load = os.loadavg();
+    // Prompts are planned for the context the engine has (a model's training context may cap the asked one), as the extension does.
+    const contextSize = usableContextSize(options.contextSize, engine.info.contextSize);
     const settings = (prefetch: boolean, maxMiddleChars?: number): ReplaySettings => ({
-        maxTokens: options.maxTokens, maxLines: options.maxLines, contextSize: options.contextSize,
+        maxTokens: options.maxTokens, maxLines: options.maxLines, contextSize,
         debounceMs: options.debounceMs, latencyBudgetMs: options.latencyBudgetMs, prefetch,
         ...(maxMiddleChars != null ? { maxMiddleChars } : {})
     });
@@ -93,7 +96,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
         options.log(`Tab chains, ${name}: Tab → next p50 ${fmt(summary.tabToNext.p50Ms)} p95 ${fmt(summary.tabToNext.p95Ms)} ms over ${summary.tabToNext.count} presses, ${summary.readyAfterAccept} ready; nothing to show after ${summary.nothingAfterAccept}`);
     }
     const result: LatencyBenchResult = {
-        options: { ...options, log: undefined } as unknown as LatencyBenchResult["options"],
+        options: { ...options, contextSize, log: undefined } as unknown as LatencyBenchResult["options"],
         typing: {
             speculative: summarizeReplay(runs.speculative.flatMap((run) => run.waited), runs.speculative.flatMap((run) => run.tabs)),
             targetOnly: summarizeReplay(runs.targetOnly.flatMap((run) => run.waited), runs.targetOnly.flatMap((run) => run.tabs)),

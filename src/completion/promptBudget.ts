@@ -21,3 +21,11 @@ export function promptBudget(contextSize: number, maxTokens: number): PromptBudg
         extraChars: tokensToChars(Math.min(Math.floor(available * 0.25), 1024))
     };
 }
+
+/**
+ * The context to plan prompts for: the configured one, or the backend's when it has less (a model
+ * trained on a shorter context, a server's slot). Defaults to the configured one while unknown.
+ */
+export function usableContextSize(configured: number, backend: number | undefined): number {
+    return backend != null && Number.isFinite(backend) && backend > 0 ? Math.min(configured, backend) : configured;
+}

@@ -30,6 +30,19 @@ export function canComplete(state: EngineState): boolean {
     return state.kind === "ready" || (state.kind === "server" && state.health.kind === "ready");
 }
 
+/**
+ * The context the backend actually has, once known: the setting capped by the model's training
+ * context (local), or the server's per-slot context. Prompt windows planned for a larger context
+ * than this overflow it, and the engine's trimming then drops the cached prompt.
+ */
+export function backendContextSize(state: EngineState): number | undefined {
+    if (state.kind === "ready")
+        return state.info.contextSize;
+    if (state.kind === "server" && state.health.kind === "ready")
+        return state.health.model.contextSize;
+    return undefined;
+}
+
 export interface StoragePaths {
     /** Default folder for downloaded models. */
     readonly modelDirectory: string;

@@ -10,11 +10,11 @@ import type { CompletionOutcome } from "../completion/SuggestionTypes";
 import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
-import { promptBudget } from "../completion/promptBudget";
+import { promptBudget, usableContextSize } from "../completion/promptBudget";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
-import { canComplete } from "./EngineController";
+import { backendContextSize, canComplete } from "./EngineController";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
@@ -33,13 +33,13 @@ export interface ProviderDependencies {
     readonly log: vscode.LogOutputChannel;
 }
 
-/** The pipeline's settings, read from the extension's. */
-export function pipelineSettings(settings: SpeculaSettings): PipelineSettings {
+/** The pipeline's settings, read from the extension's; prompts are planned for the context the backend has (`backendContext`), when known. */
+export function pipelineSettings(settings: SpeculaSettings, backendContext: number | undefined): PipelineSettings {
     return {
         maxTokens: settings.maxTokens,
         maxLines: settings.maxLines,
         temperature: settings.temperature,
-        contextSize: settings.contextSize,
+        contextSize: usableContextSize(settings.contextSize, backendContext),
         latencyBudgetMs: settings.latencyBudgetMs,
         prefetch: settings.prefetch,
         logPrompts: settings.logPrompts
@@ -77,7 +77,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         };
         this.pipeline = new CompletionPipeline({
             backend,
-            settings: () => pipelineSettings(config.settings),
+            settings: () => pipelineSettings(config.settings, backendContextSize(controller.state)),
             debouncer: this.createDebouncer(),
             events: {
                 onGenerationDone: (requestStats, speculative, purpose) => {
@@ -222,7 +222,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
 
     private inputAt(document: vscode.TextDocument, offset: number, trigger: CompletionInput["trigger"]): CompletionInput {
         const settings = this.deps.config.settings;
-        const budget = promptBudget(settings.contextSize, settings.maxTokens);
+        const budget = promptBudget(usableContextSize(settings.contextSize, backendContextSize(this.deps.controller.state)), settings.maxTokens);
         return {
             document: documentView(document),
             offset,
