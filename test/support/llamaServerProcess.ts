@@ -124,6 +124,11 @@ export interface SlowProxy {
     readonly url: string;
     /** Delay added before each chunk the server sends back; 0 passes bytes through at once. */
     delayMs: number;
+    /**
+     * Resets every open connection now, dropping what is still held back: what a client sees when
+     * the server dies (without it, chunks the server sent before dying would still arrive, delayed).
+     */
+    dropConnections(): void;
     close(): Promise<void>;
 }
 
@@ -165,6 +170,11 @@ export async function startSlowProxy(targetPort: number): Promise<SlowProxy> {
         },
         set delayMs(value: number) {
             state.delayMs = value;
+        },
+        dropConnections: () => {
+            for (const socket of sockets)
+                socket.resetAndDestroy();
+            sockets.clear();
         },
         close: () => new Promise<void>((resolve) => {
             for (const socket of sockets)
