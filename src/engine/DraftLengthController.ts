@@ -138,6 +138,19 @@ export class DraftLengthController {
         this.targetMsByBatch.set(batchSize, previous == null ? ms : 0.8 * previous + 0.2 * ms);
     }
 
+    /**
+     * The largest target batch (pending token included) estimated to take at most `ms`, up to
+     * `limit`; undefined before any batch has been measured. At least 1.
+     */
+    public largestBatchWithin(ms: number, limit = 256): number | undefined {
+        if (this.targetMsByBatch.size === 0)
+            return undefined;
+        let batch = 1;
+        while (batch < limit && this.targetMs(batch + 1) <= ms)
+            batch++;
+        return batch;
+    }
+
     private state(source: DraftSource): SourceState {
         let state = this.sources.get(source);
         if (state == null) {

@@ -1,12 +1,16 @@
 import type { ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./llamaTypes";
 
-/** How long one prefill chunk should take at most: roughly the longest an abort waits during prefill. */
-export const PREFILL_CHUNK_TARGET_MS = 150;
+/**
+ * How long one eval should take at most where the engine can choose its size: an eval cannot be
+ * interrupted, so this is roughly the longest an abort waits (a prefill chunk, a verify batch of a
+ * long copy) and, while decoding, the longest between two streamed pieces.
+ */
+export const EVAL_TARGET_MS = 150;
 export const MIN_PREFILL_CHUNK = 32;
 export const MAX_PREFILL_CHUNK = 512;
 
 /**
- * Tokens in the next prefill chunk: the power of two that takes about {@link PREFILL_CHUNK_TARGET_MS}
+ * Tokens in the next prefill chunk: the power of two that takes about {@link EVAL_TARGET_MS}
  * at the measured speed, within [32, 512]. Below 32 tokens per call the per-call overhead starts to
  * show (measured on a 2-vCPU CPU: 7.8 ms/token at 64 or 128, 8.6 at 16); the first chunk, before any
  * measurement, is small so that a slow machine learns its speed without a long uninterruptible eval.
@@ -16,7 +20,7 @@ export function prefillChunkSize(msPerToken: number | undefined): number {
         return 2 * MIN_PREFILL_CHUNK;
     if (msPerToken <= 0)
         return MAX_PREFILL_CHUNK;
-    const fits = PREFILL_CHUNK_TARGET_MS / msPerToken;
+    const fits = EVAL_TARGET_MS / msPerToken;
     let size = MIN_PREFILL_CHUNK;
     while (size * 2 <= fits && size * 2 <= MAX_PREFILL_CHUNK)
         size *= 2;

@@ -8,7 +8,7 @@ import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOption
 import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
-import { ModelRunner } from "./ModelRunner";
+import { EVAL_TARGET_MS, ModelRunner } from "./ModelRunner";
 import { noProposal, type Drafter, type Proposal } from "./drafters/Drafter";
 import { HybridDrafter } from "./drafters/HybridDrafter";
 import { LookupDrafter } from "./drafters/LookupDrafter";
@@ -306,10 +306,14 @@ export class SpeculativeEngine {
             if (history.length >= this.target.context.contextSize - 1)
                 return "contextFull";
 
-            // Draft: at most remaining − 1 proposals, because the target always adds one token.
+            // Draft: at most remaining − 1 proposals, because the target always adds one token; and
+            // while the first line is being written — what the user waits for, shown cut at the latency
+            // budget, which a verify in flight delays — no copy so long that verifying it outlasts
+            // EVAL_TARGET_MS. Later rounds verify long copies whole, which is cheaper per token.
+            const limit = roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined);
             const proposal: Proposal = settings.drafter != null && remaining > 1
                 ? await settings.drafter.propose({
-                    history, limit: remaining - 1, greedy, sampling, random: settings.random, signal, stats, context: roundContext,
+                    history, limit, greedy, sampling, random: settings.random, signal, stats, context: roundContext,
                     controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence
                 })
                 : noProposal("model");
@@ -452,6 +456,20 @@ export class SpeculativeEngine {
         totals.acceptanceRate = totals.draftedTokens > 0 ? totals.acceptedTokens / totals.draftedTokens : 0;
         totals.tokensPerTargetEval = totals.targetEvals > 0 ? totals.generatedTokens / totals.targetEvals : 0;
     }
+}
+
+/**
+ * Most proposals in one round: what the request has left (`remaining`), and, when given, no more
+ * than the target verifies in about EVAL_TARGET_MS (`batchWithin`, pending token included) — the
+ * latency budget's partial line and an abort wait for the verify in flight, and a long lookup copy
+ * (up to 64 tokens) would hold them for half a second on a CPU. Never below the user's K
+ * (`draftMax`): the draft length controller chooses within it from measured costs, and a batch of K
+ * is short.
+ */
+export function roundDraftLimit(remaining: number, draftMax: number, batchWithin: number | undefined): number {
+    if (batchWithin == null)
+        return remaining;
+    return Math.max(1, Math.min(remaining, Math.max(draftMax, batchWithin - 1)));
 }
 
 async function loadRunner(llama: Llama, file: ModelFileSummary, contextSize: number, options: EngineOptions): Promise<ModelRunner> {

@@ -20,6 +20,23 @@ function trained(acceptance: number, targetMs: (batch: number) => number, draftM
 }
 
 describe("DraftLengthController", () => {
+    it("largestBatchWithin: the largest batch whose measured or extrapolated cost fits the time, none before a measurement", () => {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        assert.equal(controller.largestBatchWithin(150), undefined);
+        // A CPU's verify costs: 20 ms plus 12 ms a token, measured up to 9 tokens.
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 20 + 12 * batch);
+        assert.equal(controller.largestBatchWithin(150), 10, "extrapolated past the measured sizes");
+        assert.equal(controller.largestBatchWithin(80), 5);
+        assert.equal(controller.largestBatchWithin(150, 7), 7, "capped by the limit");
+        assert.equal(controller.largestBatchWithin(10), 1, "one token always fits");
+        // A GPU: a batch costs about what one token does.
+        const gpu = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        gpu.recordTargetCost(1, 5);
+        gpu.recordTargetCost(9, 6);
+        assert.equal(gpu.largestBatchWithin(150, 64), 64);
+    });
+
     it("returns the fixed K when not adaptive", () => {
         assert.equal(new DraftLengthController({ maxDraft: 5, adaptive: false }).next(), 5);
         assert.equal(new DraftLengthController({ maxDraft: 0, adaptive: true }).next(), 0);

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { MAX_PREFILL_CHUNK, MIN_PREFILL_CHUNK, ModelRunner, PREFILL_CHUNK_TARGET_MS, prefillChunkSize } from "../../../src/engine/ModelRunner";
+import { MAX_PREFILL_CHUNK, MIN_PREFILL_CHUNK, ModelRunner, EVAL_TARGET_MS, prefillChunkSize } from "../../../src/engine/ModelRunner";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "../../../src/engine/llamaTypes";
 
 /** A sequence that only records what it is asked to evaluate, and can run code after each chunk. */
@@ -66,8 +66,8 @@ describe("prefillChunkSize", () => {
         assert.equal(prefillChunkSize(1), 128);
         for (const msPerToken of [0.3, 0.5, 1, 2, 4]) {
             const size = prefillChunkSize(msPerToken);
-            assert.ok(size * msPerToken <= PREFILL_CHUNK_TARGET_MS, `${size} tokens at ${msPerToken} ms`);
-            assert.ok(2 * size * msPerToken > PREFILL_CHUNK_TARGET_MS || size === MAX_PREFILL_CHUNK);
+            assert.ok(size * msPerToken <= EVAL_TARGET_MS, `${size} tokens at ${msPerToken} ms`);
+            assert.ok(2 * size * msPerToken > EVAL_TARGET_MS || size === MAX_PREFILL_CHUNK);
         }
     });
 
