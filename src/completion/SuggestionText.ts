@@ -139,7 +139,7 @@ function continuationAfter(raw: string, cleaned: string, typed: string, context:
 }
 
 /** The place `typed` characters after `context`'s, the typed text now part of the document. */
-export function contextAfter(context: SuggestionContext, typed: string): SuggestionContext {
+function contextAfter(context: SuggestionContext, typed: string): SuggestionContext {
     const lines = typed.split(/\r?\n/);
     if (lines.length === 1)
         return { ...context, linePrefix: context.linePrefix + typed };

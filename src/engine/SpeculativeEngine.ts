@@ -310,10 +310,11 @@ export class SpeculativeEngine {
             // while the first line is being written — what the user waits for, shown cut at the latency
             // budget, which a verify in flight delays — no copy so long that verifying it outlasts
             // EVAL_TARGET_MS. Later rounds verify long copies whole, which is cheaper per token.
-            const limit = roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined);
             const proposal: Proposal = settings.drafter != null && remaining > 1
                 ? await settings.drafter.propose({
-                    history, limit, greedy, sampling, random: settings.random, signal, stats, context: roundContext,
+                    history,
+                    limit: roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined),
+                    greedy, sampling, random: settings.random, signal, stats, context: roundContext,
                     controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence
                 })
                 : noProposal("model");
