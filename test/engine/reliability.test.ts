@@ -158,7 +158,11 @@ describe("reliability: hostile model files, memory, cancel storm, network", func
         // root reads any file regardless of its mode, so run the check as "nobody" (uid 65534).
         fs.chmodSync(scratch, 0o755);
         fs.chmodSync(path.dirname(locked), 0o755);
-        const validator = path.join(repository, "out", "src", "engine", "validateModelFile.js");
+        // The checkout may sit where that user cannot go (a clone under `mktemp -d`, mode 700): it runs
+        // a copy of the compiled engine modules from the scratch folder.
+        const engineCopy = path.join(scratch, "engine");
+        fs.cpSync(path.join(repository, "out", "src", "engine"), engineCopy, { recursive: true });
+        const validator = path.join(engineCopy, "validateModelFile.js");
         const script = `require(${JSON.stringify(validator)}).validateModelFile(process.argv[1], "target model")`
             + ".then(() => console.log('{\"accepted\":true}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))";
         const child = spawnSync(process.execPath, ["-e", script, locked], { uid: 65534, gid: 65534, encoding: "utf8", timeout: 60_000, cwd: "/" });
