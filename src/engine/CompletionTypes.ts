@@ -64,6 +64,11 @@ export interface RequestStats {
     draftMs: number;
     targetMs: number;
     totalMs: number;
+    /**
+     * Rounds in which speculation was on but nothing was drafted, because no proposal promised to be
+     * faster than the target alone (or the payoff ledger had found that drafting does not pay here).
+     */
+    declinedRounds?: number;
 }
 
 export interface CompletionResult {

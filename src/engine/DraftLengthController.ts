@@ -1,3 +1,6 @@
+import { ConfidenceCalibration } from "./ConfidenceCalibration";
+import { PayoffLedger, type PayoffDecision } from "./PayoffLedger";
+
 /**
  * Chooses how many tokens to draft next round (K) from what this machine and these models actually
  * do: the per-token acceptance α observed so far, the draft's cost per token, and the target's cost
@@ -43,9 +46,28 @@ interface SourceState {
 /** Rounds seen in a context before its own estimate replaces the source's overall one. */
 const MIN_CONTEXT_ROUNDS = 5;
 
+/** A proposal must promise at least this much more speed than the target alone to be verified. */
+const MIN_GAIN = 1.02;
+
+/** One verified round, as the ledger needs it. */
+export interface RoundOutcome {
+    readonly source: DraftSource;
+    readonly context: RoundContext | undefined;
+    /** Tokens the round committed: accepted proposals plus the target's own. */
+    readonly committed: number;
+    /** The verify eval's time. */
+    readonly verifyMs: number;
+    /** Time spent drafting this round (0 for a copy). */
+    readonly draftMs: number;
+}
+
 export class DraftLengthController {
     private readonly sources = new Map<DraftSource, SourceState>();
     private readonly targetMsByBatch = new Map<number, number>();
+    /** What each source actually earned against the target alone (the "never slower" veto). */
+    private readonly ledger = new PayoffLedger();
+    /** The draft model's confidence → acceptance, for this pair. */
+    public readonly calibration = new ConfidenceCalibration();
 
     public constructor(
         private readonly options: {
@@ -92,12 +114,107 @@ export class DraftLengthController {
         }
         if (bestK === 0) {
             state.roundsSinceProbe++;
+            // A probe keeps α current; one token is the cheapest verify that can show acceptance.
             if (state.roundsSinceProbe >= (this.options.probeInterval ?? 8)) {
                 state.roundsSinceProbe = 0;
-                return Math.min(2, maxDraft);
+                return 1;
             }
         }
         return bestK;
+    }
+
+    /**
+     * Whether drafting from `source` pays here, by the clock (see PayoffLedger): the round context's
+     * own record once it has one, else the source's. Always "draft" when not adaptive.
+     */
+    public payoff(source: DraftSource, context: RoundContext | undefined): PayoffDecision {
+        if (!this.options.adaptive)
+            return "draft";
+        const specific = ledgerKey(source, context);
+        return this.ledger.average(specific) != null && this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS
+            ? this.ledger.decide(specific)
+            : this.ledger.decide(source);
+    }
+
+    /** Records what a verified round earned against the target alone (needs one measured plain eval). */
+    public recordRound(outcome: RoundOutcome): void {
+        const plainMs = this.targetMs(1);
+        if (plainMs <= 0)
+            return;
+        const saved = PayoffLedger.saved(outcome.committed, outcome.verifyMs + outcome.draftMs, plainMs);
+        this.ledger.record(outcome.source, saved);
+        this.ledger.record(ledgerKey(outcome.source, outcome.context), saved);
+    }
+
+    /** Average tokens a round from `source` saved (negative: lost) against the target alone; undefined before any. */
+    public averageSaving(source: DraftSource): number | undefined {
+        return this.ledger.average(source);
+    }
+
+    /**
+     * How many of a proposal's tokens to verify, given each token's estimated probability of being
+     * accepted when all before it are (`acceptances[i]`): the prefix length k that maximises expected
+     * committed tokens per millisecond, (1 + Σ_{j≤k} Π_{i≤j} p_i) / cost(k + 1), or 0 when no prefix beats
+     * the target alone by {@link MIN_GAIN}. Drafting already spent is sunk and not counted. With no
+     * measured costs yet, everything.
+     */
+    public bestPrefix(acceptances: readonly number[]): number {
+        const plainMs = this.targetMs(1);
+        if (plainMs <= 0 || !this.options.adaptive)
+            return acceptances.length;
+        let bestK = 0;
+        let bestRate = MIN_GAIN / plainMs;
+        let cumulative = 1;
+        let expected = 1;
+        for (let k = 1; k <= acceptances.length; k++) {
+            cumulative *= Math.max(0, Math.min(1, acceptances[k - 1]));
+            expected += cumulative;
+            const rate = expected / this.targetMs(k + 1);
+            if (rate > bestRate) {
+                bestRate = rate;
+                bestK = k;
+            }
+        }
+        return bestK;
+    }
+
+    /**
+     * How many draft-model tokens to append to a lookup copy in the same verify batch: the k that
+     * maximises expected committed tokens per millisecond, counting the copy's own expected tokens
+     * (`copy.expected`, the target's token included) and the model's tokens only when the whole copy
+     * is accepted (`copy.reach`); 0 when the copy alone is better.
+     */
+    public bestExtension(copy: { readonly length: number; readonly reach: number; readonly expected: number }, acceptances: readonly number[]): number {
+        if (this.targetMs(1) <= 0 || !this.options.adaptive)
+            return acceptances.length;
+        let bestK = 0;
+        let bestRate = copy.expected / this.targetMs(copy.length + 1);
+        let cumulative = copy.reach;
+        let expected = copy.expected;
+        for (let k = 1; k <= acceptances.length; k++) {
+            cumulative *= Math.max(0, Math.min(1, acceptances[k - 1]));
+            expected += cumulative;
+            const rate = expected / this.targetMs(copy.length + k + 1);
+            if (rate > bestRate * MIN_GAIN) {
+                bestRate = rate;
+                bestK = k;
+            }
+        }
+        return bestK;
+    }
+
+    /**
+     * Whether a draft model that has drafted `drafted` tokens, all of which the target keeps with
+     * probability `cumulative`, should draft one more: even if that token were certain, it adds at
+     * most `cumulative` expected tokens (each worth a plain eval), and costs one draft eval and the
+     * larger verify batch.
+     */
+    public worthDraftingAnother(cumulative: number, drafted: number): boolean {
+        const plainMs = this.targetMs(1);
+        if (plainMs <= 0 || !this.options.adaptive)
+            return true;
+        const marginalMs = this.state("model").draftMsPerToken + this.targetMs(drafted + 2) - this.targetMs(drafted + 1);
+        return cumulative * plainMs > marginalMs;
     }
 
     /** Record a round: `drafted` proposals of which the first `accepted` were kept. */
@@ -161,7 +278,7 @@ export class DraftLengthController {
     }
 
     /** Measured cost of a batch, else interpolated from measured sizes, else a prior of +25 % a token. */
-    private targetMs(batchSize: number): number {
+    public targetMs(batchSize: number): number {
         const known = this.targetMsByBatch.get(batchSize);
         if (known != null)
             return known;
@@ -195,6 +312,10 @@ export class DraftLengthController {
  * copies behind longer matches (0.8, 0.9, 0.95), which are right far more often — from a neutral
  * start, a source below break-even drafts nothing and would learn only from rare probes.
  */
+function ledgerKey(source: DraftSource, context: RoundContext | undefined): string {
+    return `${source}/${context ?? "any"}`;
+}
+
 function priorEstimate(source: DraftSource): AcceptanceEstimate {
     const alpha = source === "ngram8" ? 0.8 : source === "ngram16" ? 0.9 : source === "ngram32" ? 0.95 : 0.6;
     return { acceptedEma: 5 * alpha, rejectedEma: 5 * (1 - alpha), rounds: 0 };

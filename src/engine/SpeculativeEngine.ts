@@ -310,6 +310,7 @@ export class SpeculativeEngine {
             // while the first line is being written — what the user waits for, shown cut at the latency
             // budget, which a verify in flight delays — no copy so long that verifying it outlasts
             // EVAL_TARGET_MS. Later rounds verify long copies whole, which is cheaper per token.
+            const draftMsBefore = stats.draftMs;
             const proposal: Proposal = settings.drafter != null && remaining > 1
                 ? await settings.drafter.propose({
                     history,
@@ -318,6 +319,9 @@ export class SpeculativeEngine {
                     controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence
                 })
                 : noProposal("model");
+            const roundDraftMs = stats.draftMs - draftMsBefore;
+            if (settings.drafter != null && remaining > 1 && proposal.tokens.length === 0)
+                stats.declinedRounds = (stats.declinedRounds ?? 0) + 1;
             const drafts = proposal.tokens;
             const draftDistributions = proposal.distributions;
 
@@ -357,7 +361,7 @@ export class SpeculativeEngine {
             }
             stats.draftedTokens += drafts.length;
             stats.acceptedTokens += accepted;
-            this.controller.recordAcceptance(drafts.length, accepted, proposal.source, roundContext);
+            this.recordRound(proposal, accepted, roundContext, { greedy, committed: committed.length, verifyMs: targetMs, draftMs: roundDraftMs });
             // A round without drafts says nothing about the next one; fall back to the overall
             // estimate, or a drafter that looked bad after a rejection would never draft again.
             roundContext = drafts.length === 0 ? undefined : accepted === drafts.length ? "afterAccept" : "afterReject";
@@ -390,6 +394,27 @@ export class SpeculativeEngine {
             if (stop != null)
                 return stop;
         }
+    }
+
+    /**
+     * Teaches the controller what a verified round showed: acceptance per source (a copy and the draft
+     * model's continuation of it each count for their own), the draft model's confidence calibration,
+     * and what the round earned against the target alone — greedy rounds only (a sampled round's
+     * proposals must not depend on timings), including a draft-model round whose tokens were all cut
+     * (its draft evals were spent for nothing).
+     */
+    private recordRound(proposal: Proposal, accepted: number, context: RoundContext | undefined, round: { greedy: boolean; committed: number; verifyMs: number; draftMs: number }): void {
+        const drafted = proposal.tokens.length;
+        const modelFrom = proposal.model?.from ?? drafted;
+        if (modelFrom > 0)
+            this.controller.recordAcceptance(modelFrom, Math.min(accepted, modelFrom), proposal.source, context);
+        if (proposal.model != null && accepted >= modelFrom) {
+            this.controller.recordAcceptance(drafted - modelFrom, accepted - modelFrom, "model", modelFrom > 0 ? "afterAccept" : context);
+            if (proposal.model.confidences.length > 0)
+                this.controller.calibration.record(proposal.model.confidences, accepted - modelFrom);
+        }
+        if (round.greedy && (drafted > 0 || round.draftMs > 0))
+            this.controller.recordRound({ source: proposal.source, context, committed: round.committed, verifyMs: round.verifyMs, draftMs: round.draftMs });
     }
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
@@ -620,7 +645,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 function emptyRequestStats(): RequestStats {
     return {
         draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0,
-        tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0
+        tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0, declinedRounds: 0
     };
 }
 

@@ -8,6 +8,12 @@ export interface Proposal {
     readonly source: DraftSource;
     readonly tokens: Token[];
     readonly distributions: Distribution<Token>[];
+    /**
+     * The draft model's part of the proposal: its tokens start at `from` (0 for a draft-model round,
+     * the copy's length when the model continued a lookup copy), with the model's confidence in each
+     * (greedy only; empty otherwise). Absent when the model proposed nothing.
+     */
+    readonly model?: { readonly from: number; readonly confidences: readonly number[] };
 }
 
 export interface SamplingSettings {

@@ -3,10 +3,14 @@ import type { Drafter, DraftRound, Proposal } from "./Drafter";
 import type { LookupDrafter } from "./LookupDrafter";
 import type { ModelDrafter } from "./ModelDrafter";
 
+/** A copy is continued by the draft model only when it is this likely to be accepted whole. */
+const MIN_REACH_TO_CONTINUE = 0.5;
+
 /**
  * Each round, a copy when lookup finds one and copies of that kind (short or long match) have been
  * accepted about as often as the draft model's tokens — a copy costs no eval — otherwise the draft
- * model.
+ * model. When greedy and the copy is likely to be accepted whole, the draft model continues from its
+ * end in the same verify batch (llama-server's `draft-simple,ngram-mod`), as far as that pays.
  */
 export class HybridDrafter implements Drafter {
     public constructor(
@@ -28,17 +32,41 @@ export class HybridDrafter implements Drafter {
                 const copy = this.lookup.proposalFrom(find, round);
                 // The controller may find a copy of this kind not worth verifying now; the model may still be.
                 if (copy.tokens.length > 0)
-                    return copy;
+                    return round.greedy ? await this.continued(copy, round) : copy;
             }
         }
         return await this.model.propose(round);
     }
 
-    public async afterRound(history: readonly Token[], proposal: Proposal): Promise<void> {
-        await this.model.afterRound(history, proposal);
+    public async afterRound(history: readonly Token[]): Promise<void> {
+        await this.lookup.afterRound();
+        await this.model.afterRound(history);
     }
 
     public end(history: readonly Token[]): void {
         this.lookup.end(history);
+        this.model.end();
+    }
+
+    /** The copy, with the draft model's continuation after it when that pays. */
+    private async continued(copy: Proposal, round: DraftRound): Promise<Proposal> {
+        const length = copy.tokens.length;
+        const room = round.limit - length;
+        if (room <= 0)
+            return copy;
+        const alpha = Math.min(0.999, round.controller.acceptance(copy.source, round.context));
+        const reach = Math.pow(alpha, length);
+        if (reach < MIN_REACH_TO_CONTINUE)
+            return copy;
+        const expected = (1 - Math.pow(alpha, length + 1)) / (1 - alpha);
+        const extension = await this.model.propose({ ...round, history: [...round.history, ...copy.tokens], limit: room }, { length, reach, expected });
+        if (extension.tokens.length === 0 || extension.model == null)
+            return copy;
+        return {
+            source: copy.source,
+            tokens: [...copy.tokens, ...extension.tokens],
+            distributions: [...copy.distributions, ...extension.distributions],
+            model: { from: length, confidences: extension.model.confidences }
+        };
     }
 }

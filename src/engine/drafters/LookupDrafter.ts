@@ -71,6 +71,9 @@ export class LookupDrafter implements Drafter {
      * only the batch sizes it has tried, would not find out.
      */
     public proposalFrom(find: LookupFind, round: DraftRound): Proposal {
+        // Copies of this kind have cost more than they saved here lately (PayoffLedger): copy nothing.
+        if (round.greedy && round.controller.payoff(find.source, round.context) === "skip")
+            return noProposal(find.source);
         const long = Math.max(round.draftMax, this.longDraftMax);
         const trusted = round.greedy && find.source === "ngram32" && round.controller.acceptance("ngram32", round.context) >= 0.9;
         const wanted = trusted ? Math.min(round.limit, long)

@@ -4,9 +4,26 @@ import { sampleFrom, type Distribution } from "../speculativeSampling";
 import { draftLength, noProposal, type Drafter, type DraftRound, type Proposal } from "./Drafter";
 
 /**
+ * What comes before the model's tokens in the verify batch when the model continues a lookup copy:
+ * `length` copied tokens, all accepted with probability `reach`, worth `expected` committed tokens
+ * on their own (the target's token included).
+ */
+export interface ContinuationOf {
+    readonly length: number;
+    readonly reach: number;
+    readonly expected: number;
+}
+
+/**
  * The small draft model proposes autoregressively: one eval per token after catching up on the
- * tokens committed since its last round, stopping early when its own confidence drops (greedy) and
- * at a token the target's vocabulary lacks or an end-of-generation token.
+ * tokens committed since its last round, stopping at a token the target's vocabulary lacks or an
+ * end-of-generation token.
+ *
+ * Greedy rounds are cost-aware: each token's confidence (the draft's probability for it) is turned
+ * into an acceptance estimate learnt for this pair (ConfidenceCalibration); drafting stops once one
+ * more token could not pay for its draft eval and its share of the verify, and only the prefix that
+ * maximises expected tokens per millisecond is proposed — none at all when the target alone is
+ * faster. Drafting is skipped outright while the payoff ledger says the model does not pay here.
  */
 export class ModelDrafter implements Drafter {
     public constructor(
@@ -19,29 +36,34 @@ export class ModelDrafter implements Drafter {
         await this.draft.keepCommonPrefix(history, history.length - 1);
     }
 
-    public async propose(round: DraftRound): Promise<Proposal> {
-        const wanted = draftLength(round, "model");
+    public async propose(round: DraftRound, after?: ContinuationOf): Promise<Proposal> {
+        if (round.greedy && round.controller.payoff("model", round.context) === "skip")
+            return noProposal("model");
+        const wanted = after == null ? draftLength(round, "model") : Math.min(round.limit, round.draftMax);
         const tokens: Token[] = [];
+        const confidences: number[] = [];
         const distributions: Distribution<Token>[] = [];
         if (wanted <= 0)
             return noProposal("model");
         const started = performance.now();
         const draft = this.draft;
-        const confidence = round.greedy && round.draftConfidence > 0 ? round.draftConfidence : 0;
+        const controller = round.controller;
+        const floor = round.greedy ? round.draftConfidence : 0;
         let input: Token[] = round.history.slice(draft.cachedTokens.length);
         let evals = 0;
+        let reach = after?.reach ?? 1;
         while (tokens.length < wanted && !round.signal.aborted) {
             const last = input.length - 1;
             const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
                 ? token
-                : [token, { generateNext: round.greedy ? { token: true, confidence: confidence > 0 } : { probabilities: true, options: round.sampling } }]);
+                : [token, { generateNext: round.greedy ? { token: true, confidence: true } : { probabilities: true, options: round.sampling } }]);
             const results = await draft.evaluate(items);
             evals++;
             const next = results[last]?.next;
             let token: Token | undefined;
             if (round.greedy) {
                 token = next?.token ?? undefined;
-                if (token != null && confidence > 0 && (next?.confidence ?? 1) < confidence)
+                if (token != null && floor > 0 && (next?.confidence ?? 1) < floor)
                     token = undefined;
             } else if (next?.probabilities != null && next.probabilities.size > 0) {
                 token = sampleFrom(next.probabilities, round.random);
@@ -50,20 +72,39 @@ export class ModelDrafter implements Drafter {
             if (token == null || token >= this.targetVocabularySize)
                 break;
             tokens.push(token);
+            if (round.greedy) {
+                const confidence = next?.confidence ?? 0;
+                confidences.push(confidence);
+                reach *= controller.calibration.acceptance(confidence);
+            }
             if (draft.model.isEogToken(token))
+                break;
+            if (round.greedy && !controller.worthDraftingAnother(reach, (after?.length ?? 0) + tokens.length))
                 break;
             input = [token];
         }
         const ms = performance.now() - started;
         round.stats.draftMs += ms;
-        round.controller.recordDraftCost(evals, ms, "model");
-        return { source: "model", tokens, distributions: distributions.slice(0, tokens.length) };
+        controller.recordDraftCost(evals, ms, "model");
+        if (round.greedy) {
+            const acceptances = confidences.map((confidence) => controller.calibration.acceptance(confidence));
+            const keep = after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
+            tokens.length = keep;
+            confidences.length = keep;
+        }
+        if (tokens.length === 0)
+            return noProposal("model");
+        return {
+            source: "model",
+            tokens,
+            distributions: distributions.slice(0, tokens.length),
+            model: { from: 0, confidences }
+        };
     }
 
-    /** Drops what the draft evaluated past the committed tokens (its rejected proposals). */
-    public async afterRound(history: readonly Token[], proposal: Proposal): Promise<void> {
-        if (proposal.source === "model")
-            await this.draft.keepCommonPrefix(history, history.length - 1);
+    /** Drops what the draft evaluated past the committed tokens (its rejected proposals, or a copy it continued). */
+    public async afterRound(history: readonly Token[]): Promise<void> {
+        await this.draft.keepCommonPrefix(history, history.length - 1);
     }
 
     public end(): void {}

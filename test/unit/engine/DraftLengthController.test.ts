@@ -98,3 +98,73 @@ describe("DraftLengthController", () => {
         assert.equal(controller.acceptance("model", "afterReject"), overall);
     });
 });
+
+describe("DraftLengthController: cost-aware proposals", () => {
+    /** A CPU-like curve: a verify of b tokens costs 10 ms per token (no batching discount). */
+    function cpu(): DraftLengthController {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 10 * batch);
+        return controller;
+    }
+    /** A GPU-like curve: any batch up to 64 costs about one token. */
+    function gpu(): DraftLengthController {
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        controller.recordTargetCost(1, 10);
+        controller.recordTargetCost(64, 11);
+        return controller;
+    }
+
+    it("bestPrefix proposes nothing where the verify costs as much as plain decoding would", () => {
+        assert.equal(cpu().bestPrefix([0.9, 0.9, 0.9, 0.9]), 0);
+        assert.equal(cpu().bestPrefix([1, 1, 1, 1]), 0, "even certain tokens only break even");
+    });
+
+    it("bestPrefix keeps the prefix that maximises tokens per millisecond where verifying is cheap", () => {
+        assert.equal(gpu().bestPrefix([0.9, 0.9, 0.9, 0.9]), 4);
+        // On a flat curve extra tokens cost nothing: only a token that cannot be accepted ends the prefix.
+        assert.equal(gpu().bestPrefix([0.9, 0.9, 0, 0.9]), 2);
+        // A steeper curve: 10 ms + 2 ms a token; low-confidence tail tokens are cut.
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 10 + 2 * (batch - 1));
+        assert.equal(controller.bestPrefix([0.95, 0.95, 0.1, 0.1, 0.1]), 2);
+    });
+
+    it("bestPrefix keeps everything before any cost is measured, and when not adaptive", () => {
+        assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: true }).bestPrefix([0.1, 0.1]), 2);
+        assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: false }).bestPrefix([0.1]), 1);
+    });
+
+    it("bestExtension adds model tokens after a copy only when they raise the round's rate", () => {
+        const controller = gpu();
+        assert.equal(controller.bestExtension({ length: 6, reach: 0.9, expected: 6 }, [0.9, 0.9, 0.9]), 3);
+        assert.equal(cpu().bestExtension({ length: 6, reach: 0.9, expected: 6 }, [0.5, 0.5]), 0);
+    });
+
+    it("worthDraftingAnother stops a draft model whose next token cannot pay for itself", () => {
+        const controller = cpu();
+        controller.recordDraftCost(1, 3, "model");
+        // One more token costs 3 ms of drafting + 10 ms of verify; it can add at most `cumulative` tokens (10 ms each).
+        assert.equal(controller.worthDraftingAnother(0.9, 1), false);
+        const flat = gpu();
+        flat.recordDraftCost(1, 3, "model");
+        assert.equal(flat.worthDraftingAnother(0.9, 1), true);
+        assert.equal(flat.worthDraftingAnother(0.2, 1), false, "3 ms of drafting for 0.2 expected tokens of 10 ms");
+    });
+
+    it("payoff: the ledger vetoes a source whose rounds cost more than they saved", () => {
+        const controller = cpu();
+        assert.equal(controller.payoff("model", "first"), "draft");
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: "afterReject", committed: 1, verifyMs: 20, draftMs: 3 });
+        assert.ok(controller.averageSaving("model")! < 0);
+        assert.equal(controller.payoff("model", "afterReject"), "skip");
+        assert.equal(controller.payoff("model", "first"), "skip", "an unmeasured context falls back to the source's record");
+        // Long copies that are accepted earn their keep on the same machine.
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "ngram32", context: "afterAccept", committed: 9, verifyMs: 50, draftMs: 0 });
+        assert.equal(controller.payoff("ngram32", "afterAccept"), "draft");
+        assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: false }).payoff("model", undefined), "draft");
+    });
+});

@@ -17,19 +17,24 @@ function round(history: number[], controller: DraftLengthController): DraftRound
     };
 }
 
-/** Stands in for the draft model: always proposes one token (0x21) and counts its calls. */
-function fakeModel(): ModelDrafter & { calls: number } {
+/** Stands in for the draft model: always proposes one token (0x21) and counts its calls, remembering what it was asked to continue. */
+function fakeModel(): ModelDrafter & { calls: number; continued: Array<{ history: number; length: number } | undefined>; rolledBack: number } {
     const model = {
         calls: 0,
+        continued: [] as Array<{ history: number; length: number } | undefined>,
+        rolledBack: 0,
         begin: async () => {},
-        propose: async (): Promise<Proposal> => {
+        propose: async (asked: DraftRound, after?: { length: number }): Promise<Proposal> => {
             model.calls++;
-            return { source: "model", tokens: [0x21 as never], distributions: [new Map([[0x21 as never, 1]])] };
+            model.continued.push(after == null ? undefined : { history: asked.history.length, length: after.length });
+            return { source: "model", tokens: [0x21 as never], distributions: [new Map([[0x21 as never, 1]])], model: { from: 0, confidences: [0.9] } };
         },
-        afterRound: async () => {},
+        afterRound: async () => {
+            model.rolledBack++;
+        },
         end: () => {}
     };
-    return model as unknown as ModelDrafter & { calls: number };
+    return model as unknown as ModelDrafter & { calls: number; continued: Array<{ history: number; length: number } | undefined>; rolledBack: number };
 }
 
 describe("HybridDrafter", () => {
@@ -66,6 +71,52 @@ describe("HybridDrafter", () => {
         controller.recordTargetCost(9, 90);
         for (let i = 0; i < 20; i++)
             controller.recordAcceptance(4, 0, "model");
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.source, "model");
+        assert.equal(model.calls, 1);
+    });
+
+    it("greedy: lets the draft model continue a copy that is likely accepted whole, in the same batch", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: false });
+        for (let i = 0; i < 30; i++)
+            controller.recordAcceptance(8, 8, "ngram8");
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.source, "ngram8");
+        assert.equal(Buffer.from(proposal.tokens).toString("latin1"), "ha); con!", "the copy, then the model's token");
+        assert.deepEqual(model.continued, [{ history: history.length + 8, length: 8 }], "the model drafts from the copy's end");
+        assert.deepEqual(proposal.model, { from: 8, confidences: [0.9] });
+        await hybrid.afterRound(history);
+        assert.equal(model.rolledBack, 1, "the model's cache is rolled back after a round it took part in");
+    });
+
+    it("does not continue a copy that is unlikely to be accepted whole, nor when sampling", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: false });
+        await hybrid.begin(history);
+        // The prior α of a 8–15-token match is 0.8: a whole 8-token copy is accepted with 0.8^8 ≈ 0.17.
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.tokens.length, 8);
+        assert.equal(model.calls, 0);
+        for (let i = 0; i < 30; i++)
+            controller.recordAcceptance(8, 8, "ngram8");
+        const sampled = await hybrid.propose({ ...round(history, controller), greedy: false });
+        assert.equal(sampled.tokens.length, 8);
+        assert.equal(model.calls, 0);
+    });
+
+    it("greedy: skips a copy kind whose rounds have lost time, and asks the model instead", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 5 + batch);
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "ngram8", context: undefined, committed: 1, verifyMs: 14, draftMs: 0 });
         await hybrid.begin(history);
         const proposal = await hybrid.propose(round(history, controller));
         assert.equal(proposal.source, "model");

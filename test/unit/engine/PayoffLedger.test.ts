@@ -1,0 +1,51 @@
+import * as assert from "node:assert/strict";
+import { PayoffLedger } from "../../../src/engine/PayoffLedger";
+
+describe("PayoffLedger", () => {
+    it("saved: committed tokens minus the round's cost in target-alone tokens", () => {
+        assert.equal(PayoffLedger.saved(5, 30, 10), 2);
+        assert.equal(PayoffLedger.saved(1, 25, 10), -1.5);
+    });
+
+    it("lets a key draft until it has been measured, and while it pays", () => {
+        const ledger = new PayoffLedger({ minRounds: 3 });
+        assert.equal(ledger.decide("model"), "draft");
+        ledger.record("model", -2);
+        ledger.record("model", -2);
+        assert.equal(ledger.decide("model"), "draft", "two rounds are not enough evidence");
+        ledger.record("model", 3);
+        ledger.record("model", 3);
+        assert.equal(ledger.decide("model"), "draft");
+        assert.ok(ledger.average("model")! > 0);
+    });
+
+    it("stops a key that loses time, retries it after a backoff that doubles while retries lose, and resumes when it pays", () => {
+        const ledger = new PayoffLedger({ minRounds: 3, firstBackoff: 4, maxBackoff: 16, smoothing: 0.5 });
+        for (let i = 0; i < 3; i++)
+            ledger.record("ngram", -1);
+        const decisions: string[] = [];
+        for (let round = 0; round < 30; round++) {
+            const decision = ledger.decide("ngram");
+            decisions.push(decision);
+            if (decision === "retry")
+                ledger.record("ngram", -1);
+        }
+        const retries = decisions.flatMap((decision, index) => decision === "retry" ? [index] : []);
+        assert.deepEqual(retries, [3, 11, 27], decisions.join(","));
+        assert.equal(decisions.filter((decision) => decision === "draft").length, 0);
+        // A retry that pays well brings the average back above zero: drafting resumes at once.
+        ledger.record("ngram", 8);
+        assert.equal(ledger.decide("ngram"), "draft");
+    });
+
+    it("keeps keys apart and ignores non-finite figures", () => {
+        const ledger = new PayoffLedger({ minRounds: 1 });
+        ledger.record("model", -5);
+        ledger.record("ngram32", 4);
+        ledger.record("ngram32", Number.NaN);
+        assert.equal(ledger.decide("model"), "skip");
+        assert.equal(ledger.decide("ngram32"), "draft");
+        assert.equal(ledger.average("ngram32"), 4);
+        assert.equal(ledger.measuredRounds("ngram32"), 1);
+    });
+});
