@@ -8,11 +8,21 @@ export interface AcceptanceSample {
     readonly targetEvals: number;
     /** Decoding time in ms (drafting plus verification; prompt processing excluded). */
     readonly ms: number;
+    /** Rounds in which speculation drafted nothing because it would not have paid (RequestStats.declinedRounds). Defaults to 0. */
+    readonly declined?: number;
 }
+
+/** A run of this many requests that drafted nothing because it would not pay makes speculation "idle". */
+export const IDLE_AFTER_REQUESTS = 3;
 
 /** Figures over the samples in the window. Rates are 0 when their denominator is 0. */
 export interface AcceptanceSummary extends AcceptanceSample {
     readonly requests: number;
+    /**
+     * The last {@link IDLE_AFTER_REQUESTS} requests drafted nothing, and declined to: speculation is on
+     * but idle, because drafting has not paid on this text (the target decodes alone until it would).
+     */
+    readonly idle: boolean;
     /** accepted ÷ drafted. */
     readonly acceptanceRate: number;
     /** generated ÷ targetEvals: how many tokens each (expensive) target pass yields. */
@@ -43,7 +53,8 @@ export function sampleFromStats(stats: RequestStats): AcceptanceSample {
         accepted: stats.acceptedTokens,
         generated: stats.generatedTokens,
         targetEvals: stats.targetEvals,
-        ms: stats.draftMs + stats.targetMs
+        ms: stats.draftMs + stats.targetMs,
+        declined: stats.declinedRounds ?? 0
     };
 }
 
@@ -73,7 +84,8 @@ export class AcceptanceWindow {
             accepted: nonNegative(sample.accepted),
             generated: nonNegative(sample.generated),
             targetEvals: nonNegative(sample.targetEvals),
-            ms: nonNegative(sample.ms)
+            ms: nonNegative(sample.ms),
+            declined: nonNegative(sample.declined ?? 0)
         };
         this.samples.push({ sample: clean, at });
         this.adjust(clean, 1);
@@ -83,7 +95,9 @@ export class AcceptanceWindow {
     }
 
     public summary(): AcceptanceSummary {
-        return { requests: this.samples.length, ...this.sums, ...rates(this.sums) };
+        const recent = this.samples.slice(-IDLE_AFTER_REQUESTS);
+        const idle = recent.length === IDLE_AFTER_REQUESTS && recent.every(({ sample }) => sample.drafted === 0 && (sample.declined ?? 0) > 0);
+        return { requests: this.samples.length, ...this.sums, ...rates(this.sums), idle };
     }
 
     /** One point per request in the window, oldest first. */

@@ -205,6 +205,9 @@ export class StatusBar implements vscode.Disposable {
             lines.push("", !settings.speculative
                 ? "Speculative decoding is **off** (*Toggle Speculative Decoding* turns it on)."
                 : `Speculative decoding is **unavailable**: ${escape(state.info.speculationUnavailableReason ?? "no compatible draft model")}`);
+        } else if (summary.idle) {
+            text = "$(zap) Specula: idle";
+            lines.push("", "Speculation is **idle**: drafting has not paid on this text lately, so the target decodes alone. It drafts again as soon as a proposal promises to be faster.");
         } else {
             text = summary.requests > 0 ? `$(zap) Specula ${Math.round(summary.acceptanceRate * 100)}%` : "$(zap) Specula";
         }

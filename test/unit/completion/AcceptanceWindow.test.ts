@@ -18,9 +18,26 @@ describe("AcceptanceWindow", () => {
             ms: 0,
             acceptanceRate: 0,
             tokensPerTargetEval: 0,
-            tokensPerSecond: 0
+            tokensPerSecond: 0,
+            idle: false
         });
         assert.deepEqual(window.series(), []);
+    });
+
+    it("is idle after a run of requests that drafted nothing because drafting would not pay, and not otherwise", () => {
+        const window = new AcceptanceWindow();
+        const declined = (rounds: number): AcceptanceSample => ({ ...sample(0, 0, 10, 10, 50), declined: rounds });
+        window.add(declined(10));
+        window.add(declined(10));
+        assert.equal(window.summary().idle, false, "two requests are not a run");
+        window.add(declined(10));
+        assert.equal(window.summary().idle, true);
+        window.add(sample(8, 6, 10, 3, 40));
+        assert.equal(window.summary().idle, false, "a request that drafted ends it");
+        const speculationOff = new AcceptanceWindow();
+        for (let i = 0; i < 5; i++)
+            speculationOff.add(declined(0));
+        assert.equal(speculationOff.summary().idle, false, "target-alone requests (nothing declined) are not idle speculation");
     });
 
     it("sums requests and derives the rates over the window", () => {
@@ -107,6 +124,7 @@ describe("AcceptanceWindow", () => {
             targetMs: 70,
             totalMs: 500
         };
-        assert.deepEqual(sampleFromStats(stats), { drafted: 16, accepted: 12, generated: 17, targetEvals: 5, ms: 100 });
+        assert.deepEqual(sampleFromStats(stats), { drafted: 16, accepted: 12, generated: 17, targetEvals: 5, ms: 100, declined: 0 });
+        assert.equal(sampleFromStats({ ...stats, declinedRounds: 7 }).declined, 7);
     });
 });
