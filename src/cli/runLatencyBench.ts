@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { measureFirstLines, summarizeFirstLines, type FirstLineSpot, type FirstLineSummary } from "../bench/firstLine";
 import { engineBackend, replayTabChain, replayTyping, summarizeReplay, summarizeTabs, type ReplayRun, type ReplaySettings, type ReplaySummary, type TabPress } from "../bench/typingReplay";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { normalizeCodeText } from "../fixtures/codeCorpus";
@@ -41,6 +42,8 @@ export interface LatencyBenchResult {
     readonly options: Omit<LatencyBenchOptions, "log">;
     readonly typing: { readonly speculative: ReplaySummary; readonly targetOnly: ReplaySummary; readonly classicLayout?: ReplaySummary; readonly runs: Record<string, ReplayRun[]> };
     readonly chains: Record<string, ReturnType<typeof summarizeTabs> & { readonly presses: readonly TabPress[] }>;
+    /** Asking at the start of a line → the first complete line, speculative and target alone (prompt warm). */
+    readonly firstLines: FirstLineSummary;
     readonly wallMs: number;
     readonly load: readonly number[];
 }
@@ -95,6 +98,12 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
         const summary = summarizeTabs(presses);
         options.log(`Tab chains, ${name}: Tab → next p50 ${fmt(summary.tabToNext.p50Ms)} p95 ${fmt(summary.tabToNext.p95Ms)} ms over ${summary.tabToNext.count} presses, ${summary.readyAfterAccept} ready; nothing to show after ${summary.nothingAfterAccept}`);
     }
+    const spots: FirstLineSpot[] = options.files.flatMap((file, index) => {
+        const text = readTypedFile(file, options.normalizeText);
+        return lineStarts(text, Math.max(4, options.chainStarts * 2), index);
+    });
+    const firstLines = summarizeFirstLines(await measureFirstLines(engine, spots, options.maxTokens));
+    options.log(`First line at ${firstLines.spots} line starts: speculative p50 ${fmt(firstLines.speculative.p50Ms)} p95 ${fmt(firstLines.speculative.p95Ms)} ms, target alone p50 ${fmt(firstLines.targetAlone.p50Ms)} p95 ${fmt(firstLines.targetAlone.p95Ms)} ms (${firstLines.ratio.toFixed(2)}×); same line ${firstLines.identical} of ${firstLines.spots}`);
     const result: LatencyBenchResult = {
         options: { ...options, contextSize, log: undefined } as unknown as LatencyBenchResult["options"],
         typing: {
@@ -104,6 +113,7 @@ export async function runLatencyBench(engine: SpeculativeEngine, options: Latenc
             runs
         },
         chains: Object.fromEntries(Object.entries(chains).map(([name, presses]) => [name, { ...summarizeTabs(presses), presses }])),
+        firstLines,
         wallMs: performance.now() - started,
         load
     };
@@ -138,6 +148,21 @@ function typingInput(file: string, normalize: boolean, chars: number, seed: numb
 function readTypedFile(file: string, normalize: boolean): string {
     const text = readFileSync(file, "utf8").replace(/\r\n?/g, "\n");
     return normalize ? normalizeCodeText(text) : text;
+}
+
+/**
+ * Spots where a user has just started a line (after its indentation) and waits for the model to write
+ * it: the prefix ends at the indentation, the suffix is everything after that line. Spread as chainStarts.
+ */
+function lineStarts(text: string, count: number, seed: number): FirstLineSpot[] {
+    return chainStarts(text, count, seed).flatMap((newline) => {
+        const lineEnd = text.indexOf("\n", newline + 1);
+        const line = text.slice(newline + 1, lineEnd < 0 ? text.length : lineEnd);
+        if (line.trim().length === 0 || lineEnd < 0)
+            return [];
+        const indent = line.length - line.trimStart().length;
+        return [{ prefix: text.slice(0, newline + 1 + indent), suffix: text.slice(lineEnd) }];
+    });
 }
 
 /** Line ends well into the file, spread out: where a user stops and lets the model continue. */
@@ -184,5 +209,9 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
     for (const [name, chain] of Object.entries(chains))
         lines.push(`| ${name} | ${chain.tabToNext.count + chain.nothingAfterAccept} | ${chain.nothingAfterAccept} | ${fmt(chain.tabToNext.p50Ms)} / ${fmt(chain.tabToNext.p95Ms)} | ${pct(chain.readyAfterAccept, chain.tabToNext.count)} |`);
     lines.push("");
+    const first = result.firstLines;
+    lines.push(`First complete line: at ${first.spots} line starts (prompt already in the cache, as after the editor's warm-up) one request for one line, speculative and target alone alternating; same line from both at ${first.identical} of ${first.spots}.`, "");
+    lines.push("| mode | first line p50 / p95 ms |", "|---|--:|");
+    lines.push(`| speculative | ${fmt(first.speculative.p50Ms)} / ${fmt(first.speculative.p95Ms)} |`, `| target alone | ${fmt(first.targetAlone.p50Ms)} / ${fmt(first.targetAlone.p95Ms)} |`, `| ratio (goal ≤ 0.80) | ${first.ratio.toFixed(2)} |`, "");
     return `${lines.join("\n")}\n`;
 }
