@@ -9,6 +9,8 @@ export interface VariantRow {
     readonly decodeMs: number;
     readonly tokensPerSecond: number;
     readonly speedup: number;
+    /** Speed-up over target alone by CPU time instead of wall time (engine variants; undefined otherwise). */
+    readonly cpuSpeedup: number | undefined;
     readonly acceptanceRate: number;
     readonly draftedTokens: number;
     readonly tokensPerTargetEval: number;
@@ -41,6 +43,7 @@ export function variantRows(
 ): VariantRow[] {
     const reference = totals.find((total) => total.id === "target");
     const referenceRate = reference != null && reference.decodeMs > 0 ? reference.tokens / reference.decodeMs : 0;
+    const referenceCpuRate = reference != null && reference.cpuMs > 0 ? reference.tokens / reference.cpuMs : 0;
     return totals.map((total) => {
         const variant = variants.find((candidate) => candidate.id === total.id)!;
         const rate = total.decodeMs > 0 ? total.tokens / total.decodeMs : 0;
@@ -66,6 +69,7 @@ export function variantRows(
             decodeMs: total.decodeMs,
             tokensPerSecond: rate * 1000,
             speedup,
+            cpuSpeedup: total.cpuMs > 0 && referenceCpuRate > 0 ? total.tokens / total.cpuMs / referenceCpuRate : undefined,
             acceptanceRate,
             draftedTokens: total.draftedTokens,
             tokensPerTargetEval: total.targetEvals > 0 ? total.tokens / total.targetEvals : 0,

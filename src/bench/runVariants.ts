@@ -17,6 +17,12 @@ export interface VariantRun {
     readonly targetEvals: number;
     readonly draftMs: number;
     readonly targetMs: number;
+    /**
+     * CPU time the engine's process spent on the request (all threads; the prompt was already cached),
+     * 0 for runs outside it. On a busy machine wall time swings with the other processes; CPU time
+     * far less, so the bench also reports speed ratios by CPU time.
+     */
+    readonly cpuMs: number;
 }
 
 export interface VariantTotals extends VariantRun {
@@ -32,8 +38,9 @@ export interface VariantsTaskResult {
     readonly runs: Partial<Record<VariantId, VariantRun>>;
 }
 
-export function engineRun(result: CompletionResult, reference: readonly number[] | undefined): VariantRun {
+export function engineRun(result: CompletionResult, reference: readonly number[] | undefined, cpuMs = 0): VariantRun {
     return {
+        cpuMs,
         tokens: result.tokens.length,
         decodeMs: Math.max(0, result.stats.totalMs - result.stats.promptMs),
         identical: reference == null || sameTokens(result.tokens, reference),
@@ -58,7 +65,8 @@ export function peerRun(result: PeerRunResult, reference: readonly number[] | un
         acceptedTokens: result.validated,
         targetEvals: Math.max(0, result.tokens.length - result.used),
         draftMs: 0,
-        targetMs: 0
+        targetMs: 0,
+        cpuMs: 0
     };
 }
 
@@ -72,7 +80,8 @@ export function nativeRun(result: NativeRunResult, reference: readonly number[] 
         acceptedTokens: result.acceptedTokens,
         targetEvals: 0,
         draftMs: 0,
-        targetMs: 0
+        targetMs: 0,
+        cpuMs: 0
     };
 }
 
@@ -109,6 +118,9 @@ export async function runVariants(
         // The reference goes first only for the first task; afterwards the order rotates.
         const order = rotate(variants, index);
         const outputs = new Map<VariantId, { tokens: readonly number[]; run: (reference: readonly number[]) => VariantRun }>();
+        // Every engine variant finds the prompt cached, so its CPU time is decoding alone.
+        if (order.some((variant) => variant.engine != null))
+            await engine.complete({ ...request, prefillOnly: true });
         for (const variant of order) {
             if (variant.native != null) {
                 const server = options.natives?.get(variant.native);
@@ -136,8 +148,10 @@ export async function runVariants(
                         options.pools.set(variant.id, pool = new TokenPool());
                     engine.usePool(pool);
                 }
+                const cpuBefore = process.cpuUsage();
                 const result = await engine.complete({ ...request, speculative: variant.engine.speculative });
-                outputs.set(variant.id, { tokens: result.tokens, run: (reference) => engineRun(result, reference) });
+                const cpu = process.cpuUsage(cpuBefore);
+                outputs.set(variant.id, { tokens: result.tokens, run: (reference) => engineRun(result, reference, (cpu.user + cpu.system) / 1000) });
             }
         }
         const reference = outputs.get("target")?.tokens;
@@ -155,7 +169,7 @@ export function totalsByVariant(results: readonly VariantsTaskResult[], variants
     return variants.map((variant) => {
         const totals = {
             id: variant.id, tasks: 0, mismatches: 0, mismatchedIds: [] as string[], tokens: 0, decodeMs: 0, identical: true,
-            draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, draftMs: 0, targetMs: 0
+            draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, draftMs: 0, targetMs: 0, cpuMs: 0
         };
         for (const result of results) {
             const run = result.runs[variant.id];
@@ -164,6 +178,7 @@ export function totalsByVariant(results: readonly VariantsTaskResult[], variants
             totals.tasks++;
             totals.tokens += run.tokens;
             totals.decodeMs += run.decodeMs;
+            totals.cpuMs += run.cpuMs;
             addDecodingCounts(totals, run);
             if (!run.identical) {
                 totals.identical = false;

@@ -4,9 +4,9 @@ import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, renderSpee
 import { totalsByVariant, type VariantsTaskResult } from "../../../src/bench/runVariants";
 import { allVariants, selectVariants } from "../../../src/bench/variants";
 
-const run = (tokens: number, decodeMs: number, extra: Partial<{ drafted: number; accepted: number; evals: number; identical: boolean }> = {}) => ({
+const run = (tokens: number, decodeMs: number, extra: Partial<{ drafted: number; accepted: number; evals: number; identical: boolean; cpuMs: number }> = {}) => ({
     tokens, decodeMs, identical: extra.identical ?? true, draftedTokens: extra.drafted ?? 0, acceptedTokens: extra.accepted ?? 0,
-    targetEvals: extra.evals ?? tokens, draftMs: 0, targetMs: decodeMs * 0.9
+    targetEvals: extra.evals ?? tokens, draftMs: 0, targetMs: decodeMs * 0.9, cpuMs: extra.cpuMs ?? 0
 });
 
 describe("bench: report formatting", () => {
@@ -65,3 +65,18 @@ describe("formatPerTaskTable", () => {
     });
 });
 
+describe("variantRows: speed-up by CPU time", () => {
+    it("divides tokens per CPU millisecond by target alone's, and leaves it out where CPU time was not measured", () => {
+        const variants = selectVariants("target,hybrid,server", 0);
+        const results: VariantsTaskResult[] = [
+            // Wall time says 2× (a quiet moment for the hybrid); CPU time says 1.25×.
+            { id: "a", promptTokens: 100, runs: { target: run(40, 2000, { cpuMs: 1000 }), hybrid: run(40, 1000, { cpuMs: 800 }), server: run(40, 800) } }
+        ];
+        const rows = variantRows(totalsByVariant(results, variants), variants, { target: new BatchCostCurve([{ size: 1, ms: 40 }, { size: 9, ms: 200 }]), draftMsPerToken: 1 });
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        assert.equal(byId.get("hybrid")!.speedup, 2);
+        assert.equal(byId.get("hybrid")!.cpuSpeedup, 1.25);
+        assert.equal(byId.get("target")!.cpuSpeedup, 1);
+        assert.equal(byId.get("server")!.cpuSpeedup, undefined);
+    });
+});
