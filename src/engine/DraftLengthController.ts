@@ -256,6 +256,15 @@ export class DraftLengthController {
     }
 
     /**
+     * Whether the controller still needs the cost of a plain one-token eval — what every proposal is
+     * weighed against — before its choices mean anything (adaptive only). The engine then decodes
+     * one round without drafting.
+     */
+    public needsPlainCost(): boolean {
+        return this.options.adaptive && !this.targetMsByBatch.has(1);
+    }
+
+    /**
      * The largest target batch (pending token included) estimated to take at most `ms`, up to
      * `limit`; undefined before any batch has been measured. At least 1.
      */

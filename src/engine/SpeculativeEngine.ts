@@ -311,7 +311,9 @@ export class SpeculativeEngine {
             // budget, which a verify in flight delays — no copy so long that verifying it outlasts
             // EVAL_TARGET_MS. Later rounds verify long copies whole, which is cheaper per token.
             const draftMsBefore = stats.draftMs;
-            const proposal: Proposal = settings.drafter != null && remaining > 1
+            // Until a plain eval has been timed, no proposal can be weighed against the target alone.
+            const measuringPlain = greedy && this.controller.needsPlainCost();
+            const proposal: Proposal = settings.drafter != null && remaining > 1 && !measuringPlain
                 ? await settings.drafter.propose({
                     history,
                     limit: roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined),
@@ -320,7 +322,7 @@ export class SpeculativeEngine {
                 })
                 : noProposal("model");
             const roundDraftMs = stats.draftMs - draftMsBefore;
-            if (settings.drafter != null && remaining > 1 && proposal.tokens.length === 0)
+            if (settings.drafter != null && remaining > 1 && !measuringPlain && proposal.tokens.length === 0)
                 stats.declinedRounds = (stats.declinedRounds ?? 0) + 1;
             const drafts = proposal.tokens;
             const draftDistributions = proposal.distributions;
