@@ -211,7 +211,7 @@ export function commandHelp(name: CommandName): string {
 export function parseCliArgs(argv: readonly string[], machine: CliMachine = { cores: os.availableParallelism() }): CliCommand {
     const [command, ...rest] = argv;
     if (command == null || command === "help" || command === "--help" || command === "-h") {
-        const topic = command === "help" ? rest[0] : undefined;
+        const topic = command === "help" && rest[0] !== "--help" && rest[0] !== "-h" ? rest[0] : undefined;
         if (topic != null && !isCommandName(topic))
             throw unknownCommand(topic);
         return topic != null ? { command: "help", topic } : { command: "help" };
@@ -433,15 +433,16 @@ function nearest(word: string, candidates: readonly string[]): string | undefine
     return best != null && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.candidate : undefined;
 }
 
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
 function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++)
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-    }
-    return previous[b.length];
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+            rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+        }
+    return rows[a.length][b.length];
 }
 
 function isCommandName(name: string): name is CommandName {

@@ -64,6 +64,8 @@ describe("parseCliArgs", () => {
             assert.match(commandHelp(name), new RegExp(`^Usage: specula ${name} `));
         }
         assert.deepEqual(parseCliArgs(["help", "bench"]), { command: "help", topic: "bench" });
+        assert.deepEqual(parseCliArgs(["help", "--help"]), { command: "help" });
+        rejects(["help", "benhc"], /unknown command "benhc"; did you mean bench\?/);
         // Asked for among other options (even a wrong one), help wins; as an option's value it is that value.
         assert.deepEqual(parseCliArgs(["complete", "--prompt", "x", "--bogus", "-h"]), { command: "help", topic: "complete" });
         const parsed = parseCliArgs(["complete", "--prompt=--help"], { cores: 4 });
