@@ -91,6 +91,7 @@ describe("parseCliArgs", () => {
     it("suggests the option or command a typo was near", () => {
         rejects(["complete", "--prompt", "x", "--max-token", "5"], /complete has no option --max-token; did you mean --max-tokens\?/);
         rejects(["bench", "--variant", "all"], /did you mean --variants\?/);
+        rejects(["bench", "--limti", "2"], /bench has no option --limti; did you mean --limit\?/);
         rejects(["complete", "--prompt", "x", "--frobnicate"], /complete has no option --frobnicate\. \(specula complete --help lists its options\)/);
         rejects(["complet", "--prompt", "x"], /unknown command "complet"; did you mean complete\?/);
     });
