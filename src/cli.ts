@@ -1,25 +1,26 @@
 #!/usr/bin/env node
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { parseCliArgs, usage, type BuiltInPairName, type CliCommand } from "./cli/parseCliArgs";
+import { BENCH_CONTEXT_SIZE, commandHelp, parseCliArgs, usage, type CliCommand } from "./cli/parseCliArgs";
+import { builtInPair as findBuiltInPair } from "./cli/builtInPair";
+import { checkOutputFolder, writeFixtures } from "./cli/writeFixtures";
+import { requireUsableDraft, unusableDraftNotice } from "./cli/checkDraft";
 import { makeBenchTasks } from "./cli/makeBenchTasks";
 import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
 import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
-import { DEFAULT_DRAFT_MAX, type EngineInfo } from "./engine/EngineOptions";
+import { DEFAULT_DRAFT_MAX } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
 import { checkModelFile } from "./engine/validateModelFile";
-import { ensureCodePair } from "./fixtures/codePair";
-import { ensureFixtures } from "./fixtures/generateFixtures";
 
 async function main(argv: readonly string[]): Promise<number> {
     const command = parseCliArgs(argv);
     switch (command.command) {
         case "help":
-            process.stdout.write(`${usage}\n`);
+            process.stdout.write(`${command.topic != null ? commandHelp(command.topic) : usage}\n`);
             return 0;
         case "fixtures":
             return await fixtures(command);
@@ -36,16 +37,18 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
     let targetPath = command.target;
     let draftPath = command.draft;
     let pairLabel = "the pair given on the command line";
+    if (command.report != null)
+        await checkOutputFolder(path.dirname(command.report), "--report's folder");
     if (targetPath == null || draftPath == null) {
         const pair = await builtInPair(command.pair, "bench");
         targetPath = pair.targetPath;
         draftPath = pair.draftPath;
         pairLabel = pair.description;
     }
-    const contextSize = 2048;
+    const contextSize = BENCH_CONTEXT_SIZE;
     const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
     try {
-        requireSpeculation(engine.info);
+        requireUsableDraft(engine.info, "latency");
         const result = await runLatencyBench(engine, {
             pairLabel: command.target != null ? `${path.basename(targetPath)} + ${path.basename(draftPath)}` : pairLabel,
             threads: command.threads, contextSize, maxTokens: command.maxTokens, maxLines: 8, chars: command.chars,
@@ -62,20 +65,13 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
 }
 
 async function fixtures(command: Extract<CliCommand, { command: "fixtures" }>): Promise<number> {
-    const paths = await ensureFixtures({ dir: command.out, large: command.large });
-    const lines = [
-        `smallTarget\t${paths.smallTarget}`,
-        `smallDraft\t${paths.smallDraft}`,
-        ...(paths.largeTarget != null ? [`largeTarget\t${paths.largeTarget}`] : []),
-        ...(paths.largeDraft != null ? [`largeDraft\t${paths.largeDraft}`] : []),
-        `incompatibleDraft\t${paths.incompatibleDraft}`,
-        ...Object.entries(paths.corrupt).map(([name, file]) => `corrupt.${name}\t${file}`)
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`${(await writeFixtures(command.out, command.large)).join("\n")}\n`);
     return 0;
 }
 
 async function complete(command: Extract<CliCommand, { command: "complete" }>): Promise<number> {
+    const prefix = command.prompt ?? await readText(command.prefixFile!, "prefix file");
+    const suffix = command.suffixFile != null ? await readText(command.suffixFile, "suffix file") : "";
     let targetPath: string;
     let draftPath = command.draft;
     if (command.target != null)
@@ -87,8 +83,6 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
     }
     if (command.noDraft)
         draftPath = undefined;
-    const prefix = command.prompt ?? await readText(command.prefixFile!, "prefix file");
-    const suffix = command.suffixFile != null ? await readText(command.suffixFile, "suffix file") : "";
     // Specula's own checks first, in this process (no native code reads the file): most bad files
     // are refused at once. Loading happens in a child process that llama.cpp may abort.
     await checkModelFile(targetPath, "target model");
@@ -108,7 +102,10 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
             seed: command.seed
         },
         beforeComplete: (loaded) => {
-            requireSpeculation(loaded);
+            // An unusable draft is left out, as in the editor: say so, and complete with the target alone.
+            const notice = unusableDraftNotice(loaded);
+            if (notice != null)
+                process.stderr.write(`${notice}\n`);
             const limit = maxTokensFor(loaded.contextSize, draftMax);
             if (command.maxTokens > limit)
                 throw new SpeculaError(
@@ -148,6 +145,14 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
 }
 
 async function bench(command: Extract<CliCommand, { command: "bench" }>): Promise<number> {
+    // The fixture models learned whitespace-normalised text, so their tasks are normalised the same way;
+    // the code pair learned code as it is written.
+    const normalizeText = command.target == null && command.pair === "fixture";
+    let tasks = command.tasks != null
+        ? parseTasksOrThrow(await readText(command.tasks, "tasks file"), command.tasks)
+        : makeBenchTasks({ normalize: normalizeText });
+    if (command.report != null)
+        await checkOutputFolder(path.dirname(command.report), "--report's folder");
     let targetPath: string;
     let draftPath = command.draft;
     let description: string;
@@ -160,21 +165,15 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
         draftPath = pair.draftPath;
         description = pair.description;
     }
-    // The fixture models learned whitespace-normalised text, so their tasks are normalised the same way;
-    // the code pair learned code as it is written.
-    const normalizeText = command.target == null && command.pair === "fixture";
-    let tasks = command.tasks != null
-        ? parseTasksOrThrow(await readText(command.tasks, "tasks file"), command.tasks)
-        : makeBenchTasks({ normalize: normalizeText });
     if (command.variants != null) {
         if (command.limit != null)
             tasks = tasks.slice(0, command.limit + command.sweepTasks);
         if (draftPath == null)
             throw new SpeculaError("BAD_ARGUMENT", "--variants needs a draft model.");
-        const contextSize = 2048;
+        const contextSize = BENCH_CONTEXT_SIZE;
         const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto", contextSize });
         try {
-            requireSpeculation(engine.info);
+            requireUsableDraft(engine.info, "bench");
             return await runVariantsBench(engine, tasks, {
                 variants: command.variants, maxTokens: command.maxTokens, threads: command.threads, report: command.report,
                 sweepTasks: Math.min(command.sweepTasks, Math.max(0, tasks.length - 1)), typingChars: command.typingChars,
@@ -190,7 +189,7 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
         tasks = tasks.slice(0, command.limit);
     const engine = await SpeculativeEngine.load({ targetPath, draftPath, threads: command.threads, gpu: "auto" });
     try {
-        requireSpeculation(engine.info);
+        requireUsableDraft(engine.info, "bench");
         const report = await runBench(engine, tasks, {
             maxTokens: command.maxTokens,
             onTask: command.json ? undefined : (task) => process.stderr.write(
@@ -206,23 +205,9 @@ async function bench(command: Extract<CliCommand, { command: "bench" }>): Promis
     }
 }
 
-/**
- * The files behind --pair: for `complete` the cheap target (fixture: small; code: the trained one),
- * for `bench` the one that costs what a real model does (fixture: large; code: padded).
- */
-async function builtInPair(name: BuiltInPairName, use: "complete" | "bench"): Promise<{ targetPath: string; draftPath: string; description: string }> {
-    if (name === "code") {
-        const paths = await ensureCodePair({ log: (line) => process.stderr.write(`[specula] ${line}\n`) });
-        return use === "bench"
-            ? { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (~2 M parameters trained on JS/TS and Python) padded with zero-output blocks and FFN units to cost what the large fixture target costs (same greedy output), draft code-draft.gguf" }
-            : { targetPath: paths.target, draftPath: paths.draft, description: "the code pair (test/models/code-pair)" };
-    }
-    if (use === "bench") {
-        const paths = await ensureFixtures({ large: true });
-        return { targetPath: paths.largeTarget!, draftPath: paths.largeDraft!, description: "the large fixture pair — target large-target.gguf (154.7 M parameters, Q8_0, an order-2 n-gram model in a transformer's clothes), draft draft.gguf (tiny rank-12 low-rank bigram model)" };
-    }
-    const paths = await ensureFixtures({});
-    return { targetPath: paths.smallTarget, draftPath: paths.smallDraft, description: "the small fixture pair" };
+/** The built-in pair's files, with the generators' progress lines on stderr. */
+function builtInPair(name: Parameters<typeof findBuiltInPair>[0], use: "complete" | "bench") {
+    return findBuiltInPair(name, use, { log: (line) => process.stderr.write(`[specula] ${line}\n`) });
 }
 
 function formatReport(report: BenchReport, taskCount: number): string {
@@ -238,11 +223,6 @@ function formatReport(report: BenchReport, taskCount: number): string {
         `mismatches: ${report.mismatches}${report.mismatches > 0 ? ` (${report.mismatchedIds.join(", ")})` : ""}`,
         ""
     ].join("\n");
-}
-
-function requireSpeculation(info: EngineInfo): void {
-    if (info.draftPath != null && !info.speculationAvailable)
-        throw new SpeculaError("INCOMPATIBLE_VOCABULARY", info.speculationUnavailableReason ?? "the draft model cannot be used with this target.");
 }
 
 function parseTasksOrThrow(text: string, source: string) {

@@ -1,15 +1,11 @@
-import { latencyOptions } from "../completion/latencyOptions";
+import * as os from "node:os";
 import { parseArgs } from "node:util";
-import { SpeculaError } from "../engine/SpeculaError";
+import { allVariants, selectVariants } from "../bench/variants";
+import { latencyOptions } from "../completion/latencyOptions";
 import { decodingOptions } from "../engine/decodingOptions";
-
-/** The ranges the engine accepts, declared once in src/engine/decodingOptions.ts. */
-const accepted = {
-    maxTokens: decodingOptions.maxTokens.accepted,
-    maxLines: decodingOptions.maxLines.accepted,
-    temperature: decodingOptions.temperature.accepted,
-    draftMax: decodingOptions.draftMax.accepted
-};
+import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX } from "../engine/EngineOptions";
+import { maxTokensFor, minPromptShare } from "../engine/generationBudget";
+import { SpeculaError } from "../engine/SpeculaError";
 
 /**
  * The built-in pair `complete` and `bench` use without --target: "fixture" (generated n-gram models,
@@ -18,6 +14,11 @@ const accepted = {
 export type BuiltInPairName = "fixture" | "code";
 
 export const builtInPairNames: readonly BuiltInPairName[] = ["fixture", "code"];
+
+/** Context size of the models `bench --variants` and `latency` load (`complete` and plain `bench` use the engine's default). */
+export const BENCH_CONTEXT_SIZE = 2048;
+
+export type CommandName = "complete" | "bench" | "latency" | "fixtures";
 
 export type CliCommand =
     | {
@@ -74,182 +75,396 @@ export type CliCommand =
         readonly json: boolean;
     }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
-    | { readonly command: "help" };
+    /** `specula --help` (no command) or `specula COMMAND --help`. */
+    | { readonly command: "help"; readonly topic?: CommandName };
 
-export const usage = `Usage:
-  specula complete [--pair fixture|code | --target T.gguf] [--draft D.gguf | --no-draft] (--prefix-file P [--suffix-file S] | --prompt TEXT)
-                   [--max-tokens N] [--max-lines N] [--temperature X] [--seed N] [--draft-max K] [--threads N] [--json]
-  specula bench [--pair fixture|code | --target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--max-tokens N] [--threads N] [--limit N] [--json]
-                [--variants all|target,peer,server,server-md,server-ngram,server-md-ngram,k1,k2,k4,k8,adaptive,ngram,hybrid,ngram-pool,hybrid-pool [--report FILE.md] [--sweep-tasks N] [--typing-chars N]
-                 [--llama-server build|off|PATH]]
-  specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
-                  [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
-  specula fixtures [--out DIR] [--large]
+/** What the parser needs to know about this machine. */
+export interface CliMachine {
+    /** Cores this process may use: the most --threads can put to work. Defaults to os.availableParallelism(). */
+    readonly cores: number;
+}
 
-Without --target, complete and bench use a built-in pair: --pair fixture (the default; generated
-n-gram models, complete uses the small target and bench the large one) or --pair code (small models
-trained on real code; complete uses the trained target and bench the copy padded to a real model's cost).`;
+/** One command-line option: how node:util parses it, and its line in the command's help. */
+interface CliOption {
+    readonly type: "string" | "boolean";
+    /** What the value looks like in the help ("N", "T.gguf"); absent for flags. */
+    readonly value?: string;
+    readonly help: string;
+    /** The value used when the option is not given (numbers only; flags default to off). */
+    readonly default?: number;
+}
+
+type OptionTable = Readonly<Record<string, CliOption>>;
+
+interface CommandSpec {
+    readonly synopsis: string;
+    readonly summary: string;
+    readonly options: OptionTable;
+    readonly notes?: string;
+}
+
+const pairOption: CliOption = {
+    type: "string", value: "fixture|code",
+    help: "the built-in pair used without --target. fixture (default): generated n-gram models whose text is meaningless (\"the the the…\"): they exercise the machinery, not write code. code: small models trained on JS/TS and Python (test/models/code-pair)"
+};
+const threadsHelp = "CPU threads for evaluation, at most this machine's cores; 0 = all cores but one";
+
+/**
+ * Each command's options, declared once: node:util parses them, the help lists them, and the
+ * numbers' defaults are read from here.
+ */
+const commands: Readonly<Record<CommandName, CommandSpec>> = {
+    complete: {
+        synopsis: "specula complete [--pair fixture|code | --target T.gguf [--draft D.gguf]] [--no-draft] (--prompt TEXT | --prefix-file P [--suffix-file S]) [options]",
+        summary: "Complete one text and print it; a stats line (tokens, time, acceptance) goes to stderr.",
+        options: {
+            pair: pairOption,
+            target: { type: "string", value: "T.gguf", help: "the target model: it decides every output token" },
+            draft: { type: "string", value: "D.gguf", help: "the draft model that proposes tokens (needs --target; must share the target's vocabulary)" },
+            "no-draft": { type: "boolean", help: "decode with the target alone, for comparison" },
+            prompt: { type: "string", value: "TEXT", help: "the text before the cursor" },
+            "prefix-file": { type: "string", value: "P", help: "read the text before the cursor from a file" },
+            "suffix-file": { type: "string", value: "S", help: "read the text after the cursor from a file (with --prefix-file)" },
+            "max-tokens": { type: "string", value: "N", default: 64, help: "most tokens to generate; the prompt keeps at least half the context" },
+            "max-lines": { type: "string", value: "N", help: "most lines to generate (default: no limit)" },
+            temperature: { type: "string", value: "X", default: decodingOptions.temperature.default, help: "0 = greedy; above 0 = speculative sampling (the target's distribution exactly)" },
+            seed: { type: "string", value: "N", default: 0, help: "random seed for sampling" },
+            "draft-max": { type: "string", value: "K", default: decodingOptions.draftMax.default, help: "most tokens drafted per round" },
+            threads: { type: "string", value: "N", default: 0, help: threadsHelp },
+            json: { type: "boolean", help: "print text, tokens and stats as one JSON object" }
+        },
+        notes: "A draft that cannot be used with the target (another vocabulary) is reported on stderr and the text is completed with the target alone."
+    },
+    bench: {
+        synopsis: "specula bench [--pair fixture|code | --target T.gguf --draft D.gguf] [--tasks tasks.jsonl] [--limit N] [--variants LIST [--report FILE.md]] [options]",
+        summary: "Compare target-alone and speculative decoding on a task set (fill-in-the-middle tasks cut from real code), checking every output is identical.",
+        options: {
+            pair: { ...pairOption, help: `${pairOption.help}. bench uses the large fixture target (154.7 M parameters) or the code target padded to cost what a real model costs` },
+            target: { type: "string", value: "T.gguf", help: "the target model (with --draft)" },
+            draft: { type: "string", value: "D.gguf", help: "the draft model (with --target)" },
+            tasks: { type: "string", value: "FILE.jsonl", help: "tasks, one JSON object {id, prefix, suffix} a line (default: the built-in tasks)" },
+            limit: { type: "string", value: "N", help: "a quick run: only the first N tasks; with --variants also --sweep-tasks 1 and --typing-chars 0 unless given" },
+            "max-tokens": { type: "string", value: "N", default: 64, help: "tokens generated per task" },
+            threads: { type: "string", value: "N", default: 1, help: threadsHelp },
+            json: { type: "boolean", help: "print the results as JSON" },
+            variants: { type: "string", value: "LIST", help: `all, or a comma-separated list of ${allVariants(decodingOptions.draftConfidence.default).map((variant) => variant.id).join(", ")}: the variants side by side (npm run bench runs all)` },
+            report: { type: "string", value: "FILE.md", help: "with --variants: write the report (and FILE.json, the chart) there" },
+            "sweep-tasks": { type: "string", value: "N", default: 4, help: "with --variants: tasks set apart to choose node-llama-cpp's predictor settings and warm up" },
+            "typing-chars": { type: "string", value: "N", default: 240, help: "with --variants: characters typed in the typing replay (0 = none)" },
+            "llama-server": { type: "string", value: "build|off|PATH", help: "with --variants: where llama.cpp's own server comes from (default build: scripts/build-llama-server.sh's cached build)" }
+        }
+    },
+    latency: {
+        synopsis: "specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [options]",
+        summary: "Type real code through the extension's completion pipeline as a user would and measure keystroke → suggestion and Tab → next suggestion.",
+        options: {
+            pair: { ...pairOption, help: `${pairOption.help}. latency uses the large fixture target or the padded code target` },
+            target: { type: "string", value: "T.gguf", help: "the target model (with --draft)" },
+            draft: { type: "string", value: "D.gguf", help: "the draft model (with --target)" },
+            threads: { type: "string", value: "N", default: 1, help: threadsHelp },
+            "max-tokens": { type: "string", value: "N", default: 48, help: "most tokens per suggestion" },
+            chars: { type: "string", value: "N", default: 240, help: "characters typed per file" },
+            files: { type: "string", value: "N", default: 2, help: "files typed (1–4)" },
+            chains: { type: "string", value: "N", default: 4, help: "Tab-Tab-Tab chains measured" },
+            debounce: { type: "string", value: "MS", default: latencyOptions.debounceMs.default, help: "shortest wait after a keystroke (specula.debounceMs)" },
+            budget: { type: "string", value: "MS", default: latencyOptions.latencyBudgetMs.default, help: "latency budget (specula.latencyBudgetMs)" },
+            "compare-layout": { type: "boolean", help: "also replay with the classic fill-in-the-middle prompt layout" },
+            report: { type: "string", value: "FILE.md", help: "write the report there" },
+            json: { type: "boolean", help: "print the summaries as JSON" }
+        }
+    },
+    fixtures: {
+        synopsis: "specula fixtures [--out DIR] [--large]",
+        summary: "Write the generated fixture models (tiny test models whose text is meaningless) and print their paths.",
+        options: {
+            out: { type: "string", value: "DIR", help: "the folder to write them to (default: .cache/fixtures in the package)" },
+            large: { type: "boolean", help: "also write the large (154.7 M-parameter) target and its draft, about 166 MB" }
+        }
+    }
+};
+
+const commandNames = Object.keys(commands) as CommandName[];
+const helpOption: CliOption = { type: "boolean", help: "show this help" };
+
+export const usage = [
+    "Usage:",
+    ...commandNames.map((name) => `  ${commands[name].synopsis}`),
+    "",
+    ...commandNames.map((name) => `  ${name.padEnd(9)} ${commands[name].summary}`),
+    "",
+    "specula COMMAND --help lists a command's options. Without --target, complete, bench and latency use a",
+    "built-in pair: --pair fixture (the default; generated models whose text is meaningless, \"the the the…\")",
+    "or --pair code (small models trained on real code)."
+].join("\n");
+
+/** The help of one command: its synopsis, what it does, and every option with its default. */
+export function commandHelp(name: CommandName): string {
+    const spec = commands[name];
+    const rows = Object.entries({ ...spec.options, help: helpOption }).map(([option, declared]) => {
+        const left = `${option === "help" ? "-h, " : ""}--${option}${declared.value != null ? ` ${declared.value}` : ""}`;
+        return `  ${left.padEnd(30)} ${declared.help}${declared.default != null ? ` (default ${declared.default})` : ""}`;
+    });
+    return [`Usage: ${spec.synopsis}`, "", spec.summary, "", "Options:", ...rows, ...(spec.notes != null ? ["", spec.notes] : [])].join("\n");
+}
 
 /** Parses argv into a typed command; every problem is a BAD_ARGUMENT error with a one-line message. */
-export function parseCliArgs(argv: readonly string[]): CliCommand {
+export function parseCliArgs(argv: readonly string[], machine: CliMachine = { cores: os.availableParallelism() }): CliCommand {
     const [command, ...rest] = argv;
-    if (command == null || command === "help" || command === "--help" || command === "-h")
-        return { command: "help" };
-    try {
-        switch (command) {
-            case "complete": {
-                const { values } = parseArgs({
-                    args: [...rest],
-                    strict: true,
-                    allowPositionals: false,
-                    options: {
-                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, "no-draft": { type: "boolean", default: false },
-                        "prefix-file": { type: "string" }, "suffix-file": { type: "string" }, prompt: { type: "string" },
-                        "max-tokens": { type: "string" }, "max-lines": { type: "string" }, temperature: { type: "string" },
-                        seed: { type: "string" }, "draft-max": { type: "string" }, threads: { type: "string" },
-                        json: { type: "boolean", default: false }
-                    }
-                });
-                if (values.draft != null && values["no-draft"])
-                    throw new SpeculaError("BAD_ARGUMENT", "--draft and --no-draft cannot be used together.");
-                if ((values.prompt == null) === (values["prefix-file"] == null))
-                    throw new SpeculaError("BAD_ARGUMENT", "give exactly one of --prompt TEXT or --prefix-file P.");
-                if (values["suffix-file"] != null && values["prefix-file"] == null)
-                    throw new SpeculaError("BAD_ARGUMENT", "--suffix-file needs --prefix-file.");
-                if (values.draft != null && values.target == null)
-                    throw new SpeculaError("BAD_ARGUMENT", "--draft needs --target.");
-                return {
-                    command: "complete",
-                    pair: pairName(values.pair, values.target),
-                    target: values.target,
-                    draft: values.draft,
-                    noDraft: values["no-draft"] ?? false,
-                    prefixFile: values["prefix-file"],
-                    suffixFile: values["suffix-file"],
-                    prompt: values.prompt,
-                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, accepted.maxTokens.min, accepted.maxTokens.max),
-                    maxLines: optionalInteger(values["max-lines"], "--max-lines", 1, accepted.maxLines.max),
-                    temperature: number(values.temperature, "--temperature", decodingOptions.temperature.default, accepted.temperature.min, accepted.temperature.max),
-                    seed: integer(values.seed, "--seed", 0, 0, 2 ** 32 - 1),
-                    draftMax: optionalInteger(values["draft-max"], "--draft-max", accepted.draftMax.min, accepted.draftMax.max),
-                    threads: integer(values.threads, "--threads", 0, 0, 1024),
-                    json: values.json ?? false
-                };
-            }
-            case "bench": {
-                const { values } = parseArgs({
-                    args: [...rest],
-                    strict: true,
-                    allowPositionals: false,
-                    options: {
-                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" },
-                        "max-tokens": { type: "string" }, threads: { type: "string" }, limit: { type: "string" },
-                        json: { type: "boolean", default: false },
-                        variants: { type: "string" }, report: { type: "string" }, "sweep-tasks": { type: "string" }, "typing-chars": { type: "string" },
-                        "llama-server": { type: "string" }
-                    }
-                });
-                if (values.variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null || values["llama-server"] != null))
-                    throw new SpeculaError("BAD_ARGUMENT", "--report, --sweep-tasks, --typing-chars and --llama-server need --variants.");
-                if (values["llama-server"] === "")
-                    throw new SpeculaError("BAD_ARGUMENT", "--llama-server needs build, off or the path of a llama-server binary.");
-                if ((values.target == null) !== (values.draft == null))
-                    throw new SpeculaError("BAD_ARGUMENT", "bench needs both --target and --draft, or neither (built-in pair).");
-                return {
-                    command: "bench",
-                    pair: pairName(values.pair, values.target),
-                    target: values.target,
-                    draft: values.draft,
-                    tasks: values.tasks,
-                    maxTokens: integer(values["max-tokens"], "--max-tokens", 64, 1, 1_000_000),
-                    threads: integer(values.threads, "--threads", 1, 0, 1024),
-                    limit: optionalInteger(values.limit, "--limit", 1, 1_000_000),
-                    json: values.json ?? false,
-                    ...(values.variants != null ? { variants: values.variants } : {}),
-                    ...(values.report != null ? { report: values.report } : {}),
-                    sweepTasks: integer(values["sweep-tasks"], "--sweep-tasks", 4, 0, 1000),
-                    typingChars: integer(values["typing-chars"], "--typing-chars", 240, 0, 100_000),
-                    ...(values["llama-server"] != null ? { llamaServer: values["llama-server"] } : {})
-                };
-            }
-            case "latency": {
-                const { values } = parseArgs({
-                    args: [...rest],
-                    strict: true,
-                    allowPositionals: false,
-                    options: {
-                        pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
-                        chars: { type: "string" }, files: { type: "string" }, chains: { type: "string" }, debounce: { type: "string" },
-                        budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false },
-                        "compare-layout": { type: "boolean", default: false }
-                    }
-                });
-                if ((values.target == null) !== (values.draft == null))
-                    throw new SpeculaError("BAD_ARGUMENT", "latency needs both --target and --draft, or neither (built-in pair).");
-                return {
-                    command: "latency",
-                    pair: pairName(values.pair, values.target),
-                    target: values.target,
-                    draft: values.draft,
-                    threads: integer(values.threads, "--threads", 1, 0, 1024),
-                    maxTokens: integer(values["max-tokens"], "--max-tokens", 48, 1, 4096),
-                    chars: integer(values.chars, "--chars", 240, 1, 100_000),
-                    files: integer(values.files, "--files", 2, 1, 4),
-                    chains: integer(values.chains, "--chains", 4, 0, 100),
-                    debounceMs: integer(values.debounce, "--debounce", latencyOptions.debounceMs.default, 0, 2000),
-                    budgetMs: integer(values.budget, "--budget", latencyOptions.latencyBudgetMs.default, 0, 10_000),
-                    compareLayout: values["compare-layout"] ?? false,
-                    ...(values.report != null ? { report: values.report } : {}),
-                    json: values.json ?? false
-                };
-            }
-            case "fixtures": {
-                const { values } = parseArgs({
-                    args: [...rest],
-                    strict: true,
-                    allowPositionals: false,
-                    options: { out: { type: "string" }, large: { type: "boolean", default: false } }
-                });
-                return { command: "fixtures", out: values.out, large: values.large ?? false };
-            }
-            default:
-                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, bench, latency or fixtures).`);
-        }
-    } catch (error) {
-        if (error instanceof SpeculaError)
-            throw error;
-        // node:util's parseArgs errors are already one readable line.
-        throw new SpeculaError("BAD_ARGUMENT", error instanceof Error ? error.message.split("\n")[0] : String(error));
+    if (command == null || command === "help" || command === "--help" || command === "-h") {
+        const topic = command === "help" && rest[0] !== "--help" && rest[0] !== "-h" ? rest[0] : undefined;
+        if (topic != null && !isCommandName(topic))
+            throw unknownCommand(topic);
+        return topic != null ? { command: "help", topic } : { command: "help" };
     }
+    if (!isCommandName(command))
+        throw unknownCommand(command);
+    const spec = commands[command];
+    const args = joinNegativeValues(rest, spec.options);
+    if (asksForHelp(args, spec.options))
+        return { command: "help", topic: command };
+    const values = parseOptions(command, args, spec.options);
+    const read = new OptionReader(values, spec.options);
+    const threads = (): number => read.integer("threads", 0, machine.cores, ` (this machine has ${machine.cores} cores; 0 = all but one)`);
+    switch (command) {
+        case "complete": {
+            if (values.draft != null && values["no-draft"] === true)
+                throw badArgument("--draft and --no-draft cannot be used together.");
+            if ((values.prompt == null) === (values["prefix-file"] == null))
+                throw badArgument("give exactly one of --prompt TEXT or --prefix-file P.");
+            if (values["suffix-file"] != null && values["prefix-file"] == null)
+                throw badArgument("--suffix-file needs --prefix-file.");
+            if (values.draft != null && values.target == null)
+                throw badArgument("--draft needs --target.");
+            const draftMax = read.optionalInteger("draft-max", decodingOptions.draftMax.setting.minimum, decodingOptions.draftMax.setting.maximum);
+            return {
+                command: "complete",
+                pair: pairName(read.string("pair"), read.string("target")),
+                target: read.string("target"),
+                draft: read.string("draft"),
+                noDraft: read.flag("no-draft"),
+                prefixFile: read.string("prefix-file"),
+                suffixFile: read.string("suffix-file"),
+                prompt: read.string("prompt"),
+                maxTokens: maxTokensOption(read, DEFAULT_CONTEXT_SIZE, draftMax ?? DEFAULT_DRAFT_MAX),
+                maxLines: read.optionalInteger("max-lines", decodingOptions.maxLines.setting.minimum, decodingOptions.maxLines.setting.maximum),
+                temperature: read.number("temperature", decodingOptions.temperature.accepted.min, decodingOptions.temperature.accepted.max),
+                seed: read.integer("seed", 0, 2 ** 32 - 1),
+                draftMax,
+                threads: threads(),
+                json: read.flag("json")
+            };
+        }
+        case "bench": {
+            const variants = read.string("variants");
+            if (variants == null && (values.report != null || values["sweep-tasks"] != null || values["typing-chars"] != null || values["llama-server"] != null))
+                throw badArgument("--report, --sweep-tasks, --typing-chars and --llama-server need --variants.");
+            if (values["llama-server"] === "")
+                throw badArgument("--llama-server needs build, off or the path of a llama-server binary.");
+            if ((values.target == null) !== (values.draft == null))
+                throw badArgument("bench needs both --target and --draft, or neither (built-in pair).");
+            if (variants != null)
+                checkVariants(variants);
+            const limit = read.optionalInteger("limit", 1, 1_000_000);
+            // --limit asks for a quick run: the settings sweep and the typing replay shrink too, unless given.
+            const quick = limit != null;
+            return {
+                command: "bench",
+                pair: pairName(read.string("pair"), read.string("target")),
+                target: read.string("target"),
+                draft: read.string("draft"),
+                tasks: read.string("tasks"),
+                // The variants run in a BENCH_CONTEXT_SIZE context; plain bench in the engine's default one.
+                maxTokens: maxTokensOption(read, variants != null ? BENCH_CONTEXT_SIZE : DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX),
+                threads: threads(),
+                limit,
+                json: read.flag("json"),
+                ...(variants != null ? { variants } : {}),
+                ...(values.report != null ? { report: read.string("report") } : {}),
+                sweepTasks: values["sweep-tasks"] == null && quick ? 1 : read.integer("sweep-tasks", 0, 1000),
+                typingChars: values["typing-chars"] == null && quick ? 0 : read.integer("typing-chars", 0, 100_000),
+                ...(values["llama-server"] != null ? { llamaServer: read.string("llama-server") } : {})
+            };
+        }
+        case "latency": {
+            if ((values.target == null) !== (values.draft == null))
+                throw badArgument("latency needs both --target and --draft, or neither (built-in pair).");
+            return {
+                command: "latency",
+                pair: pairName(read.string("pair"), read.string("target")),
+                target: read.string("target"),
+                draft: read.string("draft"),
+                threads: threads(),
+                maxTokens: maxTokensOption(read, BENCH_CONTEXT_SIZE, DEFAULT_DRAFT_MAX),
+                chars: read.integer("chars", 1, 100_000),
+                files: read.integer("files", 1, 4),
+                chains: read.integer("chains", 0, 100),
+                debounceMs: read.integer("debounce", latencyOptions.debounceMs.setting.minimum, latencyOptions.debounceMs.setting.maximum),
+                budgetMs: read.integer("budget", latencyOptions.latencyBudgetMs.setting.minimum, latencyOptions.latencyBudgetMs.setting.maximum),
+                compareLayout: read.flag("compare-layout"),
+                ...(values.report != null ? { report: read.string("report") } : {}),
+                json: read.flag("json")
+            };
+        }
+        case "fixtures":
+            return { command: "fixtures", out: read.string("out"), large: read.flag("large") };
+    }
+}
+
+type ParsedValues = Record<string, string | boolean | undefined>;
+
+/** Reads parsed values with the ranges the caller gives and the defaults the option table declares. */
+class OptionReader {
+    constructor(private readonly values: ParsedValues, private readonly options: OptionTable) {}
+
+    string(name: string): string | undefined {
+        const value = this.values[name];
+        return typeof value === "string" ? value : undefined;
+    }
+
+    flag(name: string): boolean {
+        return this.values[name] === true;
+    }
+
+    number(name: string, min: number, max: number, why = ""): number {
+        return this.read(name, min, max, why, false);
+    }
+
+    integer(name: string, min: number, max: number, why = ""): number {
+        return this.read(name, min, max, why, true);
+    }
+
+    optionalInteger(name: string, min: number, max: number): number | undefined {
+        return this.string(name) == null ? undefined : this.integer(name, min, max);
+    }
+
+    private read(name: string, min: number, max: number, why: string, whole: boolean): number {
+        const raw = this.string(name);
+        if (raw == null) {
+            const fallback = this.options[name]?.default;
+            if (fallback == null)
+                throw new Error(`--${name} has no declared default.`);
+            return fallback;
+        }
+        const value = Number(raw);
+        if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value)))
+            throw badArgument(`--${name} must be a ${whole ? "whole " : ""}number from ${min} to ${max}${why}, got "${raw}".`);
+        return value;
+    }
+}
+
+/** --max-tokens, bounded by what fits the context the command loads (the prompt keeps half of it). */
+function maxTokensOption(read: OptionReader, contextSize: number, draftMax: number): number {
+    const limit = maxTokensFor(contextSize, draftMax);
+    return read.integer("max-tokens", decodingOptions.maxTokens.setting.minimum, limit,
+        ` (the most that fits the ${contextSize}-token context, of which the prompt keeps ${Math.round(minPromptShare * 100)} %)`);
+}
+
+function checkVariants(spec: string): void {
+    try {
+        selectVariants(spec, decodingOptions.draftConfidence.default);
+    } catch (error) {
+        throw badArgument(`--variants: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+}
+
+/**
+ * Joins `--name -5` into `--name=-5` for options that take a value, so a negative number reaches the
+ * range check (node:util calls it ambiguous, as it may be a forgotten value followed by an option).
+ */
+function joinNegativeValues(args: readonly string[], options: OptionTable): string[] {
+    const joined: string[] = [];
+    for (let index = 0; index < args.length; index++) {
+        const arg = args[index];
+        const next = args[index + 1];
+        if (takesValue(arg, options) && next != null && /^-(\d|\.\d)/.test(next)) {
+            joined.push(`${arg}=${next}`);
+            index++;
+        } else
+            joined.push(arg);
+    }
+    return joined;
+}
+
+/** Whether `--help` or `-h` appears as an option (not as the value of one). */
+function asksForHelp(args: readonly string[], options: OptionTable): boolean {
+    for (let index = 0; index < args.length; index++) {
+        if (args[index] === "--help" || args[index] === "-h")
+            return true;
+        if (takesValue(args[index], options))
+            index++;
+    }
+    return false;
+}
+
+function takesValue(arg: string, options: OptionTable): boolean {
+    return arg.startsWith("--") && !arg.includes("=") && options[arg.slice(2)]?.type === "string";
+}
+
+function parseOptions(command: CommandName, args: string[], options: OptionTable): ParsedValues {
+    try {
+        const { values } = parseArgs({
+            args,
+            strict: true,
+            allowPositionals: false,
+            options: Object.fromEntries(Object.entries(options).map(([name, option]) => [name, { type: option.type }]))
+        });
+        return values;
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const message = error instanceof Error ? error.message : String(error);
+        const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+        if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown != null) {
+            const near = nearest(unknown.replace(/^-+/, "").replace(/=.*$/, ""), Object.keys(options));
+            throw badArgument(`${command} has no option ${unknown}${near != null ? `; did you mean --${near}?` : "."} (specula ${command} --help lists its options)`);
+        }
+        // node:util's other messages are readable; keep their hints (e.g. "use '--x=-XYZ'") on the one line.
+        throw badArgument(message.split("\n").map((line) => line.trim()).filter((line) => line !== "").join(" "));
+    }
+}
+
+/** The candidate closest to `word` by edit distance, when close enough to be a typo. */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+    let best: { candidate: string; distance: number } | undefined;
+    for (const candidate of candidates) {
+        const distance = editDistance(word, candidate);
+        if (best == null || distance < best.distance)
+            best = { candidate, distance };
+    }
+    return best != null && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.candidate : undefined;
+}
+
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+            rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+        }
+    return rows[a.length][b.length];
+}
+
+function isCommandName(name: string): name is CommandName {
+    return Object.hasOwn(commands, name);
+}
+
+function unknownCommand(name: string): SpeculaError {
+    const near = nearest(name, commandNames);
+    return badArgument(`unknown command "${name}"${near != null ? `; did you mean ${near}?` : ""} (the commands are ${commandNames.slice(0, -1).join(", ")} and ${commandNames.at(-1)}; specula --help shows them).`);
 }
 
 function pairName(raw: string | undefined, target: string | undefined): BuiltInPairName {
     if (raw == null)
         return "fixture";
     if (target != null)
-        throw new SpeculaError("BAD_ARGUMENT", "--pair and --target cannot be used together.");
+        throw badArgument("--pair and --target cannot be used together.");
     const name = builtInPairNames.find((candidate) => candidate === raw);
     if (name == null)
-        throw new SpeculaError("BAD_ARGUMENT", `--pair must be one of ${builtInPairNames.join(", ")}, got "${raw}".`);
+        throw badArgument(`--pair must be one of ${builtInPairNames.join(", ")}, got "${raw}".`);
     return name;
 }
 
-function number(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
-    if (raw == null)
-        return fallback;
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max)
-        throw new SpeculaError("BAD_ARGUMENT", `${name} must be a number from ${min} to ${max}, got "${raw}".`);
-    return value;
-}
-
-function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
-    const value = number(raw, name, fallback, min, max);
-    if (!Number.isInteger(value))
-        throw new SpeculaError("BAD_ARGUMENT", `${name} must be a whole number, got "${raw}".`);
-    return value;
-}
-
-function optionalInteger(raw: string | undefined, name: string, min: number, max: number): number | undefined {
-    return raw == null ? undefined : integer(raw, name, 0, min, max);
+function badArgument(message: string): SpeculaError {
+    return new SpeculaError("BAD_ARGUMENT", message);
 }

@@ -11,6 +11,9 @@ export type DrafterKind = (typeof decodingOptions.drafter.enum)[number];
 /** Most tokens the draft proposes per round when `draftMax` is not given (src/engine/decodingOptions.ts). */
 export const DEFAULT_DRAFT_MAX: number = decodingOptions.draftMax.default;
 
+/** Context size of each model when `contextSize` is not given (capped by the model's training context). */
+export const DEFAULT_CONTEXT_SIZE = 4096;
+
 /** How to load a model pair and how to decode with it. */
 export interface EngineOptions {
     /** Path to the target GGUF file (already downloaded/resolved). */
@@ -21,7 +24,7 @@ export interface EngineOptions {
     readonly gpu?: GpuSetting;
     /** CPU threads for evaluation; 0 uses all cores but one (leaving one for the editor). Defaults to 0. */
     readonly threads?: number;
-    /** Context size of each model, in tokens. Defaults to 4096 (capped by the model's training context). */
+    /** Context size of each model, in tokens. Defaults to {@link DEFAULT_CONTEXT_SIZE} (capped by the model's training context). */
     readonly contextSize?: number;
     /** Whether to draft at all when a compatible draft is loaded. Defaults to true. */
     readonly speculative?: boolean;

@@ -4,7 +4,7 @@ import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
-import { DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
 import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
@@ -30,7 +30,6 @@ export interface DecodingOptions {
 }
 
 const defaultMaxTokens = 128;
-const defaultContextSize = 4096;
 
 /**
  * Sampling keeps the same top-k for target-alone and speculative decoding, so both draw from one
@@ -117,7 +116,7 @@ export class SpeculativeEngine {
         throwIfAborted(signal);
 
         const llama = await loadLlama(options.gpu ?? "auto");
-        const contextSize = Math.max(256, options.contextSize ?? defaultContextSize);
+        const contextSize = Math.max(256, options.contextSize ?? DEFAULT_CONTEXT_SIZE);
         await checkMemory(llama, [targetFile, ...(draftFile != null ? [draftFile] : [])], contextSize, options);
         throwIfAborted(signal);
 

@@ -67,7 +67,6 @@ describe("bad model files give one clear error", function () {
         const cases: Array<[string, string[], RegExp]> = [
             ["bad argument", ["complete", "--prompt", "x", "--max-tokens", "many"], /--max-tokens/],
             ["missing file", ["complete", "--target", path.join(scratch, "missing.gguf"), "--prompt", "x"], /does not exist/],
-            ["incompatible pair", ["complete", "--target", paths.smallTarget, "--draft", paths.incompatibleDraft, "--prompt", "x"], /cannot draft/],
             ["missing prefix file", ["complete", "--target", paths.smallTarget, "--prefix-file", path.join(scratch, "p.txt")], /prefix file/]
         ];
         for (const [name, file] of Object.entries(paths.corrupt))
@@ -82,6 +81,17 @@ describe("bad model files give one clear error", function () {
             assert.doesNotMatch(result.stderr, /\bat .+:\d+:\d+/, `${name}: stack trace`);
         }
         console.log(`      ${cases.length} CLI error cases exit 2 with one line`);
+    });
+
+    it("CLI: complete with an incompatible draft completes with the target alone and says so", async () => {
+        const paths = await smallFixtures();
+        const result = runCli(["complete", "--target", paths.smallTarget, "--draft", paths.incompatibleDraft, "--prompt", "export ", "--max-tokens", "8", "--threads", "1"]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.notEqual(result.stdout.trim(), "", "no completion printed");
+        const lines = result.stderr.trim().split("\n");
+        assert.equal(lines.length, 2, result.stderr);
+        assert.match(lines[0], /^\[specula\] The draft model .* cannot draft for .*\. Completing with the target alone\.$/);
+        assert.match(lines[1], /^\[specula\] \d+ tokens in \d+ ms; target alone$/);
     });
 
     it("CLI: complete --json prints text, tokens and stats", async () => {

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { parseCliArgs } from "../../../src/cli/parseCliArgs";
+import { commandHelp, parseCliArgs, type CommandName } from "../../../src/cli/parseCliArgs";
 import { SpeculaError } from "../../../src/engine/SpeculaError";
 
-function rejects(argv: string[], pattern: RegExp): void {
-    assert.throws(() => parseCliArgs(argv), (error: unknown) => {
+function rejects(argv: string[], pattern: RegExp, machine = { cores: 4 }): void {
+    assert.throws(() => parseCliArgs(argv, machine), (error: unknown) => {
         assert.ok(error instanceof SpeculaError, String(error));
         assert.equal(error.code, "BAD_ARGUMENT");
         assert.match(error.message, pattern);
@@ -46,7 +46,7 @@ describe("parseCliArgs", () => {
     });
 
     it("rejects bad arguments with one clear line", () => {
-        rejects(["complete", "--prompt", "x", "--max-tokens", "lots"], /--max-tokens must be a number/);
+        rejects(["complete", "--prompt", "x", "--max-tokens", "lots"], /--max-tokens must be a whole number/);
         rejects(["complete", "--prompt", "x", "--temperature", "-1"], /--temperature/);
         rejects(["complete", "--prompt", "x", "--prefix-file", "p"], /exactly one of/);
         rejects(["complete"], /exactly one of/);
@@ -54,5 +54,94 @@ describe("parseCliArgs", () => {
         rejects(["complete", "--prompt", "x", "--bogus"], /bogus/);
         rejects(["frobnicate"], /unknown command/);
         rejects(["bench", "--target", "t"], /both --target and --draft/);
+    });
+
+    it("answers --help and -h for every command with that command's usage", () => {
+        const names: CommandName[] = ["complete", "bench", "latency", "fixtures"];
+        for (const name of names) {
+            assert.deepEqual(parseCliArgs([name, "--help"]), { command: "help", topic: name });
+            assert.deepEqual(parseCliArgs([name, "-h"]), { command: "help", topic: name });
+            assert.match(commandHelp(name), new RegExp(`^Usage: specula ${name} `));
+        }
+        assert.deepEqual(parseCliArgs(["help", "bench"]), { command: "help", topic: "bench" });
+        assert.deepEqual(parseCliArgs(["help", "--help"]), { command: "help" });
+        rejects(["help", "benhc"], /unknown command "benhc"; did you mean bench\?/);
+        // Asked for among other options (even a wrong one), help wins; as an option's value it is that value.
+        assert.deepEqual(parseCliArgs(["complete", "--prompt", "x", "--bogus", "-h"]), { command: "help", topic: "complete" });
+        const parsed = parseCliArgs(["complete", "--prompt=--help"], { cores: 4 });
+        assert.ok(parsed.command === "complete");
+        assert.equal(parsed.prompt, "--help");
+    });
+
+    it("lists every option a command parses, with its default, in its help", () => {
+        const help = commandHelp("complete");
+        for (const option of ["--pair", "--target", "--draft", "--no-draft", "--prompt", "--prefix-file", "--suffix-file", "--max-tokens N", "--max-lines", "--temperature", "--seed", "--draft-max", "--threads", "--json", "-h, --help"])
+            assert.ok(help.includes(option), `complete --help does not list ${option}`);
+        assert.match(help, /--max-tokens N +.*\(default 64\)/);
+        assert.match(commandHelp("bench"), /--limit N +a quick run/);
+    });
+
+    it("takes a negative number as a value and rejects it by its range; keeps node's hint for other dashes", () => {
+        rejects(["complete", "--prompt", "x", "--max-tokens", "-5"], /^--max-tokens must be a whole number from 1 to \d+ .*got "-5"\.$/);
+        rejects(["latency", "--chars", "-1"], /^--chars must be a whole number from 1 to 100000, got "-1"\.$/);
+        rejects(["complete", "--prompt", "x", "--temperature", "-.5"], /^--temperature must be a number from 0 to \d+, got "-\.5"\.$/);
+        rejects(["complete", "--prompt", "-x"], /ambiguous.*use '--prompt=-XYZ'/);
+    });
+
+    it("suggests the option or command a typo was near", () => {
+        rejects(["complete", "--prompt", "x", "--max-token", "5"], /complete has no option --max-token; did you mean --max-tokens\?/);
+        rejects(["bench", "--variant", "all"], /did you mean --variants\?/);
+        rejects(["bench", "--limti", "2"], /bench has no option --limti; did you mean --limit\?/);
+        rejects(["complete", "--prompt", "x", "--frobnicate"], /complete has no option --frobnicate\. \(specula complete --help lists its options\)/);
+        rejects(["complet", "--prompt", "x"], /unknown command "complet"; did you mean complete\?/);
+    });
+
+    it("bounds --max-tokens by the context the command loads, not by 1048576", () => {
+        rejects(["complete", "--prompt", "x", "--max-tokens", "5000"], /--max-tokens must be a whole number from 1 to 2038 \(the most that fits the 4096-token context/);
+        rejects(["complete", "--prompt", "x", "--max-tokens", "2043", "--draft-max", "4"], /from 1 to 2042 /);
+        rejects(["bench", "--max-tokens", "5000"], /from 1 to 2038 /);
+        rejects(["bench", "--variants", "all", "--max-tokens", "1015"], /from 1 to 1014 \(the most that fits the 2048-token context/);
+        rejects(["latency", "--max-tokens", "4096"], /from 1 to 1014 /);
+        const parsed = parseCliArgs(["complete", "--prompt", "x", "--max-tokens", "2038"], { cores: 4 });
+        assert.ok(parsed.command === "complete");
+        assert.equal(parsed.maxTokens, 2038);
+    });
+
+    it("rejects --max-tokens 0 and --draft-max 0 (the settings' minimum is 1) and --draft-max above the setting's maximum", () => {
+        rejects(["complete", "--prompt", "x", "--max-tokens", "0"], /--max-tokens must be a whole number from 1 /);
+        rejects(["complete", "--prompt", "x", "--draft-max", "0"], /--draft-max must be a whole number from 1 to 32,/);
+        rejects(["complete", "--prompt", "x", "--draft-max", "33"], /--draft-max must be a whole number from 1 to 32,/);
+        rejects(["bench", "--max-tokens", "0"], /--max-tokens must be a whole number from 1 /);
+        const parsed = parseCliArgs(["complete", "--prompt", "x", "--max-tokens", "1", "--draft-max", "1"], { cores: 4 });
+        assert.ok(parsed.command === "complete");
+        assert.deepEqual([parsed.maxTokens, parsed.draftMax], [1, 1]);
+    });
+
+    it("bounds --threads by this machine's cores", () => {
+        rejects(["complete", "--prompt", "x", "--threads", "3"], /^--threads must be a whole number from 0 to 2 \(this machine has 2 cores; 0 = all but one\), got "3"\.$/, { cores: 2 });
+        rejects(["bench", "--threads", "999"], /from 0 to 2 /, { cores: 2 });
+        rejects(["latency", "--threads", "3"], /from 0 to 2 /, { cores: 2 });
+        const parsed = parseCliArgs(["bench", "--threads", "2"], { cores: 2 });
+        assert.ok(parsed.command === "bench");
+        assert.equal(parsed.threads, 2);
+    });
+
+    it("rejects an unknown --variants entry while parsing, before any fixture is generated", () => {
+        rejects(["bench", "--variants", "foo"], /^--variants: unknown variant "foo" \(expected all or some of target, /);
+        rejects(["bench", "--variants", "target,hybird"], /unknown variant "hybird"/);
+        const parsed = parseCliArgs(["bench", "--variants", "target, hybrid"], { cores: 4 });
+        assert.ok(parsed.command === "bench");
+        assert.equal(parsed.variants, "target, hybrid");
+    });
+
+    it("makes bench --limit a quick run: the settings sweep and the typing replay shrink unless given", () => {
+        const bench = (argv: string[]) => {
+            const parsed = parseCliArgs(["bench", ...argv], { cores: 4 });
+            assert.ok(parsed.command === "bench");
+            return { limit: parsed.limit, sweepTasks: parsed.sweepTasks, typingChars: parsed.typingChars };
+        };
+        assert.deepEqual(bench(["--variants", "all"]), { limit: undefined, sweepTasks: 4, typingChars: 240 });
+        assert.deepEqual(bench(["--variants", "all", "--limit", "3"]), { limit: 3, sweepTasks: 1, typingChars: 0 });
+        assert.deepEqual(bench(["--variants", "all", "--limit", "3", "--sweep-tasks", "2", "--typing-chars", "80"]), { limit: 3, sweepTasks: 2, typingChars: 80 });
     });
 });
