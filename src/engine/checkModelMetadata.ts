@@ -6,6 +6,7 @@
 // models are also loaded only in a process whose death is reported, never in the editor's.
 import { GgufType, ggmlTypes, ggufTypeNames, nonWeightGgmlTypes, vectorGgmlTypes } from "./ggufFormat";
 import { isGgufArray, type GgufArray, type GgufHeader, type GgufKeyValue } from "./readGgufHeader";
+import { quotedFromFile as q } from "./SpeculaError";
 
 /** LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS (llama-hparams.h). */
 const maxLayers = 512;
@@ -42,7 +43,9 @@ function checkArchitecture(header: GgufHeader): string | undefined {
     const architectureEntry = header.metadata.get("general.architecture");
     if (architectureEntry == null)
         return `has no "general.architecture" key`;
-    if (architectureEntry.type !== GgufType.String || architectureEntry.value === "")
+    // Key names are built from it and shown as they are ("llama.context_length"); llama.cpp's
+    // architectures are short plain words.
+    if (architectureEntry.type !== GgufType.String || !/^[\w.-]{1,64}$/.test(architectureEntry.value as string))
         return `has an invalid "general.architecture" (${describe(architectureEntry)})`;
     const architecture = architectureEntry.value as string;
     const key = (name: string) => `${architecture}.${name}`;
@@ -174,11 +177,11 @@ function checkAttentionShapes(
         for (const [part, outputs, what] of expected) {
             const tensor = tensors.get(`blk.${layer}.${part}.weight`);
             if (tensor != null && tensor.dims.length === 2 && tensor.dims[1] !== outputs)
-                return `has tensor "${tensor.name}" with ${tensor.dims[1]} outputs, but its metadata says ${what} = ${outputs}`;
+                return `has tensor ${q(tensor.name)} with ${tensor.dims[1]} outputs, but its metadata says ${what} = ${outputs}`;
         }
         const output = tensors.get(`blk.${layer}.attn_output.weight`);
         if (output != null && output.dims.length === 2 && output.dims[0] !== valueLength * h && output.dims[0] !== keyLength * h)
-            return `has tensor "${output.name}" with ${output.dims[0]} inputs, but its metadata says ${key("attention.value_length")} × ${key("attention.head_count")} = ${valueLength * h}`;
+            return `has tensor ${q(output.name)} with ${output.dims[0]} inputs, but its metadata says ${key("attention.value_length")} × ${key("attention.head_count")} = ${valueLength * h}`;
     }
     return undefined;
 }
@@ -192,7 +195,7 @@ function checkTokenizer(header: GgufHeader): string | undefined {
         return `has an invalid "tokenizer.ggml.model" (${describe(modelEntry)})`;
     const model = modelEntry.value as string;
     if (!supportedTokenizers.has(model))
-        return `uses the tokenizer "${model}", which Specula cannot complete text with (supported: ${[...supportedTokenizers].join(", ")})`;
+        return `uses the tokenizer ${q(model)}, which Specula cannot complete text with (supported: ${[...supportedTokenizers].join(", ")})`;
     const tokens = tokenList.value;
     if (tokens.itemType !== GgufType.String || tokens.length === 0)
         return `has an invalid "tokenizer.ggml.tokens" (${describe(tokenList)}); it must be a non-empty list of strings`;
@@ -210,7 +213,7 @@ function checkTokenizer(header: GgufHeader): string | undefined {
             let earlier = 0;
             while (effective(earlier) !== text)
                 earlier++;
-            return `has two tokens with the same text (ids ${earlier} and ${id}: ${JSON.stringify(Buffer.from(text, "latin1").toString("utf8")).slice(0, 40)})`;
+            return `has two tokens with the same text (ids ${earlier} and ${id}: ${q(Buffer.from(text, "latin1").toString("utf8"))})`;
         }
         seen.add(text);
     }
@@ -249,9 +252,9 @@ function checkTensors(header: GgufHeader): string | undefined {
     for (const tensor of header.tensors) {
         const typeName = ggmlTypes[tensor.ggmlType]!.name;
         if (nonWeightGgmlTypes.has(tensor.ggmlType))
-            return `stores tensor "${tensor.name}" as ${typeName}, which llama.cpp cannot use for model weights`;
+            return `stores tensor ${q(tensor.name)} as ${typeName}, which llama.cpp cannot use for model weights`;
         if (tensor.dims.length === 1 && !vectorGgmlTypes.has(tensor.ggmlType))
-            return `stores the one-dimensional tensor "${tensor.name}" as ${typeName}; norms and biases must be F32, F16 or BF16`;
+            return `stores the one-dimensional tensor ${q(tensor.name)} as ${typeName}; norms and biases must be F32, F16 or BF16`;
     }
     return undefined;
 }
@@ -298,6 +301,6 @@ function typeName(entry: GgufKeyValue): string {
 function describe(entry: GgufKeyValue): string {
     if (isGgufArray(entry.value))
         return `an array of ${entry.value.length} ${ggufTypeNames[entry.value.itemType] ?? entry.value.itemType}`;
-    const value = typeof entry.value === "string" ? JSON.stringify(entry.value.slice(0, 40)) : String(entry.value);
+    const value = typeof entry.value === "string" ? q(entry.value) : String(entry.value);
     return `${value} (${typeName(entry)})`;
 }

@@ -6,6 +6,7 @@
 // aborts Node; an array of 2⁴⁰ entries runs for a minute and dies), so it only ever sees files
 // that passed this reader.
 import * as fs from "node:fs/promises";
+import { quotedFromFile as q } from "./SpeculaError";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAX_DIMS, GGUF_MAX_TENSOR_NAME_BYTES, GgufType, ggmlTypes, ggufScalarBytes, ggufTypeNames, headerLimits } from "./ggufFormat";
 
 export type GgufScalar = number | bigint | boolean | string;
@@ -146,6 +147,10 @@ class BoundedReader {
     }
 
     public text(bytes: number, encoding: "utf8" | "latin1"): string {
+        // Buffer.toString stops quietly at the window's end (the numeric reads throw there): a
+        // caller that did not make the bytes available would get a string cut short, no error.
+        if (!this.has(bytes))
+            throw new Error(`Internal error: ${bytes} bytes at offset ${this.position} are not in the read window`);
         const at = this.take(bytes);
         return this.window.toString(encoding, at, at + bytes);
     }
@@ -191,8 +196,8 @@ async function parse(reader: BoundedReader): Promise<GgufHeader> {
         if (key === "")
             throw new GgufFormatError("corrupt", `metadata entry ${index} has an empty name`);
         if (metadata.has(key))
-            throw new GgufFormatError("corrupt", `the metadata key "${key}" appears twice`);
-        await reader.need(4, `the type of "${key}"`);
+            throw new GgufFormatError("corrupt", `the metadata key ${q(key)} appears twice`);
+        await reader.need(4, `the type of ${q(key)}`);
         const typeOffset = reader.position;
         const type = reader.u32() as GgufType;
         const valueOffset = reader.position;
@@ -219,34 +224,34 @@ async function parse(reader: BoundedReader): Promise<GgufHeader> {
         const record = reader.position;
         const name = await readString(reader, "utf8", `the name of tensor ${index}`, GGUF_MAX_TENSOR_NAME_BYTES);
         if (names.has(name))
-            throw new GgufFormatError("corrupt", `the tensor name "${name}" appears twice`);
+            throw new GgufFormatError("corrupt", `the tensor name ${q(name)} appears twice`);
         names.add(name);
-        await reader.need(4, `the dimension count of tensor "${name}"`);
+        await reader.need(4, `the dimension count of tensor ${q(name)}`);
         const nDimsAt = reader.position;
         const nDims = reader.u32();
         if (nDims < 1 || nDims > GGUF_MAX_DIMS)
-            throw new GgufFormatError("corrupt", `tensor "${name}" has ${nDims} dimensions (1 to ${GGUF_MAX_DIMS} allowed)`);
-        await reader.need(8 * nDims + 4 + 8, `the shape of tensor "${name}"`);
+            throw new GgufFormatError("corrupt", `tensor ${q(name)} has ${nDims} dimensions (1 to ${GGUF_MAX_DIMS} allowed)`);
+        await reader.need(8 * nDims + 4 + 8, `the shape of tensor ${q(name)}`);
         const dimsAt = reader.position;
         const dims: number[] = [];
         let values = 1;
         for (let dim = 0; dim < nDims; dim++) {
             const extent = reader.u64();
             if (extent === 0n || extent > BigInt(Number.MAX_SAFE_INTEGER))
-                throw new GgufFormatError("corrupt", `tensor "${name}" has an invalid dimension ${extent}`);
+                throw new GgufFormatError("corrupt", `tensor ${q(name)} has an invalid dimension ${extent}`);
             dims.push(Number(extent));
             values *= Number(extent);
         }
         // 2⁵³ values is far beyond any file this reader accepts; the data check below catches the rest.
         if (!Number.isSafeInteger(values))
-            throw new GgufFormatError("corrupt", `tensor "${name}" has ${dims.join(" × ")} values, which is not plausible`);
+            throw new GgufFormatError("corrupt", `tensor ${q(name)} has ${dims.join(" × ")} values, which is not plausible`);
         const typeAt = reader.position;
         const ggmlType = reader.u32();
         const layout = ggmlTypes[ggmlType];
         if (layout == null)
-            throw new GgufFormatError("corrupt", `tensor "${name}" has unknown ggml type ${ggmlType}`);
+            throw new GgufFormatError("corrupt", `tensor ${q(name)} has unknown ggml type ${ggmlType}`);
         if (dims[0]! % layout.blockValues !== 0)
-            throw new GgufFormatError("corrupt", `tensor "${name}" has rows of ${dims[0]} values, not a multiple of the ${layout.name} block size ${layout.blockValues}`);
+            throw new GgufFormatError("corrupt", `tensor ${q(name)} has rows of ${dims[0]} values, not a multiple of the ${layout.name} block size ${layout.blockValues}`);
         const offsetAt = reader.position;
         const declaredOffset = reader.u64();
         const byteSize = (values / layout.blockValues) * layout.blockBytes;
@@ -265,12 +270,12 @@ async function parse(reader: BoundedReader): Promise<GgufHeader> {
     for (const tensor of tensors) {
         const start = dataStart + tensor.dataOffset;
         if (start + tensor.byteSize > reader.size)
-            throw new GgufFormatError("truncated", `tensor "${tensor.name}" needs bytes ${start}..${start + tensor.byteSize} but the file has ${reader.size}`);
+            throw new GgufFormatError("truncated", `tensor ${q(tensor.name)} needs bytes ${start}..${start + tensor.byteSize} but the file has ${reader.size}`);
     }
     let expectedOffset = 0;
     for (const tensor of tensors) {
         if (tensor.dataOffset !== expectedOffset)
-            throw new GgufFormatError("corrupt", `tensor "${tensor.name}" starts at data offset ${tensor.dataOffset}, expected ${expectedOffset} (tensors overlap or leave gaps)`);
+            throw new GgufFormatError("corrupt", `tensor ${q(tensor.name)} starts at data offset ${tensor.dataOffset}, expected ${expectedOffset} (tensors overlap or leave gaps)`);
         expectedOffset = alignUp(expectedOffset + tensor.byteSize, alignment);
     }
     return { version, fileSize: reader.size, metadata, tensors, alignment, countsAt, infoEnd, dataStart };
@@ -302,12 +307,12 @@ async function readString(reader: BoundedReader, encoding: "utf8" | "latin1", wh
 
 async function readScalar(reader: BoundedReader, type: GgufType, key: string): Promise<GgufScalar> {
     if (type === GgufType.String)
-        return readString(reader, "utf8", `the value of "${key}"`);
+        return readString(reader, "utf8", `the value of ${q(key)}`);
     const bytes = ggufScalarBytes[type];
     if (bytes == null)
-        throw new GgufFormatError("corrupt", `the metadata key "${key}" has invalid value type ${type}`);
+        throw new GgufFormatError("corrupt", `the metadata key ${q(key)} has invalid value type ${type}`);
     if (!reader.has(bytes))
-        await reader.need(bytes, `the value of "${key}"`);
+        await reader.need(bytes, `the value of ${q(key)}`);
     return readFixed(reader, type);
 }
 
@@ -328,25 +333,25 @@ function readFixed(reader: BoundedReader, type: GgufType): GgufScalar {
 }
 
 async function readArray(reader: BoundedReader, key: string): Promise<GgufArray> {
-    await reader.need(4 + 8, `the array header of "${key}"`);
+    await reader.need(4 + 8, `the array header of ${q(key)}`);
     const itemType = reader.u32() as GgufType;
     const declared = reader.u64();
     const itemBytes = itemType === GgufType.String ? 8 : ggufScalarBytes[itemType];
     if (itemBytes == null)
-        throw new GgufFormatError("corrupt", `the metadata array "${key}" has invalid item type ${itemType}`);
+        throw new GgufFormatError("corrupt", `the metadata array ${q(key)} has invalid item type ${itemType}`);
     if (declared > BigInt(headerLimits.maxArrayLength))
-        throw new GgufFormatError("corrupt", `the metadata array "${key}" declares ${declared} items (at most ${headerLimits.maxArrayLength} allowed)`);
+        throw new GgufFormatError("corrupt", `the metadata array ${q(key)} declares ${declared} items (at most ${headerLimits.maxArrayLength} allowed)`);
     if (declared * BigInt(itemBytes) > BigInt(reader.remaining))
-        throw new GgufFormatError("truncated", `the metadata array "${key}" declares ${declared} items, more than the ${reader.remaining} bytes left can hold`);
+        throw new GgufFormatError("truncated", `the metadata array ${q(key)} declares ${declared} items, more than the ${reader.remaining} bytes left can hold`);
     const length = Number(declared);
     const items: GgufScalar[] = new Array<GgufScalar>(length);
     if (itemType === GgufType.String) {
         for (let index = 0; index < length; index++)
-            items[index] = reader.stringInWindow(headerLimits.maxStringBytes) ?? await readString(reader, "latin1", `item ${index} of "${key}"`);
+            items[index] = reader.stringInWindow(headerLimits.maxStringBytes) ?? await readString(reader, "latin1", `item ${index} of ${q(key)}`);
     } else {
         for (let index = 0; index < length; index++) {
             if (!reader.has(itemBytes))
-                await reader.need(itemBytes, `item ${index} of "${key}"`);
+                await reader.need(itemBytes, `item ${index} of ${q(key)}`);
             items[index] = readFixed(reader, itemType);
         }
     }

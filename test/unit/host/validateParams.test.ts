@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { isSpeculaError } from "../../../src/engine/SpeculaError";
-import { completeParamsSchema, decodingOptionsSchema, loadParamsSchema, validateParams } from "../../../src/host/validateParams";
+import { completeParamsSchema, decodingOptionsSchema, downloadParamsSchema, loadParamsSchema, resolveParamsSchema, validateParams, type FieldSchema, type ObjectSchema } from "../../../src/host/validateParams";
 
 function rejects(method: string, schema: Parameters<typeof validateParams>[1], params: unknown, message: RegExp): void {
     assert.throws(() => validateParams(method, schema, params), (error: unknown) => {
@@ -43,4 +43,69 @@ describe("validateParams: a schema per request method", () => {
         rejects("specula/load", loadParamsSchema, { target: { uri: "/t.gguf" }, modelDirectory: "/m", fixtureDirectory: "/f", options: { draftMax: 1e9 } }, /params\.options\.draftMax/);
         rejects("specula/load", loadParamsSchema, { target: { uri: "/t.gguf", sha256: "xyz" }, modelDirectory: "/m", fixtureDirectory: "/f", options: {} }, /params\.target\.sha256 is not valid/);
     });
+});
+
+/** Every number field of a schema, as a path of field names (nested objects walked). */
+function numberFields(schema: ObjectSchema<object>, prefix: readonly string[] = []): Array<{ path: readonly string[]; field: Extract<FieldSchema, { kind: "number" }> }> {
+    return (Object.entries(schema) as Array<[string, FieldSchema]>).flatMap(([name, field]) =>
+        field.kind === "number" ? [{ path: [...prefix, name], field }]
+        : field.kind === "object" ? numberFields(field.fields, [...prefix, name])
+        : []);
+}
+
+/** `text` as a regular expression that matches it literally. */
+function literal(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** A copy of `base` with the value at `path` replaced. */
+function withValue(base: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+    const [head, ...rest] = path;
+    return { ...base, [head!]: rest.length === 0 ? value : withValue((base[head!] ?? {}) as Record<string, unknown>, rest, value) };
+}
+
+describe("validateParams: NaN, ±Infinity, −0 and out-of-range values in every number field of the protocol", () => {
+    const methods: Array<{ method: string; schema: ObjectSchema<object>; base: Record<string, unknown>; fields: readonly string[] }> = [
+        {
+            method: "specula/load", schema: loadParamsSchema as ObjectSchema<object>,
+            base: { target: { uri: "/t.gguf" }, modelDirectory: "/m", fixtureDirectory: "/f", options: {} },
+            fields: ["options.draftMax", "options.draftConfidence", "options.threads", "options.contextSize"]
+        },
+        {
+            method: "specula/complete", schema: completeParamsSchema as ObjectSchema<object>, base: { requestId: 1, prefix: "x" },
+            fields: ["requestId", "middleChars", "maxTokens", "maxLines", "temperature", "seed"]
+        },
+        { method: "specula/setDecodingOptions", schema: decodingOptionsSchema as ObjectSchema<object>, base: {}, fields: ["draftMax", "draftConfidence"] },
+        { method: "specula/download", schema: downloadParamsSchema as ObjectSchema<object>, base: { downloadId: 1, sources: [], modelDirectory: "/m" }, fields: ["downloadId"] },
+        { method: "specula/resolve", schema: resolveParamsSchema as ObjectSchema<object>, base: { sources: [], modelDirectory: "/m" }, fields: [] }
+    ];
+
+    it("the list below covers every number field the schemas declare", () => {
+        for (const { method, schema, fields } of methods)
+            assert.deepEqual(numberFields(schema).map(({ path }) => path.join(".")), fields, method);
+    });
+
+    for (const { method, schema, base } of methods) {
+        for (const { path, field } of numberFields(schema)) {
+            const name = `params.${path.join(".")}`;
+            const prefix = `^${literal(`Invalid ${method} request: ${name}`)}`;
+            it(`${method} ${name} (${field.min} to ${field.max}${field.integer === true ? ", whole" : ""})`, () => {
+                assert.equal(validateParams(method, schema, base), base, "the base params are refused");
+                for (const bad of [NaN, Infinity, -Infinity])
+                    rejects(method, schema, withValue(base, path, bad), new RegExp(`${prefix} must be a finite number, not ${bad}\\.$`));
+                for (const bad of ["1", true, null, [1], { value: 1 }])
+                    rejects(method, schema, withValue(base, path, bad), new RegExp(`${prefix} must be a finite number, not `));
+                const step = field.integer === true ? 1 : 0.5;
+                for (const bad of [field.min - step, field.max + step, -Number.MAX_VALUE, Number.MAX_VALUE])
+                    rejects(method, schema, withValue(base, path, bad), new RegExp(`${prefix} must be from ${field.min} to ${field.max}, not ${literal(String(bad))}\\.$`));
+                if (field.integer === true)
+                    rejects(method, schema, withValue(base, path, field.min + 0.5), new RegExp(`${prefix} must be a whole number, not ${literal(String(field.min + 0.5))}\\.$`));
+                // Each limit itself is accepted, and −0 (JSON.parse("-0") gives it) wherever 0 is.
+                for (const good of [field.min, field.max, ...(field.min === 0 ? [-0] : [])]) {
+                    const params = withValue(base, path, good);
+                    assert.equal(validateParams(method, schema, params), params, `${name} = ${Object.is(good, -0) ? "-0" : good} was refused`);
+                }
+            });
+        }
+    }
 });
