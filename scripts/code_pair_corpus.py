@@ -13,6 +13,7 @@ import random
 import re
 import sys
 import time
+import zlib
 from array import array
 
 from code_pair_tokenizer import (BYTE_TEXT, FIRST_MERGED_ID, SPECIALS, EOT, FIM_PRE, FIM_MID, FIM_SUF,
@@ -206,8 +207,19 @@ def build_corpus(args):
     js = [(package, f"npm:{package}/{inner}", path) for package, inner, path, dts in files if not dts]
     dts = [(package, f"npm:{package}/{inner}", path) for package, inner, path, dts in files if dts]
     js_groups = corpus.take("js/ts", "npm", js, args.js_chars, per_group_cap=1_500_000)
-    corpus.take("js/ts", "npm .d.ts", dts, args.dts_chars, per_group_cap=300_000)
+    dts_groups = corpus.take("js/ts", "npm .d.ts", dts, args.dts_chars, per_group_cap=300_000)
     corpus.stats["npm packages"]["count"] = len(js_groups)
+    # By the `license` field of each package's package.json (the top-level copy).
+    for groups in (js_groups, dts_groups):
+        for package, chars in groups.items():
+            licence = "?"
+            try:
+                with open(os.path.join(node_modules, package, "package.json"), encoding="utf-8") as handle:
+                    field = json.load(handle).get("license", "?")
+                licence = field if isinstance(field, str) else json.dumps(field)
+            except (OSError, ValueError):
+                pass
+            corpus.stats["npm licence"][licence] += chars
 
     py_skip = {"test", "tests", "idle_test", "idlelib", "__pycache__", "site-packages", "dist-packages", "lib2to3",
                "ensurepip", "pydoc_data", "encodings", HELD_OUT_PYTHON, VALIDATION_PYTHON}
@@ -442,9 +454,16 @@ def prepare(args):
     stream, counts = examples(documents, tokenizer, random.Random(args.seed + 2), args.fim_rate)
     log(f"training stream: {len(stream) / 1e6:.2f} M tokens ({dict(counts)}) in {time.time() - encode_started:.0f} s; "
         f"{total_chars / len(stream):.2f} chars/token")
-    with open(os.path.join(args.data, "train.u16"), "wb") as handle:
-        stream.byteswap() if sys.byteorder == "big" else None
-        stream.tofile(handle)
+    if sys.byteorder == "big":
+        stream.byteswap()
+    raw = stream.tobytes()
+    packed = zlib.compress(raw, 6)
+    with open(os.path.join(args.data, "train.u16.zlib"), "wb") as handle:
+        handle.write(packed)
+    log(f"train.u16.zlib: {len(raw):,} bytes of uint16 in {len(packed):,}")
+    stale = os.path.join(args.data, "train.u16")
+    if os.path.exists(stale):
+        os.remove(stale)
     offsets = {}
     with open(os.path.join(args.data, "heldout.u16"), "wb") as handle:
         at = 0

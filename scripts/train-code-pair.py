@@ -7,7 +7,7 @@ Two steps:
            corpus (JS/TS from node_modules, Python, C/C++; filtered, deduplicated, held-out sets kept
            apart), a byte-level BPE tokenizer with Qwen2.5-Coder's special tokens, and the training
            stream pre-tokenized with fill-in-the-middle examples, written to .cache/code-pair-data/
-           (train.u16, heldout.u16, tokenizer.json, meta.json).
+           (train.u16.zlib, heldout.u16, tokenizer.json, meta.json).
 
   train    (GPU or CPU; needs only torch and the standard library) reads that folder and runs, each
            phase on a wall-clock budget of its own, each writing its outputs as soon as it ends:
@@ -35,8 +35,10 @@ import struct
 import sys
 import time
 import traceback
+import zlib
 from array import array
 
+sys.dont_write_bytecode = True  # nothing written beside the script (the tree travels to the device)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from code_pair_tokenizer import (EOT, FIM_MID, FIM_PAD, FIM_PRE, FIM_SUF, FILE_SEP, REPO_NAME, SPECIALS,  # noqa: E402
                                  FIRST_MERGED_ID, Tokenizer, log)
@@ -266,6 +268,8 @@ def export(torch, model, tokenizer_data, path, name):
 def load_u16(torch, path):
     with open(path, "rb") as handle:
         data = handle.read()
+    if path.endswith(".zlib"):
+        data = zlib.decompress(data)
     values = array("H")
     values.frombytes(data)
     if sys.byteorder == "big":
@@ -360,7 +364,7 @@ class Run:
                 held_loss = check_fn(model)
                 model.train()
                 checks.append([round(time.time() - started, 1), step, round(held_loss, 4)])
-                log(f"{label} step {step}: held-out loss {held_loss:.4f}")
+                log(f"{label} step {step}: validation loss {held_loss:.4f}")
                 if best is None or held_loss < best[0]:
                     best = (held_loss, step, {key: value.detach().clone() for key, value in model.state_dict().items()})
                 last_check = time.time()
@@ -371,9 +375,9 @@ class Run:
             checks.append([round(time.time() - started, 1), step, round(final_loss, 4)])
             if best[0] < final_loss:
                 model.load_state_dict(best[2])
-                log(f"{label}: the end's held-out loss {final_loss:.4f} is above step {best[1]}'s {best[0]:.4f}: keeping step {best[1]}")
+                log(f"{label}: the end's validation loss {final_loss:.4f} is above step {best[1]}'s {best[0]:.4f}: keeping step {best[1]}")
                 result["keptStep"] = best[1]
-            result["checks"] = checks
+            result["validationChecks"] = checks
         seconds = time.time() - started
         if window:
             curve.append([round(seconds, 1), step, round(float(torch.stack(window).mean()), 4)])
@@ -648,6 +652,7 @@ def evaluate(run, held, meta, tokenizer_data, models):
     write_summary(run)
 
     samples = []
+    started = time.time()
     for prompt in meta["prompts"][: args.samples]:
         if time.time() - started > args.eval_seconds:
             break
@@ -700,7 +705,7 @@ def train_main(args):
         meta = json.load(handle)
     with open(os.path.join(args.data, "tokenizer.json")) as handle:
         tokenizer_data = json.load(handle)
-    data = load_u16(torch, os.path.join(args.data, "train.u16"))
+    data = load_u16(torch, os.path.join(args.data, "train.u16.zlib"))
     held = load_u16(torch, os.path.join(args.data, "heldout.u16"))
     device_name = torch.cuda.get_device_name(0) if run.cuda else "cpu"
     log(f"torch {torch.__version__} on {device_name}; {data.numel():,} training tokens, {held.numel():,} held-out; "
@@ -762,8 +767,8 @@ def main():
     prep.add_argument("--js-chars", type=int, default=36_000_000)
     prep.add_argument("--dts-chars", type=int, default=5_000_000)
     prep.add_argument("--py-chars", type=int, default=12_000_000, help="from the standard library")
-    prep.add_argument("--py-extra-chars", type=int, default=14_000_000, help="from dist-packages and the Google Cloud SDK")
-    prep.add_argument("--c-chars", type=int, default=16_000_000)
+    prep.add_argument("--py-extra-chars", type=int, default=20_000_000, help="from dist-packages and the Google Cloud SDK")
+    prep.add_argument("--c-chars", type=int, default=22_000_000)
     prep.add_argument("--vocab-size", type=int, default=8192)
     prep.add_argument("--bpe-sample-chars", type=int, default=6_000_000)
     prep.add_argument("--fim-rate", type=float, default=0.5)

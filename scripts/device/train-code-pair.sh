@@ -14,6 +14,8 @@ say() { echo "[$(date -u +%H:%M:%S) +$(( $(date +%s) - started ))s] $*"; }
 OUT_DIR="${OUT:-/tmp/code-pair-out}/code-pair"
 DATA="${DATA:-.cache/code-pair-data}"
 NEXT_EDIT="${NEXT_EDIT:-.cache/next-edit-train.jsonl}"
+DEVICE="${DEVICE:-cuda}"          # DEVICE=cpu EXTRA_ARGS=--tiny: a pipeline check without a GPU
+EXTRA_ARGS="${EXTRA_ARGS:-}"
 mkdir -p "$OUT_DIR"
 
 PY=""
@@ -40,7 +42,7 @@ for name in ("numpy", "regex"):
         print(name, "absent (not needed)")
 EOF
 nvidia-smi --query-gpu=name,memory.used,memory.total,utilization.gpu --format=csv 2>/dev/null || true
-for file in train.u16 heldout.u16 tokenizer.json meta.json; do
+for file in train.u16.zlib heldout.u16 tokenizer.json meta.json; do
     if [ ! -f "$DATA/$file" ]; then
         say "missing $DATA/$file: carry .cache/code-pair-data"; exit 2
     fi
@@ -49,9 +51,9 @@ ls -la "$DATA" "$NEXT_EDIT" 2>&1
 
 say "training (budgets: target ${TARGET_SECONDS:-190} s, draft ${DRAFT_SECONDS:-80} s, next-edit ${NEXT_EDIT_SECONDS:-50} s, eval ${EVAL_SECONDS:-30} s; whole run at most ${TOTAL_SECONDS:-450} s)"
 PYTHONUNBUFFERED=1 timeout --kill-after=15 "${TOTAL_SECONDS:-450}" "$PY" scripts/train-code-pair.py train \
-    --device cuda --data "$DATA" --out "$OUT_DIR" --next-edit-data "$NEXT_EDIT" \
+    --device "$DEVICE" --data "$DATA" --out "$OUT_DIR" --next-edit-data "$NEXT_EDIT" \
     --target-seconds "${TARGET_SECONDS:-190}" --draft-seconds "${DRAFT_SECONDS:-80}" \
-    --next-edit-seconds "${NEXT_EDIT_SECONDS:-50}" --eval-seconds "${EVAL_SECONDS:-30}" 2>&1 | tee "$OUT_DIR/train.log"
+    --next-edit-seconds "${NEXT_EDIT_SECONDS:-50}" --eval-seconds "${EVAL_SECONDS:-30}" $EXTRA_ARGS 2>&1 | tee "$OUT_DIR/train.log"
 status=${PIPESTATUS[0]}
 say "train-code-pair.py exited with $status (0: every phase ran; 1: a phase failed, see FAILED in the log; 124/137: the time limit)"
 ls -la "$OUT_DIR"
