@@ -618,73 +618,81 @@ def greedy(run, model, prompt, count):
 
 
 def evaluate(run, held, meta, tokenizer_data, models):
-    """Losses and agreement on the held-out files (float32, no autocast), greedy samples, reference.json."""
+    """reference.json first (the test needs it), then held-out losses and agreement (float32, no
+    autocast), then greedy samples; each part on its own, so one failing keeps the others."""
     args, torch, F = run.args, run.torch, run.F
     if run.cuda:
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
     tokenizer = Tokenizer.load(tokenizer_data)
-    results = {}
-    started = time.time()
-    for label, (offset, length) in meta["heldOut"].items():
-        if args.eval_max_tokens:
-            length = min(length, args.eval_max_tokens)
-        ids = held[offset:offset + length]
-        rows = [ids[start:start + CONTEXT_LENGTH + 1] for start in range(0, length - 1, CONTEXT_LENGTH)]
-        losses = {role: 0.0 for role in models}
-        agree, count = 0, 0
+
+    def reference_part():
+        # PyTorch's argmax on two held-out prompts, on the CPU in float32 (the F16-rounded weights the
+        # GGUF files hold), for the test that checks llama.cpp computes the same.
+        reference = {}
         with torch.no_grad():
-            for row in rows:
-                row = row.to(run.device)[None, :]
-                argmax = {}
-                for role, model in models.items():
-                    logits = model(row[:, :-1])[0].float()
-                    losses[role] += float(F.cross_entropy(logits, row[0, 1:], reduction="sum"))
-                    argmax[role] = logits.argmax(-1)
-                if "target" in argmax and "draft" in argmax:
-                    agree += int((argmax["target"] == argmax["draft"]).sum())
-                count += row.shape[1] - 1
-        results[label] = {"tokens": count, **{f"{role}Loss": losses[role] / count for role in models}}
-        if "target" in models and "draft" in models:
-            results[label]["teacherForcedAgreement"] = agree / count
-        log(f"held-out {label}: {results[label]}")
-    run.summary["heldOut"] = results
-    write_summary(run)
+            for role, model in models.items():
+                cpu = run.Llama(model.shape, len(tokenizer_data["tokens"]), 0)
+                cpu.load_state_dict({key: value.detach().to("cpu") for key, value in model.state_dict().items()})
+                cpu.use_sdpa = False
+                entries = []
+                for prompt in meta["prompts"][:2]:
+                    top = cpu(torch.tensor([prompt["tokens"]]))[0].topk(2, dim=-1)
+                    entries.append({"tokens": prompt["tokens"], "argmax": top.indices[:, 0].tolist(),
+                                    "margin": [round(float(m), 4) for m in (top.values[:, 0] - top.values[:, 1])]})
+                reference[role] = entries
+        with open(os.path.join(args.out, "reference.json"), "w") as handle:
+            json.dump(reference, handle)
+        log(f"wrote reference.json ({', '.join(reference)})")
 
-    samples = []
-    started = time.time()
-    for prompt in meta["prompts"][: args.samples]:
-        if time.time() - started > args.eval_seconds:
-            break
-        sample = {"file": prompt["file"], "prefixTail": prompt["prefix"][-120:], "suffixHead": prompt["suffix"][:60],
-                  "expected": prompt["expected"]}
-        for role, model in models.items():
-            out = greedy(run, model, prompt["tokens"], args.sample_tokens)
-            sample[role] = tokenizer.decode(out)
-            sample[role + "Tokens"] = out
-        samples.append(sample)
-        log(f"--- {prompt['file']}: ...{prompt['prefix'][-60:]!r}\n    expected {prompt['expected']!r}\n"
-            + "".join(f"    {role:6} {sample[role]!r}\n" for role in models))
-    run.summary["samples"] = samples
-    write_summary(run)
+    def held_out_part():
+        results = {}
+        for label, (offset, length) in meta["heldOut"].items():
+            if args.eval_max_tokens:
+                length = min(length, args.eval_max_tokens)
+            ids = held[offset:offset + length]
+            rows = [ids[start:start + CONTEXT_LENGTH + 1] for start in range(0, length - 1, CONTEXT_LENGTH)]
+            losses = {role: 0.0 for role in models}
+            agree, count = 0, 0
+            with torch.no_grad():
+                for row in rows:
+                    row = row.to(run.device)[None, :]
+                    argmax = {}
+                    for role, model in models.items():
+                        logits = model(row[:, :-1])[0].float()
+                        losses[role] += float(F.cross_entropy(logits, row[0, 1:], reduction="sum"))
+                        argmax[role] = logits.argmax(-1)
+                    if "target" in argmax and "draft" in argmax:
+                        agree += int((argmax["target"] == argmax["draft"]).sum())
+                    count += row.shape[1] - 1
+            results[label] = {"tokens": count, **{f"{role}Loss": losses[role] / count for role in models}}
+            if "target" in models and "draft" in models:
+                results[label]["teacherForcedAgreement"] = agree / count
+            log(f"held-out {label}: {results[label]}")
+        run.summary["heldOut"] = results
+        write_summary(run)
 
-    # PyTorch's argmax on two held-out prompts, on the CPU in float32 (the F16-rounded weights the
-    # GGUF files hold), for the test that checks llama.cpp computes the same.
-    reference = {}
-    with torch.no_grad():
-        for role, model in models.items():
-            cpu = run.Llama(model.shape, len(tokenizer_data["tokens"]), 0)
-            cpu.load_state_dict({key: value.detach().to("cpu") for key, value in model.state_dict().items()})
-            cpu.use_sdpa = False
-            entries = []
-            for prompt in meta["prompts"][:2]:
-                top = cpu(torch.tensor([prompt["tokens"]]))[0].topk(2, dim=-1)
-                entries.append({"tokens": prompt["tokens"], "argmax": top.indices[:, 0].tolist(),
-                                "margin": [round(float(m), 4) for m in (top.values[:, 0] - top.values[:, 1])]})
-            reference[role] = entries
-    with open(os.path.join(args.out, "reference.json"), "w") as handle:
-        json.dump(reference, handle)
-    log(f"wrote reference.json ({', '.join(reference)})")
+    def samples_part():
+        samples = []
+        started = time.time()
+        for prompt in meta["prompts"][: args.samples]:
+            if time.time() - started > args.eval_seconds:
+                break
+            sample = {"file": prompt["file"], "prefixTail": prompt["prefix"][-120:], "suffixHead": prompt["suffix"][:60],
+                      "expected": prompt["expected"]}
+            for role, model in models.items():
+                out = greedy(run, model, prompt["tokens"], args.sample_tokens)
+                sample[role] = tokenizer.decode(out)
+                sample[role + "Tokens"] = out
+            samples.append(sample)
+            log(f"--- {prompt['file']}: ...{prompt['prefix'][-60:]!r}\n    expected {prompt['expected']!r}\n"
+                + "".join(f"    {role:6} {sample[role]!r}\n" for role in models))
+        run.summary["samples"] = samples
+        write_summary(run)
+
+    phase(run, "reference", reference_part)
+    phase(run, "held-out", held_out_part)
+    phase(run, "samples", samples_part)
 
 
 def train_main(args):
@@ -727,7 +735,11 @@ def train_main(args):
     write_summary(run)
 
     models = {}
-    check = validation_check(run, held, meta)
+    try:
+        check = validation_check(run, held, meta)
+    except Exception as error:  # noqa: BLE001 - train without the checks rather than not at all
+        log(f"no validation checks: {error!r}")
+        check = None
     target = phase(run, "target", lambda: train_target(run, data, tokenizer_data, check))
     write_summary(run)
     if target is not None:
@@ -747,6 +759,8 @@ def train_main(args):
     else:
         log(f"next-edit: skipped (no file {args.next_edit_data!r} or no target)")
     run.summary["wallSeconds"] = round(time.time() - started, 1)
+    if run.cuda:
+        run.summary["gpuPeakGiB"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
     write_summary(run)
     log(f"done in {time.time() - started:.0f} s; phases {json.dumps(run.summary['phases'])}; wrote {args.out}: "
         + ", ".join(f"{name} {os.path.getsize(os.path.join(args.out, name)):,}" for name in sorted(os.listdir(args.out))))

@@ -20,16 +20,8 @@ mkdir -p "$OUT_DIR"
 
 PY=""
 for candidate in python3 python /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import torch" >/dev/null 2>&1; then
-        PY="$candidate"
-        break
-    fi
-done
-if [ -z "$PY" ]; then
-    say "no python with torch found"; exit 2
-fi
-say "python: $(command -v "$PY")"
-"$PY" - <<'EOF'
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" - <<'EOF'
 import importlib, sys
 import torch
 print("python", sys.version.split()[0], "| torch", torch.__version__, "| cuda", torch.version.cuda,
@@ -41,6 +33,15 @@ for name in ("numpy", "regex"):
     except ImportError:
         print(name, "absent (not needed)")
 EOF
+    then
+        PY="$candidate"
+        break
+    fi
+done
+if [ -z "$PY" ]; then
+    say "no python with torch found"; exit 2
+fi
+say "python: $(command -v "$PY")"
 nvidia-smi --query-gpu=name,memory.used,memory.total,utilization.gpu --format=csv 2>/dev/null || true
 for file in train.u16.zlib heldout.u16 tokenizer.json meta.json; do
     if [ ! -f "$DATA/$file" ]; then
@@ -54,7 +55,7 @@ PYTHONUNBUFFERED=1 timeout --kill-after=15 "${TOTAL_SECONDS:-450}" "$PY" scripts
     --device "$DEVICE" --data "$DATA" --out "$OUT_DIR" --next-edit-data "$NEXT_EDIT" \
     --target-seconds "${TARGET_SECONDS:-190}" --draft-seconds "${DRAFT_SECONDS:-80}" \
     --next-edit-seconds "${NEXT_EDIT_SECONDS:-50}" --eval-seconds "${EVAL_SECONDS:-30}" $EXTRA_ARGS 2>&1 | tee "$OUT_DIR/train.log"
-status=${PIPESTATUS[0]}
-say "train-code-pair.py exited with $status (0: every phase ran; 1: a phase failed, see FAILED in the log; 124/137: the time limit)"
+train_rc=${PIPESTATUS[0]}
+say "train-code-pair.py exited with $train_rc (0: every phase ran; 1: a phase failed, see FAILED in the log; 124/137: the time limit)"
 ls -la "$OUT_DIR"
 exit 0
