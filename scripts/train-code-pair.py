@@ -1,34 +1,32 @@
 #!/usr/bin/python3
 """Trains Specula's code pair: two small llama-architecture models on real code, written as GGUF.
 
-The fixture models (src/fixtures/) are an order-2 n-gram model whose greedy text is degenerate
-("the the the"), which flatters prompt-lookup speculation. This pair is trained on real code, so its
-greedy text reads like code and speed claims can be checked on it (issues 11 and 14).
+Two steps:
 
-Everything is offline:
-  corpus    JS/TS from the repository's node_modules (minus vscode-jsonrpc, whose lib/common/*.js
-            the benchmark's tasks are cut from: that folder is the held-out set) and Python from
-            Debian's standard library (/usr/lib/python3.11).
-  tokenizer a byte-level BPE (GPT-2 style, llama.cpp's "qwen2" pre-tokenizer) trained here.
-  objective fill-in-the-middle in PSM layout (<|fim_prefix|>p<|fim_suffix|>s<|fim_middle|>m</s>)
-            mixed with plain left-to-right text.
-  models    a target (~2.2 M parameters) and a draft (~0.4 M), written F16 straight to GGUF, with
-            RoPE in llama.cpp's "normal" layout (pairs of adjacent values), so no permutation is needed.
+  prepare  (CPU, this repository's machine; needs Debian's python3-regex)
+           corpus (JS/TS from node_modules, Python, C/C++; filtered, deduplicated, held-out sets kept
+           apart), a byte-level BPE tokenizer with Qwen2.5-Coder's special tokens, and the training
+           stream pre-tokenized with fill-in-the-middle examples, written to .cache/code-pair-data/
+           (train.u16.zlib, heldout.u16, tokenizer.json, meta.json).
 
-Run with Debian's python (the pyenv python3 on PATH has no torch):
+  train    (GPU or CPU; needs only torch and the standard library) reads that folder and runs, each
+           phase on a wall-clock budget of its own, each writing its outputs as soon as it ends:
+             target     llama, AdamW, cosine schedule over the budget, bf16 autocast on CUDA
+             draft      same vocabulary, distilled from the target's logits (KL)
+             next-edit  optional: a copy of the target fine-tuned on --next-edit-data
+                        (JSON lines {"prompt", "completion"}; loss on the completion only)
+             eval       held-out losses, teacher-forced draft/target agreement, greedy samples,
+                        reference.json (PyTorch's argmax, which test/fixtures/codePair.test.ts
+                        checks llama.cpp reproduces from the GGUF files)
+           A phase that fails is logged and the next one still runs.
+
     apt-get install -y python3-torch python3-regex libopenblas0-openmp
-    /usr/bin/python3 scripts/train-code-pair.py            # ~75 min on 2 shared vCPUs
-    /usr/bin/python3 scripts/train-code-pair.py --quick    # a few minutes, for checking the pipeline
-Without an optimized BLAS (libopenblas0-openmp) Debian's torch falls back to the reference BLAS and
-trains about 10x slower.
-
-Seeds are fixed; a rerun gives comparable models (not bit-identical: threaded float sums vary).
+    /usr/bin/python3 scripts/train-code-pair.py prepare
+    python3 scripts/train-code-pair.py train --device cuda --out OUT     # see scripts/device/train-code-pair.sh
+    /usr/bin/python3 scripts/train-code-pair.py train --device cpu --out .cache/code-pair-train/tiny --tiny
 """
 
 import argparse
-import collections
-import hashlib
-import heapq
 import json
 import math
 import os
@@ -36,518 +34,116 @@ import random
 import struct
 import sys
 import time
+import traceback
+import zlib
+from array import array
 
-import numpy as np
-import regex
-import torch
-import torch.nn.functional as F
+sys.dont_write_bytecode = True  # nothing written beside the script (the tree travels to the device)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from code_pair_tokenizer import (EOT, FIM_MID, FIM_PAD, FIM_PRE, FIM_SUF, FILE_SEP, REPO_NAME, SPECIALS,  # noqa: E402
+                                 FIRST_MERGED_ID, Tokenizer, log)
 
-# ---------------------------------------------------------------------------------------------
-# Settings. Everything that decides the models is here or in the command line.
-# ---------------------------------------------------------------------------------------------
-
-VOCAB_SIZE = 2048
-SPECIALS = ["<s>", "</s>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"]
-BOS, EOS, FIM_PRE, FIM_SUF, FIM_MID = range(256, 261)
-FIRST_MERGED_ID = 261
-
-# llama.cpp's "qwen2" pre-tokenizer (the regex of Qwen2's tokenizer.json): digits one by one.
-PRETOKENIZE = regex.compile(
-    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
-)
-
-TARGET_SHAPE = dict(name="Specula code target", n_embd=192, n_layer=4, n_head=3, n_ff=512)
-DRAFT_SHAPE = dict(name="Specula code draft", n_embd=96, n_layer=2, n_head=2, n_ff=256)
-CONTEXT_LENGTH = 1024
+CONTEXT_LENGTH = 2048   # the product's default contextSize
 RMS_EPS = 1e-5
 ROPE_BASE = 10000.0
-
-JS_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
-HELD_OUT_PACKAGE = "vscode-jsonrpc"
-
-
-def log(message):
-    print(message, flush=True)
+TARGET_SHAPE = dict(name="Specula code target", n_embd=256, n_layer=7, n_head=4, n_ff=704)
+DRAFT_SHAPE = dict(name="Specula code draft", n_embd=192, n_layer=3, n_head=3, n_ff=512)
+NEXT_EDIT_NAME = "Specula next-edit target"
 
 
 # ---------------------------------------------------------------------------------------------
-# Corpus
+# The model: llama as llama.cpp computes it (RoPE "normal": adjacent pairs; tied output)
 # ---------------------------------------------------------------------------------------------
 
-def looks_generated(text):
-    lines = text.split("\n")
-    if len(lines) < 8:
-        return True
-    if max(len(line) for line in lines) > 1000:
-        return True
-    return len(text) / len(lines) > 120
+def build_model_class(torch, F):
+    has_sdpa = hasattr(F, "scaled_dot_product_attention")
 
+    def rms_norm(x, weight):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMS_EPS) * weight
 
-def collect_js(node_modules, max_bytes_per_package):
-    """Source files of every package, sorted by path, at most max_bytes_per_package per package."""
-    per_package = collections.defaultdict(list)
-    for root, dirs, files in os.walk(node_modules):
-        dirs.sort()
-        rel_root = os.path.relpath(root, node_modules)
-        parts = rel_root.split(os.sep)
-        if HELD_OUT_PACKAGE in parts or ".bin" in parts or ".cache" in parts:
-            dirs[:] = []
-            continue
-        for name in sorted(files):
-            if not name.endswith(JS_EXTENSIONS) or ".min." in name:
-                continue
-            path = os.path.join(root, name)
-            try:
-                size = os.path.getsize(path)
-            except OSError:
-                continue
-            if size < 1024 or size > 200_000:
-                continue
-            # The package a file belongs to: the last node_modules/<name> (or @scope/<name>) in its path.
-            package = parts[0] if parts[0] != "." else ""
-            for index, part in enumerate(parts):
-                if part == "node_modules" and index + 1 < len(parts):
-                    package = parts[index + 1] + ("/" + parts[index + 2] if parts[index + 1].startswith("@") and index + 2 < len(parts) else "")
-            if package.startswith("@") and len(parts) > 1 and parts[0] == package:
-                package = "/".join(parts[:2])
-            per_package[package].append(path)
-    return per_package
+    def apply_rope(x, cos, sin):
+        x0, x1 = x[..., 0::2], x[..., 1::2]
+        return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
 
+    class Llama(torch.nn.Module):
+        def __init__(self, shape, vocab_size, seed):
+            super().__init__()
+            self.shape = dict(shape)
+            d, ff, n_layer = shape["n_embd"], shape["n_ff"], shape["n_layer"]
+            generator = torch.Generator().manual_seed(seed)
 
-def read_text(path):
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        return None
+            def param(*size, std):
+                return torch.nn.Parameter(torch.randn(*size, generator=generator) * std)
 
+            self.tok_embd = param(vocab_size, d, std=0.02)
+            out_std = 0.02 / math.sqrt(2 * n_layer)
+            self.layers = torch.nn.ModuleList()
+            for _ in range(n_layer):
+                layer = torch.nn.Module()
+                layer.attn_norm = torch.nn.Parameter(torch.ones(d))
+                layer.wq, layer.wk, layer.wv = param(d, d, std=0.02), param(d, d, std=0.02), param(d, d, std=0.02)
+                layer.wo = param(d, d, std=out_std)
+                layer.ffn_norm = torch.nn.Parameter(torch.ones(d))
+                layer.gate, layer.up = param(ff, d, std=0.02), param(ff, d, std=0.02)
+                layer.down = param(d, ff, std=out_std)
+                self.layers.append(layer)
+            self.output_norm = torch.nn.Parameter(torch.ones(d))
+            self.cache = {}
+            self.use_sdpa = has_sdpa
 
-def build_corpus(node_modules, python_lib, seed, js_bytes, py_bytes):
-    """Deterministic selection: files shuffled with the seed, capped per package, deduplicated."""
-    rng = random.Random(seed)
-    seen = set()
-    documents = []
-    sources = collections.Counter()
+        def tables(self, length, device):
+            key = (length, str(device))
+            if key not in self.cache:
+                head_dim = self.shape["n_embd"] // self.shape["n_head"]
+                inv = ROPE_BASE ** (-torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim)
+                angles = torch.arange(length, dtype=torch.float64)[:, None] * inv[None, :]
+                mask = torch.full((length, length), float("-inf")).triu(1)
+                self.cache[key] = (angles.cos().float().to(device), angles.sin().float().to(device), mask.to(device))
+            return self.cache[key]
 
-    def take(paths, budget, label, per_package_cap=None):
-        used = 0
-        per_package_used = collections.Counter()
-        for package, path in paths:
-            if used >= budget:
-                break
-            text = read_text(path)
-            if text is None or looks_generated(text):
-                continue
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if digest in seen:
-                continue
-            if per_package_cap is not None and per_package_used[package] + len(text) > per_package_cap:
-                continue
-            seen.add(digest)
-            per_package_used[package] += len(text)
-            documents.append(text)
-            used += len(text)
-            sources[label] += len(text)
-
-    packages = collect_js(node_modules, None)
-    js_paths = [(package, path) for package in sorted(packages) for path in packages[package]]
-    rng.shuffle(js_paths)
-    take(js_paths, js_bytes, "js/ts", per_package_cap=max(200_000, js_bytes // 40))
-
-    py_paths = []
-    for root, dirs, files in os.walk(python_lib):
-        dirs[:] = sorted(d for d in dirs if d not in ("test", "tests", "idle_test", "__pycache__", "site-packages", "dist-packages", "lib2to3"))
-        py_paths += [("python", os.path.join(root, name)) for name in sorted(files) if name.endswith(".py")]
-    rng.shuffle(py_paths)
-    take(py_paths, py_bytes, "python")
-    return documents, sources, seen
-
-
-def held_out_documents(node_modules):
-    folder = os.path.join(node_modules, HELD_OUT_PACKAGE, "lib", "common")
-    names = sorted(name for name in os.listdir(folder) if name.endswith(".js"))
-    return [(name, read_text(os.path.join(folder, name))) for name in names]
-
-
-# ---------------------------------------------------------------------------------------------
-# Byte-level BPE
-# ---------------------------------------------------------------------------------------------
-
-def gpt2_byte_to_text():
-    texts = []
-    substitute = 0
-    for byte in range(256):
-        printable = 0x21 <= byte <= 0x7E or 0xA1 <= byte <= 0xAC or 0xAE <= byte <= 0xFF
-        texts.append(chr(byte) if printable else chr(0x100 + substitute))
-        if not printable:
-            substitute += 1
-    return texts
-
-
-BYTE_TEXT = gpt2_byte_to_text()
-
-
-def pretokens(text):
-    """The words BPE works within, each as GPT-2 byte texts (one character per byte)."""
-    return ["".join(BYTE_TEXT[b] for b in piece.encode("utf-8")) for piece in PRETOKENIZE.findall(text)]
-
-
-def train_bpe(texts, merges_wanted):
-    """Classic BPE on word counts with incremental pair counts and a lazy max-heap."""
-    counts = collections.Counter()
-    for text in texts:
-        counts.update(pretokens(text))
-    symbol_of = {text: index for index, text in enumerate(BYTE_TEXT)}
-    token_texts = list(BYTE_TEXT)
-    text_index = {text: index for index, text in enumerate(token_texts)}
-    words = [[symbol_of[ch] for ch in word] for word in counts]
-    freqs = list(counts.values())
-    pair_counts = collections.Counter()
-    where = collections.defaultdict(set)
-    for index, word in enumerate(words):
-        for a, b in zip(word, word[1:]):
-            pair_counts[(a, b)] += freqs[index]
-            where[(a, b)].add(index)
-    heap = [(-count, pair) for pair, count in pair_counts.items()]
-    heapq.heapify(heap)
-    merges = []
-    while len(token_texts) < 256 + merges_wanted and heap:
-        negative, pair = heapq.heappop(heap)
-        if pair_counts.get(pair, 0) != -negative or -negative < 2:
-            continue
-        text = token_texts[pair[0]] + token_texts[pair[1]]
-        new_id = text_index.get(text)
-        if new_id is None:  # the same text can come from two merge paths; keep one token for it
-            new_id = text_index[text] = len(token_texts)
-            token_texts.append(text)
-        merges.append(pair)
-        touched = collections.Counter()
-        for index in sorted(where.pop(pair, ())):
-            word = words[index]
-            freq = freqs[index]
-            for a, b in zip(word, word[1:]):
-                touched[(a, b)] -= freq
-            merged = []
-            i = 0
-            while i < len(word):
-                if i + 1 < len(word) and word[i] == pair[0] and word[i + 1] == pair[1]:
-                    merged.append(new_id)
-                    i += 2
+        def forward(self, tokens):
+            batch, length = tokens.shape
+            d, heads = self.shape["n_embd"], self.shape["n_head"]
+            head_dim = d // heads
+            cos, sin, mask = self.tables(length, tokens.device)
+            x = self.tok_embd[tokens]
+            scale = 1 / math.sqrt(head_dim)
+            for layer in self.layers:
+                h = rms_norm(x, layer.attn_norm)
+                q = (h @ layer.wq.t()).view(batch, length, heads, head_dim).transpose(1, 2)
+                k = (h @ layer.wk.t()).view(batch, length, heads, head_dim).transpose(1, 2)
+                v = (h @ layer.wv.t()).view(batch, length, heads, head_dim).transpose(1, 2)
+                q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+                if self.use_sdpa:
+                    q, k = q.to(v.dtype), k.to(v.dtype)
+                    attended = F.scaled_dot_product_attention(q, k, v, is_causal=True)
                 else:
-                    merged.append(word[i])
-                    i += 1
-            words[index] = merged
-            for a, b in zip(merged, merged[1:]):
-                touched[(a, b)] += freq
-                where[(a, b)].add(index)
-        for changed, delta in touched.items():
-            if delta == 0:
-                continue
-            pair_counts[changed] += delta
-            if pair_counts[changed] <= 0:
-                del pair_counts[changed]
-            else:
-                heapq.heappush(heap, (-pair_counts[changed], changed))
-        pair_counts.pop(pair, None)
-    return token_texts, merges
+                    scores = torch.baddbmm(mask.expand(batch * heads, length, length),
+                                           (q * scale).reshape(batch * heads, length, head_dim),
+                                           k.reshape(batch * heads, length, head_dim).transpose(1, 2))
+                    attended = torch.bmm(scores.softmax(-1), v.reshape(batch * heads, length, head_dim))
+                attended = attended.reshape(batch, heads, length, head_dim).transpose(1, 2).reshape(batch, length, d)
+                x = x + attended @ layer.wo.t()
+                h = rms_norm(x, layer.ffn_norm)
+                x = x + (F.silu(h @ layer.gate.t()) * (h @ layer.up.t())) @ layer.down.t()
+            return rms_norm(x, self.output_norm) @ self.tok_embd.t()
+
+        def parameter_count(self):
+            return sum(p.numel() for p in self.parameters())
+
+    return Llama
 
 
-class Tokenizer:
-    """Applies the merges by rank within each pre-token, as llama.cpp's BPE tokenizer does."""
-
-    def __init__(self, token_texts, merges):
-        self.token_texts = token_texts
-        self.rank = {(token_texts[a], token_texts[b]): rank for rank, (a, b) in enumerate(merges)}
-        self.id_of = {text: index for index, text in enumerate(token_texts) if index < 256 or index >= FIRST_MERGED_ID}
-        self.cache = {}
-
-    def piece_ids(self, piece):
-        cached = self.cache.get(piece)
-        if cached is not None:
-            return cached
-        parts = [BYTE_TEXT[b] for b in piece.encode("utf-8")]
-        while len(parts) > 1:
-            best = None
-            for i in range(len(parts) - 1):
-                rank = self.rank.get((parts[i], parts[i + 1]))
-                if rank is not None and (best is None or rank < best[0]):
-                    best = (rank, i)
-            if best is None:
-                break
-            i = best[1]
-            parts[i:i + 2] = [parts[i] + parts[i + 1]]
-        ids = [self.id_of[part] for part in parts]
-        if len(self.cache) < 1_000_000:
-            self.cache[piece] = ids
-        return ids
-
-    def encode(self, text):
-        ids = []
-        for piece in PRETOKENIZE.findall(text):
-            ids.extend(self.piece_ids(piece))
-        return ids
-
-    def decode(self, ids):
-        byte_of = {text: byte for byte, text in enumerate(BYTE_TEXT)}
-        data = bytearray()
-        for token in ids:
-            if 256 <= token < FIRST_MERGED_ID:
-                continue
-            data.extend(byte_of[ch] for ch in self.token_texts[token])
-        return data.decode("utf-8", errors="replace")
-
-
-def vocabulary(token_texts_with_merges):
-    """Final token list: 256 byte tokens, the 5 specials, then the merged tokens in merge order."""
-    return BYTE_TEXT + SPECIALS + token_texts_with_merges[256:]
-
-
-# ---------------------------------------------------------------------------------------------
-# Training examples: plain text and FIM (PSM), packed into fixed-length rows
-# ---------------------------------------------------------------------------------------------
-
-class ExampleStream:
-    def __init__(self, documents, tokenizer, seed, fim_rate=0.5):
-        self.documents = documents
-        self.tokenizer = tokenizer
-        self.rng = random.Random(seed)
-        self.fim_rate = fim_rate
-        self.weights = np.cumsum([len(doc) for doc in documents], dtype=np.float64)
-        self.buffer = []
-
-    def pick_document(self):
-        point = self.rng.random() * self.weights[-1]
-        return self.documents[int(np.searchsorted(self.weights, point, side="right"))]
-
-    def chunk(self, text, max_chars):
-        """A window of the file starting at a line start (or the file start)."""
-        if len(text) <= max_chars:
-            return text, True
-        start = self.rng.randrange(0, len(text) - max_chars // 2)
-        if start > 0:
-            newline = text.rfind("\n", 0, start)
-            start = newline + 1
-        return text[start:start + max_chars], start == 0
-
-    def example(self):
-        text = self.pick_document()
-        if self.rng.random() >= self.fim_rate:
-            chunk, at_start = self.chunk(text, 5000)
-            ids = self.tokenizer.encode(chunk)
-            return ([BOS] if at_start else []) + ids + ([EOS] if len(chunk) < 5000 else [])
-        chunk, _ = self.chunk(text, self.rng.choice([800, 1600, 3200]))
-        if len(chunk) < 20:
-            return self.tokenizer.encode(chunk)
-        if self.rng.random() < 0.6:
-            # Like a cursor in an editor: after the indentation of a line, the middle runs to the end
-            # of that line (or a few lines further); the suffix starts at a line end.
-            starts = [0] + [i + 1 for i, ch in enumerate(chunk) if ch == "\n" and i + 1 < len(chunk)]
-            line_start = self.rng.choice(starts)
-            cursor = line_start + len(chunk[line_start:]) - len(chunk[line_start:].lstrip(" \t"))
-            if self.rng.random() < 0.3 and cursor < len(chunk):
-                cursor = self.rng.randrange(cursor, len(chunk))  # mid-line
-            end = cursor
-            for _ in range(1 + (self.rng.random() < 0.3) * self.rng.randrange(1, 5)):
-                newline = chunk.find("\n", end + 1 if end > cursor else end)
-                end = len(chunk) if newline < 0 else newline
-        else:
-            cursor = self.rng.randrange(0, len(chunk))
-            end = min(len(chunk), cursor + int(self.rng.expovariate(1 / 80)))
-        prefix, middle, suffix = chunk[:cursor], chunk[cursor:end], chunk[end:]
-        suffix = suffix[: self.rng.choice([0, 100, 400, 1000])] if self.rng.random() < 0.8 else suffix
-        return ([BOS, FIM_PRE] + self.tokenizer.encode(prefix) + [FIM_SUF] + self.tokenizer.encode(suffix)
-                + [FIM_MID] + self.tokenizer.encode(middle) + [EOS])
-
-    def batch(self, rows, length):
-        out = np.empty((rows, length + 1), dtype=np.int64)
-        for row in range(rows):
-            while len(self.buffer) < length + 1:
-                self.buffer.extend(self.example())
-            out[row] = self.buffer[: length + 1]
-            # Keep the tail of a long example for the next row rather than throwing it away.
-            self.buffer = self.buffer[length + 1:]
-        return torch.from_numpy(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# The model: llama as llama.cpp computes it
-# ---------------------------------------------------------------------------------------------
-
-def rope_tables(length, head_dim, device="cpu"):
-    inv = ROPE_BASE ** (-torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim)
-    angles = torch.arange(length, dtype=torch.float64)[:, None] * inv[None, :]
-    return angles.cos().float(), angles.sin().float()
-
-
-def apply_rope(x, cos, sin):
-    # llama.cpp's LLAMA_ROPE_TYPE_NORM: rotate pairs (x[2i], x[2i+1]) by pos * base^(-2i/d).
-    x0, x1 = x[..., 0::2], x[..., 1::2]
-    return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
-
-
-def rms_norm(x, weight):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMS_EPS) * weight
-
-
-class Llama(torch.nn.Module):
-    def __init__(self, shape, vocab_size, seed):
-        super().__init__()
-        self.shape = shape
-        d, ff, n_layer = shape["n_embd"], shape["n_ff"], shape["n_layer"]
-        generator = torch.Generator().manual_seed(seed)
-
-        def param(*size, std):
-            return torch.nn.Parameter(torch.randn(*size, generator=generator) * std)
-
-        self.tok_embd = param(vocab_size, d, std=0.02)
-        out_std = 0.02 / math.sqrt(2 * n_layer)
-        self.layers = torch.nn.ModuleList()
-        for _ in range(n_layer):
-            layer = torch.nn.Module()
-            layer.attn_norm = torch.nn.Parameter(torch.ones(d))
-            layer.wq, layer.wk, layer.wv = param(d, d, std=0.02), param(d, d, std=0.02), param(d, d, std=0.02)
-            layer.wo = param(d, d, std=out_std)
-            layer.ffn_norm = torch.nn.Parameter(torch.ones(d))
-            layer.gate, layer.up = param(ff, d, std=0.02), param(ff, d, std=0.02)
-            layer.down = param(d, ff, std=out_std)
-            self.layers.append(layer)
-        self.output_norm = torch.nn.Parameter(torch.ones(d))
-        self.rope = {}
-
-    def forward(self, tokens):
-        batch, length = tokens.shape
-        d, heads = self.shape["n_embd"], self.shape["n_head"]
-        head_dim = d // heads
-        if length not in self.rope:
-            cos, sin = rope_tables(length, head_dim)
-            mask = torch.full((length, length), float("-inf")).triu(1)
-            self.rope[length] = (cos, sin, mask)
-        cos, sin, mask = self.rope[length]
-        x = self.tok_embd[tokens]
-        scale = 1 / math.sqrt(head_dim)
-        for layer in self.layers:
-            h = rms_norm(x, layer.attn_norm)
-            q = (h @ layer.wq.t()).view(batch, length, heads, head_dim).transpose(1, 2)
-            k = (h @ layer.wk.t()).view(batch, length, heads, head_dim).transpose(1, 2)
-            v = (h @ layer.wv.t()).view(batch, length, heads, head_dim).transpose(1, 2)
-            q, k = apply_rope(q, cos, sin) * scale, apply_rope(k, cos, sin)
-            scores = torch.baddbmm(mask.expand(batch * heads, length, length),
-                                   q.reshape(batch * heads, length, head_dim),
-                                   k.reshape(batch * heads, length, head_dim).transpose(1, 2))
-            attended = torch.bmm(scores.softmax(-1), v.reshape(batch * heads, length, head_dim))
-            x = x + attended.view(batch, heads, length, head_dim).transpose(1, 2).reshape(batch, length, d) @ layer.wo.t()
-            h = rms_norm(x, layer.ffn_norm)
-            x = x + (F.silu(h @ layer.gate.t()) * (h @ layer.up.t())) @ layer.down.t()
-        return rms_norm(x, self.output_norm) @ self.tok_embd.t()
-
-    def parameter_count(self):
-        return sum(p.numel() for p in self.parameters())
-
-
-def round_to_f16_(model):
+def round_to_f16_(torch, model):
     """What the GGUF file holds: matrices in F16 (norms stay F32)."""
     with torch.no_grad():
-        for name, p in model.named_parameters():
+        for p in model.parameters():
             if p.dim() == 2:
                 p.copy_(p.half().float())
 
 
 # ---------------------------------------------------------------------------------------------
-# Training and evaluation
-# ---------------------------------------------------------------------------------------------
-
-def train(model, stream, steps, tokens_per_step, lr, label, long_from):
-    """AdamW, linear warm-up then cosine decay to 10 %; rows of 512 tokens, 1024 for the last part."""
-    decay = [p for p in model.parameters() if p.dim() == 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=lr, betas=(0.9, 0.95), eps=1e-8)
-    warmup = max(1, steps // 20)
-    started = time.time()
-    window = []
-    for step in range(steps):
-        length = CONTEXT_LENGTH if step >= long_from else 512
-        batch = stream.batch(tokens_per_step // length, length)
-        factor = (step + 1) / warmup if step < warmup else 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
-        for group in optimizer.param_groups:
-            group["lr"] = lr * factor
-        logits = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        window.append(loss.item())
-        if (step + 1) % 25 == 0 or step + 1 == steps:
-            elapsed = time.time() - started
-            log(f"{label} step {step + 1}/{steps} loss {sum(window) / len(window):.3f} "
-                f"lr {lr * factor:.2e} {tokens_per_step * (step + 1) / elapsed:.0f} tok/s {elapsed / 60:.1f} min")
-            window = []
-    return time.time() - started
-
-
-def held_out_rows(held_out, tokenizer, length):
-    """Each held-out file as BOS + its tokens, cut into rows of `length` + 1 (the last row shorter)."""
-    rows = []
-    for _name, text in held_out:
-        ids = [BOS] + tokenizer.encode(text) + [EOS]
-        for start in range(0, len(ids) - 1, length):
-            rows.append(ids[start:start + length + 1])
-    return rows
-
-
-@torch.no_grad()
-def evaluate(models, rows):
-    """Mean loss of each model on the rows, and how often the models' argmaxes agree with the first's."""
-    losses = [0.0] * len(models)
-    agree = [0] * len(models)
-    count = 0
-    for row in rows:
-        tokens = torch.tensor([row])
-        argmax0 = None
-        for index, model in enumerate(models):
-            logits = model(tokens[:, :-1])[0]
-            losses[index] += F.cross_entropy(logits, tokens[0, 1:], reduction="sum").item()
-            argmax = logits.argmax(-1)
-            if argmax0 is None:
-                argmax0 = argmax
-            agree[index] += int((argmax == argmax0).sum())
-        count += len(row) - 1
-    return [loss / count for loss in losses], [a / count for a in agree], count
-
-
-@torch.no_grad()
-def greedy(model, prompt, count):
-    tokens = list(prompt)
-    for _ in range(count):
-        next_token = int(model(torch.tensor([tokens[-CONTEXT_LENGTH:]]))[0, -1].argmax())
-        if next_token == EOS:
-            break
-        tokens.append(next_token)
-    return tokens[len(prompt):]
-
-
-def bench_like_prompts(held_out, tokenizer, count, seed):
-    """FIM prompts cut from the held-out files the way the CLI's bench cuts its tasks (raw text)."""
-    rng = random.Random(seed)
-    prompts = []
-    sources = [(name, text) for name, text in held_out if len(text) > 2000]
-    while len(prompts) < count:
-        name, text = sources[len(prompts) % len(sources)]
-        starts = [i + 1 for i, ch in enumerate(text) if ch == "\n" and i + 1 > 800]
-        cursor = rng.choice(starts)
-        at = cursor + len(text[cursor:]) - len(text[cursor:].lstrip(" \t"))
-        line_end = text.find("\n", at)
-        suffix_start = len(text) if line_end < 0 else line_end
-        prefix, suffix = text[max(0, at - 700):at], text[suffix_start:suffix_start + 200]
-        prompts.append((name, prefix, suffix,
-                        [BOS, FIM_PRE] + tokenizer.encode(prefix) + [FIM_SUF] + tokenizer.encode(suffix) + [FIM_MID]))
-    return prompts
-
-
-# ---------------------------------------------------------------------------------------------
-# GGUF
+# GGUF (no numpy: tensors go through Python's array module)
 # ---------------------------------------------------------------------------------------------
 
 GGUF_STRING, GGUF_U32, GGUF_I32, GGUF_F32, GGUF_BOOL, GGUF_ARRAY = 8, 4, 5, 6, 7, 9
@@ -571,41 +167,47 @@ def gguf_value(kind, value):
     if kind == "string[]":
         return struct.pack("<IIQ", GGUF_ARRAY, GGUF_STRING, len(value)) + b"".join(gguf_string(v) for v in value)
     if kind == "i32[]":
-        return struct.pack("<IIQ", GGUF_ARRAY, GGUF_I32, len(value)) + np.asarray(value, dtype="<i4").tobytes()
+        return struct.pack("<IIQ", GGUF_ARRAY, GGUF_I32, len(value)) + struct.pack(f"<{len(value)}i", *value)
     raise ValueError(kind)
 
 
+def tensor_bytes(torch, tensor, kind):
+    tensor = tensor.detach().to("cpu").contiguous()
+    if kind == GGML_F16:
+        values = array("h", tensor.to(torch.float16).view(torch.int16).flatten().tolist())
+    else:
+        values = array("i", tensor.to(torch.float32).view(torch.int32).flatten().tolist())
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tobytes()
+
+
 def write_gguf(path, metadata, tensors):
-    """GGUF v3: header, metadata, tensor infos, data aligned to 32 bytes. tensors: (name, ndarray)."""
+    """GGUF v3: header, metadata, tensor infos, data aligned to 32 bytes. tensors: (name, dims, type, bytes)."""
     header = bytearray(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(metadata)))
     for key, (kind, value) in metadata.items():
         header += gguf_string(key) + gguf_value(kind, value)
     offset = 0
-    blobs = []
-    for name, array in tensors:
-        kind = GGML_F16 if array.dtype == np.float16 else GGML_F32
-        dims = list(reversed(array.shape))  # innermost first: W[out][in] has dims [in, out]
+    for name, dims, kind, data in tensors:
         header += gguf_string(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
         header += struct.pack("<IQ", kind, offset)
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-        blobs.append(data)
         offset += (len(data) + 31) // 32 * 32
     header += b"\0" * ((32 - len(header) % 32) % 32)
     with open(path + ".tmp", "wb") as handle:
         handle.write(header)
-        for data in blobs:
+        for _name, _dims, _kind, data in tensors:
             handle.write(data)
             handle.write(b"\0" * ((32 - len(data) % 32) % 32))
     os.replace(path + ".tmp", path)
 
 
-def export(model, token_texts, merges_text, path):
+def export(torch, model, tokenizer_data, path, name):
     shape = model.shape
-    head_dim = shape["n_embd"] // shape["n_head"]
+    token_texts = tokenizer_data["tokens"]
     types = [1] * 256 + [3] * len(SPECIALS) + [1] * (len(token_texts) - FIRST_MERGED_ID)
     metadata = {
         "general.architecture": ("string", "llama"),
-        "general.name": ("string", shape["name"]),
+        "general.name": ("string", name),
         "general.file_type": ("u32", 1),
         "llama.vocab_size": ("u32", len(token_texts)),
         "llama.context_length": ("u32", CONTEXT_LENGTH),
@@ -615,159 +217,616 @@ def export(model, token_texts, merges_text, path):
         "llama.attention.head_count": ("u32", shape["n_head"]),
         "llama.attention.head_count_kv": ("u32", shape["n_head"]),
         "llama.attention.layer_norm_rms_epsilon": ("f32", RMS_EPS),
-        "llama.rope.dimension_count": ("u32", head_dim),
+        "llama.rope.dimension_count": ("u32", shape["n_embd"] // shape["n_head"]),
         "llama.rope.freq_base": ("f32", ROPE_BASE),
         "tokenizer.ggml.model": ("string", "gpt2"),
         "tokenizer.ggml.pre": ("string", "qwen2"),
         "tokenizer.ggml.tokens": ("string[]", token_texts),
         "tokenizer.ggml.token_type": ("i32[]", types),
-        "tokenizer.ggml.merges": ("string[]", merges_text),
-        "tokenizer.ggml.bos_token_id": ("u32", BOS),
-        "tokenizer.ggml.eos_token_id": ("u32", EOS),
+        "tokenizer.ggml.merges": ("string[]", tokenizer_data["merges"]),
+        # Qwen2.5-Coder's convention: <|endoftext|> ends a document and (here, added) starts one.
+        "tokenizer.ggml.bos_token_id": ("u32", EOT),
+        "tokenizer.ggml.eos_token_id": ("u32", EOT),
         "tokenizer.ggml.fim_pre_token_id": ("u32", FIM_PRE),
         "tokenizer.ggml.fim_suf_token_id": ("u32", FIM_SUF),
         "tokenizer.ggml.fim_mid_token_id": ("u32", FIM_MID),
+        "tokenizer.ggml.fim_pad_token_id": ("u32", FIM_PAD),
+        "tokenizer.ggml.fim_rep_token_id": ("u32", REPO_NAME),
+        "tokenizer.ggml.fim_sep_token_id": ("u32", FILE_SEP),
         "tokenizer.ggml.add_bos_token": ("bool", True),
         "tokenizer.ggml.add_eos_token": ("bool", False),
     }
-    f16 = lambda p: p.detach().numpy().astype(np.float16)
-    f32 = lambda p: p.detach().numpy().astype(np.float32)
-    tensors = [("token_embd.weight", f16(model.tok_embd)), ("output_norm.weight", f32(model.output_norm))]
+
+    def matrix(tensor_name, p):
+        return (tensor_name, [p.shape[1], p.shape[0]], GGML_F16, tensor_bytes(torch, p, GGML_F16))
+
+    def vector(tensor_name, p):
+        return (tensor_name, [p.shape[0]], GGML_F32, tensor_bytes(torch, p, GGML_F32))
+
+    tensors = [matrix("token_embd.weight", model.tok_embd), vector("output_norm.weight", model.output_norm)]
     for index, layer in enumerate(model.layers):
         prefix = f"blk.{index}."
         tensors += [
-            (prefix + "attn_norm.weight", f32(layer.attn_norm)),
-            (prefix + "attn_q.weight", f16(layer.wq)),
-            (prefix + "attn_k.weight", f16(layer.wk)),
-            (prefix + "attn_v.weight", f16(layer.wv)),
-            (prefix + "attn_output.weight", f16(layer.wo)),
-            (prefix + "ffn_norm.weight", f32(layer.ffn_norm)),
-            (prefix + "ffn_gate.weight", f16(layer.gate)),
-            (prefix + "ffn_up.weight", f16(layer.up)),
-            (prefix + "ffn_down.weight", f16(layer.down)),
+            vector(prefix + "attn_norm.weight", layer.attn_norm),
+            matrix(prefix + "attn_q.weight", layer.wq),
+            matrix(prefix + "attn_k.weight", layer.wk),
+            matrix(prefix + "attn_v.weight", layer.wv),
+            matrix(prefix + "attn_output.weight", layer.wo),
+            vector(prefix + "ffn_norm.weight", layer.ffn_norm),
+            matrix(prefix + "ffn_gate.weight", layer.gate),
+            matrix(prefix + "ffn_up.weight", layer.up),
+            matrix(prefix + "ffn_down.weight", layer.down),
         ]
     write_gguf(path, metadata, tensors)
+    return os.path.getsize(path)
 
 
 # ---------------------------------------------------------------------------------------------
-# Main
+# Training
 # ---------------------------------------------------------------------------------------------
+
+def load_u16(torch, path):
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if path.endswith(".zlib"):
+        data = zlib.decompress(data)
+    values = array("H")
+    values.frombytes(data)
+    if sys.byteorder == "big":
+        values.byteswap()
+    try:
+        tensor = torch.frombuffer(bytearray(values.tobytes()), dtype=torch.int16).to(torch.int64) & 0xFFFF
+    except (AttributeError, TypeError, ValueError):
+        tensor = torch.tensor(values.tolist(), dtype=torch.int64)
+    return tensor
+
+
+class Run:
+    """Settings and shared state of one `train` run."""
+
+    def __init__(self, args, torch, F):
+        self.args, self.torch, self.F = args, torch, F
+        self.device = torch.device(args.device)
+        self.cuda = self.device.type == "cuda"
+        self.Llama = build_model_class(torch, F)
+        self.summary = {"phases": {}, "errors": []}
+        self.generator = torch.Generator(device="cpu").manual_seed(args.seed)
+
+    def autocast(self):
+        if self.cuda:
+            return self.torch.autocast(device_type="cuda", dtype=self.torch.bfloat16)
+        return _NullContext()
+
+    def sync(self):
+        if self.cuda:
+            self.torch.cuda.synchronize()
+
+    def optimizer(self, model, lr):
+        torch = self.torch
+        decay = [p for p in model.parameters() if p.dim() == 2]
+        no_decay = [p for p in model.parameters() if p.dim() < 2]
+        groups = [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]
+        if self.cuda:
+            try:
+                return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95), eps=1e-8, fused=True)
+            except (TypeError, RuntimeError):
+                pass
+        return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95), eps=1e-8)
+
+    def random_windows(self, tokens, rows, length):
+        starts = self.torch.randint(0, tokens.numel() - length - 1, (rows,), generator=self.generator)
+        index = starts[:, None] + self.torch.arange(length + 1)[None, :]
+        return tokens[index].to(self.device, non_blocking=True)
+
+    def train_loop(self, label, model, budget, lr, batch_fn, loss_fn, warmup=0.03, final=0.1, check_fn=None):
+        """Steps until `budget` seconds have passed; the learning rate follows the clock. With check_fn
+        (held-out loss), checks every --check-every seconds and ends with the weights that scored best
+        (the corpus is seen many times on a GPU: this keeps an overfitted end from being exported)."""
+        torch = self.torch
+        optimizer = self.optimizer(model, lr)
+        model.train()
+        started = time.time()
+        last_log = started
+        step, tokens_seen = 0, 0
+        window = []
+        curve = []
+        checks = []
+        best = None
+        last_check = started
+        while True:
+            progress = (time.time() - started) / budget
+            if progress >= 1:
+                break
+            factor = progress / warmup if progress < warmup else final + (1 - final) * 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
+            for group in optimizer.param_groups:
+                group["lr"] = lr * max(factor, 0.01)
+            inputs, extra = batch_fn()
+            with self.autocast():
+                logits = model(inputs)
+            loss = loss_fn(logits.float(), extra)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            tokens_seen += inputs.numel()
+            window.append(loss.detach())
+            now = time.time()
+            if now - last_log >= self.args.log_every or step == 1:
+                mean = float(torch.stack(window).mean())
+                window = []
+                elapsed = time.time() - started
+                curve.append([round(elapsed, 1), step, round(mean, 4)])
+                log(f"{label} step {step} loss {mean:.3f} lr {lr * factor:.2e} {tokens_seen / elapsed:,.0f} tok/s "
+                    f"{elapsed:.0f}/{budget:.0f} s")
+                last_log = now
+            if check_fn is not None and now - last_check >= self.args.check_every:
+                held_loss = check_fn(model)
+                model.train()
+                checks.append([round(time.time() - started, 1), step, round(held_loss, 4)])
+                log(f"{label} step {step}: validation loss {held_loss:.4f}")
+                if best is None or held_loss < best[0]:
+                    best = (held_loss, step, {key: value.detach().clone() for key, value in model.state_dict().items()})
+                last_check = time.time()
+        self.sync()
+        result = {}
+        if check_fn is not None and best is not None:
+            final_loss = check_fn(model)
+            checks.append([round(time.time() - started, 1), step, round(final_loss, 4)])
+            if best[0] < final_loss:
+                model.load_state_dict(best[2])
+                log(f"{label}: the end's validation loss {final_loss:.4f} is above step {best[1]}'s {best[0]:.4f}: keeping step {best[1]}")
+                result["keptStep"] = best[1]
+            result["validationChecks"] = checks
+        seconds = time.time() - started
+        if window:
+            curve.append([round(seconds, 1), step, round(float(torch.stack(window).mean()), 4)])
+        model.eval()
+        log(f"{label}: {step} steps, {tokens_seen:,} tokens in {seconds:.0f} s")
+        result.update({"seconds": round(seconds, 1), "steps": step, "tokens": tokens_seen, "lr": lr, "curve": curve})
+        return result
+
+
+class _NullContext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def phase(run, name, function):
+    """Runs one phase; an error is logged and recorded, and the run goes on."""
+    started = time.time()
+    log(f"=== phase {name} ===")
+    try:
+        result = function()
+        run.summary["phases"][name] = {"ok": True, "seconds": round(time.time() - started, 1)}
+        return result
+    except Exception as error:  # noqa: BLE001 - one phase's failure must not lose the others
+        traceback.print_exc()
+        sys.stdout.flush()
+        run.summary["phases"][name] = {"ok": False, "seconds": round(time.time() - started, 1), "error": repr(error)}
+        run.summary["errors"].append(f"{name}: {error!r}")
+        log(f"phase {name} FAILED after {time.time() - started:.0f} s: {error!r}")
+        if run.cuda:
+            run.torch.cuda.empty_cache()
+        return None
+
+
+def write_summary(run):
+    path = os.path.join(run.args.out, "training.json")
+    with open(path + ".tmp", "w") as handle:
+        json.dump(run.summary, handle, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def validation_check(run, held, meta):
+    """Mean loss on the validation files (held out, not reported), at most --check-tokens of them."""
+    torch, F = run.torch, run.F
+    offset, length = meta["validation"]
+    ids = held[offset:offset + min(length, run.args.check_tokens + 1)]
+    seq = min(run.args.seq, CONTEXT_LENGTH)
+    rows = [ids[start:start + seq + 1] for start in range(0, ids.numel() - 1, seq)]
+    rows = [row.to(run.device)[None, :] for row in rows if row.numel() > 1]
+
+    def check(model):
+        model.eval()
+        total, count = 0.0, 0
+        with torch.no_grad(), run.autocast():
+            for row in rows:
+                logits = model(row[:, :-1])[0].float()
+                total += float(F.cross_entropy(logits, row[0, 1:], reduction="sum"))
+                count += row.shape[1] - 1
+        return total / count
+    return check
+
+
+def train_target(run, data, tokenizer_data, check):
+    args, torch, F = run.args, run.torch, run.F
+    torch.manual_seed(args.seed + 10)
+    model = run.Llama(TARGET_SHAPE, len(tokenizer_data["tokens"]), args.seed + 10).to(run.device)
+    log(f"target: {model.parameter_count() / 1e6:.2f} M parameters, {TARGET_SHAPE}")
+
+    def batch():
+        window = run.random_windows(data, args.rows, args.seq)
+        return window[:, :-1], window[:, 1:]
+
+    def loss(logits, targets):
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+    stats = run.train_loop("target", model, args.target_seconds, args.target_lr, batch, loss, check_fn=check)
+    round_to_f16_(torch, model)
+    size = export(torch, model, tokenizer_data, os.path.join(args.out, "code-target.gguf"), TARGET_SHAPE["name"])
+    stats.update(parameters=model.parameter_count(), shape=TARGET_SHAPE, ggufBytes=size,
+                 epochs=round(stats["tokens"] / data.numel(), 2), rows=args.rows, seq=args.seq)
+    run.summary["target"] = stats
+    log(f"wrote code-target.gguf ({size:,} bytes)")
+    return model
+
+
+def train_draft(run, data, tokenizer_data, teacher):
+    args, torch, F = run.args, run.torch, run.F
+    torch.manual_seed(args.seed + 20)
+    model = run.Llama(DRAFT_SHAPE, len(tokenizer_data["tokens"]), args.seed + 20).to(run.device)
+    log(f"draft: {model.parameter_count() / 1e6:.2f} M parameters, {DRAFT_SHAPE}; distilled from the target's logits")
+    if teacher is not None:
+        teacher.eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+
+    def batch():
+        window = run.random_windows(data, args.rows, args.seq)
+        inputs = window[:, :-1]
+        if teacher is None:
+            return inputs, ("hard", window[:, 1:])
+        with torch.no_grad(), run.autocast():
+            teacher_logits = teacher(inputs)
+        return inputs, ("soft", teacher_logits.float())
+
+    def loss(logits, extra):
+        kind, value = extra
+        if kind == "hard":
+            return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), value.reshape(-1))
+        log_student = F.log_softmax(logits.reshape(-1, logits.shape[-1]), dim=-1)
+        log_teacher = F.log_softmax(value.reshape(-1, value.shape[-1]), dim=-1)
+        return F.kl_div(log_student, log_teacher, log_target=True, reduction="batchmean")
+
+    stats = run.train_loop("draft", model, args.draft_seconds, args.draft_lr, batch, loss)
+    round_to_f16_(torch, model)
+    size = export(torch, model, tokenizer_data, os.path.join(args.out, "code-draft.gguf"), DRAFT_SHAPE["name"])
+    stats.update(parameters=model.parameter_count(), shape=DRAFT_SHAPE, ggufBytes=size,
+                 objective="KL(target || draft) on the target's logits" if teacher is not None else "cross-entropy (no target)")
+    run.summary["draft"] = stats
+    log(f"wrote code-draft.gguf ({size:,} bytes)")
+    return model
+
+
+def load_next_edit(path, tokenizer, limit, max_examples, seconds):
+    """(prompt ids, completion ids) pairs; stops after max_examples or `seconds` of tokenizing."""
+    examples, dropped = [], 0
+    started = time.time()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if len(examples) >= max_examples or time.time() - started > seconds:
+                log(f"next-edit: stopped reading after {len(examples)} examples ({time.time() - started:.0f} s)")
+                break
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+                prompt = tokenizer.encode_with_specials(record["prompt"])
+                completion = tokenizer.encode_with_specials(record["completion"]) + [EOT]
+            except (ValueError, KeyError, TypeError):
+                dropped += 1
+                continue
+            if 1 + len(prompt) + len(completion) > limit:
+                dropped += 1
+                continue
+            examples.append(([EOT] + prompt, completion))
+    return examples, dropped
+
+
+def train_next_edit(run, tokenizer_data, target_path_model):
+    args, torch, F = run.args, run.torch, run.F
+    tokenizer = Tokenizer.load(tokenizer_data)
+    started = time.time()
+    examples, dropped = load_next_edit(args.next_edit_data, tokenizer, args.seq + 1, args.next_edit_max_examples, args.next_edit_read_seconds)
+    log(f"next-edit: {len(examples)} examples ({dropped} dropped: unreadable or longer than {args.seq + 1} tokens), "
+        f"tokenized with {tokenizer.pretokenizer} in {time.time() - started:.0f} s")
+    if len(examples) < 10:
+        raise RuntimeError(f"only {len(examples)} usable next-edit examples")
+    rng = random.Random(args.seed + 30)
+    rng.shuffle(examples)
+    held = examples[: max(5, len(examples) // 20)]
+    train = examples[len(held):]
+    model = run.Llama(TARGET_SHAPE, len(tokenizer_data["tokens"]), 0).to(run.device)
+    model.load_state_dict(target_path_model.state_dict())
+    for p in model.parameters():
+        p.requires_grad_(True)
+
+    def pack(chosen):
+        length = max(len(p) + len(c) for p, c in chosen)
+        inputs = torch.full((len(chosen), length - 1), EOT, dtype=torch.int64)
+        targets = torch.full((len(chosen), length - 1), -100, dtype=torch.int64)
+        for row, (p, c) in enumerate(chosen):
+            sequence = p + c
+            inputs[row, : len(sequence) - 1] = torch.tensor(sequence[:-1])
+            targets[row, len(p) - 1: len(sequence) - 1] = torch.tensor(c)
+        return inputs.to(run.device), targets.to(run.device)
+
+    def batch():
+        rows = max(1, min(64, args.rows * args.seq // max(len(p) + len(c) for p, c in train[:64])))
+        return pack([rng.choice(train) for _ in range(rows)])
+
+    def loss(logits, targets):
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+
+    before = next_edit_eval(run, model, held, pack, tokenizer, greedy_count=0)
+    stats = run.train_loop("next-edit", model, args.next_edit_seconds, args.next_edit_lr, batch, loss)
+    round_to_f16_(torch, model)
+    size = export(torch, model, tokenizer_data, os.path.join(args.out, "next-edit-target.gguf"), NEXT_EDIT_NAME)
+    log(f"wrote next-edit-target.gguf ({size:,} bytes)")
+    after = next_edit_eval(run, model, held, pack, tokenizer, greedy_count=args.next_edit_greedy)
+    stats.update(examples=len(train), heldOutExamples=len(held), dropped=dropped, ggufBytes=size,
+                 pretokenizer=tokenizer.pretokenizer, heldOutLossBefore=before["loss"], heldOut=after,
+                 format="<|endoftext|> + prompt + completion + <|endoftext|>; loss on completion and the final <|endoftext|>")
+    run.summary["nextEdit"] = stats
+    return model
+
+
+def next_edit_eval(run, model, held, pack, tokenizer, greedy_count):
+    torch, F = run.torch, run.F
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(held), 8):
+            inputs, targets = pack(held[start:start + 8])
+            with run.autocast():
+                logits = model(inputs)
+            total += float(F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                           ignore_index=-100, reduction="sum"))
+            count += int((targets != -100).sum())
+        exact, samples = 0, []
+        deadline = time.time() + run.args.next_edit_greedy_seconds
+        for prompt, completion in held[:greedy_count]:
+            if time.time() > deadline:
+                break
+            out = greedy(run, model, prompt, len(completion) + 8)
+            exact += int(out == completion[:-1])
+            if len(samples) < 3:
+                samples.append({"expected": tokenizer.decode(completion[:-1], specials=True), "got": tokenizer.decode(out, specials=True)})
+    result = {"loss": total / max(1, count), "completionTokens": count}
+    if greedy_count:
+        result.update(exactMatch=exact, greedyTried=min(greedy_count, len(held)), samples=samples)
+    log(f"next-edit held-out: loss {result['loss']:.3f} on {count} completion tokens"
+        + (f"; greedy exact {exact}/{result['greedyTried']}" if greedy_count else ""))
+    return result
+
+
+def greedy(run, model, prompt, count):
+    torch = run.torch
+    tokens = list(prompt)
+    with torch.no_grad():
+        for _ in range(count):
+            logits = model(torch.tensor([tokens[-CONTEXT_LENGTH:]], device=next(model.parameters()).device))
+            token = int(logits[0, -1].argmax())
+            if token == EOT:
+                break
+            tokens.append(token)
+    return tokens[len(prompt):]
+
+
+def evaluate(run, held, meta, tokenizer_data, models):
+    """reference.json first (the test needs it), then held-out losses and agreement (float32, no
+    autocast), then greedy samples; each part on its own, so one failing keeps the others."""
+    args, torch, F = run.args, run.torch, run.F
+    if run.cuda:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    tokenizer = Tokenizer.load(tokenizer_data)
+
+    def reference_part():
+        # PyTorch's argmax on two held-out prompts, on the CPU in float32 (the F16-rounded weights the
+        # GGUF files hold), for the test that checks llama.cpp computes the same.
+        reference = {}
+        with torch.no_grad():
+            for role, model in models.items():
+                cpu = run.Llama(model.shape, len(tokenizer_data["tokens"]), 0)
+                cpu.load_state_dict({key: value.detach().to("cpu") for key, value in model.state_dict().items()})
+                cpu.use_sdpa = False
+                entries = []
+                for prompt in meta["prompts"][:2]:
+                    top = cpu(torch.tensor([prompt["tokens"]]))[0].topk(2, dim=-1)
+                    entries.append({"tokens": prompt["tokens"], "argmax": top.indices[:, 0].tolist(),
+                                    "margin": [round(float(m), 4) for m in (top.values[:, 0] - top.values[:, 1])]})
+                reference[role] = entries
+        with open(os.path.join(args.out, "reference.json"), "w") as handle:
+            json.dump(reference, handle)
+        log(f"wrote reference.json ({', '.join(reference)})")
+
+    def held_out_part():
+        results = {}
+        for label, (offset, length) in meta["heldOut"].items():
+            if args.eval_max_tokens:
+                length = min(length, args.eval_max_tokens)
+            ids = held[offset:offset + length]
+            rows = [ids[start:start + CONTEXT_LENGTH + 1] for start in range(0, length - 1, CONTEXT_LENGTH)]
+            losses = {role: 0.0 for role in models}
+            agree, count = 0, 0
+            with torch.no_grad():
+                for row in rows:
+                    row = row.to(run.device)[None, :]
+                    argmax = {}
+                    for role, model in models.items():
+                        logits = model(row[:, :-1])[0].float()
+                        losses[role] += float(F.cross_entropy(logits, row[0, 1:], reduction="sum"))
+                        argmax[role] = logits.argmax(-1)
+                    if "target" in argmax and "draft" in argmax:
+                        agree += int((argmax["target"] == argmax["draft"]).sum())
+                    count += row.shape[1] - 1
+            results[label] = {"tokens": count, **{f"{role}Loss": losses[role] / count for role in models}}
+            if "target" in models and "draft" in models:
+                results[label]["teacherForcedAgreement"] = agree / count
+            log(f"held-out {label}: {results[label]}")
+        run.summary["heldOut"] = results
+        write_summary(run)
+
+    def samples_part():
+        samples = []
+        started = time.time()
+        for prompt in meta["prompts"][: args.samples]:
+            if time.time() - started > args.eval_seconds:
+                break
+            sample = {"file": prompt["file"], "prefixTail": prompt["prefix"][-120:], "suffixHead": prompt["suffix"][:60],
+                      "expected": prompt["expected"]}
+            for role, model in models.items():
+                out = greedy(run, model, prompt["tokens"], args.sample_tokens)
+                sample[role] = tokenizer.decode(out)
+                sample[role + "Tokens"] = out
+            samples.append(sample)
+            log(f"--- {prompt['file']}: ...{prompt['prefix'][-60:]!r}\n    expected {prompt['expected']!r}\n"
+                + "".join(f"    {role:6} {sample[role]!r}\n" for role in models))
+        run.summary["samples"] = samples
+        write_summary(run)
+
+    phase(run, "reference", reference_part)
+    phase(run, "held-out", held_out_part)
+    phase(run, "samples", samples_part)
+
+
+def train_main(args):
+    started = time.time()
+    import torch
+    import torch.nn.functional as F
+    os.makedirs(args.out, exist_ok=True)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("--device cuda but torch.cuda.is_available() is False")
+    if args.device == "cpu":
+        torch.set_num_threads(args.threads)
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    torch.manual_seed(args.seed)
+    run = Run(args, torch, F)
+    with open(os.path.join(args.data, "meta.json")) as handle:
+        meta = json.load(handle)
+    with open(os.path.join(args.data, "tokenizer.json")) as handle:
+        tokenizer_data = json.load(handle)
+    data = load_u16(torch, os.path.join(args.data, "train.u16.zlib"))
+    held = load_u16(torch, os.path.join(args.data, "heldout.u16"))
+    device_name = torch.cuda.get_device_name(0) if run.cuda else "cpu"
+    log(f"torch {torch.__version__} on {device_name}; {data.numel():,} training tokens, {held.numel():,} held-out; "
+        f"vocabulary {len(tokenizer_data['tokens'])}; rows {args.rows} x {args.seq}")
+    if run.cuda:
+        data = data.to(run.device)  # windows are gathered on the GPU
+        run.generator = torch.Generator(device=run.device).manual_seed(args.seed)
+
+        def random_windows(tokens, rows, length):
+            starts = torch.randint(0, tokens.numel() - length - 1, (rows,), generator=run.generator, device=run.device)
+            return tokens[starts[:, None] + torch.arange(length + 1, device=run.device)[None, :]]
+        run.random_windows = random_windows
+    run.summary.update({
+        "corpus": meta["corpus"], "tokenizer": meta["tokenizer"], "trainTokens": meta["trainTokens"],
+        "contextLength": CONTEXT_LENGTH, "seed": args.seed, "torch": torch.__version__, "device": device_name,
+        "budgets": {"target": args.target_seconds, "draft": args.draft_seconds, "nextEdit": args.next_edit_seconds,
+                    "eval": args.eval_seconds},
+    })
+    write_summary(run)
+
+    models = {}
+    try:
+        check = validation_check(run, held, meta)
+    except Exception as error:  # noqa: BLE001 - train without the checks rather than not at all
+        log(f"no validation checks: {error!r}")
+        check = None
+    target = phase(run, "target", lambda: train_target(run, data, tokenizer_data, check))
+    write_summary(run)
+    if target is not None:
+        models["target"] = target
+    draft = phase(run, "draft", lambda: train_draft(run, data, tokenizer_data, target))
+    write_summary(run)
+    if draft is not None:
+        models["draft"] = draft
+    if target is not None:
+        for p in target.parameters():
+            p.requires_grad_(False)
+    if models:  # before next-edit: the pair's results and reference.json matter most
+        phase(run, "eval", lambda: evaluate(run, held, meta, tokenizer_data, models))
+        write_summary(run)
+    if args.next_edit_data and os.path.exists(args.next_edit_data) and target is not None:
+        phase(run, "next-edit", lambda: train_next_edit(run, tokenizer_data, target))
+    else:
+        log(f"next-edit: skipped (no file {args.next_edit_data!r} or no target)")
+    run.summary["wallSeconds"] = round(time.time() - started, 1)
+    if run.cuda:
+        run.summary["gpuPeakGiB"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    write_summary(run)
+    log(f"done in {time.time() - started:.0f} s; phases {json.dumps(run.summary['phases'])}; wrote {args.out}: "
+        + ", ".join(f"{name} {os.path.getsize(os.path.join(args.out, name)):,}" for name in sorted(os.listdir(args.out))))
+    return 0 if not run.summary["errors"] else 1
+
 
 def main():
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=os.path.join(repo, "test", "models", "code-pair"))
-    parser.add_argument("--work", default=os.path.join(repo, ".cache", "code-pair-train"))
-    parser.add_argument("--node-modules", default=os.path.join(repo, "node_modules"))
-    parser.add_argument("--python-lib", default="/usr/lib/python3.11")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=20240611)
-    parser.add_argument("--target-steps", type=int, default=720)
-    parser.add_argument("--draft-steps", type=int, default=720)
-    parser.add_argument("--tokens-per-step", type=int, default=4096)
-    parser.add_argument("--quick", action="store_true", help="tiny run to check the pipeline (models are useless)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    prep = sub.add_parser("prepare", help="corpus, tokenizer and pre-tokenized data (CPU; needs python3-regex)")
+    prep.add_argument("--data", default=os.path.join(repo, ".cache", "code-pair-data"))
+    prep.add_argument("--node-modules", default=os.path.join(repo, "node_modules"))
+    prep.add_argument("--python-lib", default="/usr/lib/python3.11")
+    prep.add_argument("--dist-packages", default="/usr/lib/python3/dist-packages")
+    prep.add_argument("--gcloud", default="/usr/lib/google-cloud-sdk")
+    prep.add_argument("--llama-src", default=os.path.expanduser("~/.cache/specula-llama/src-v0.4.0-r1"))
+    prep.add_argument("--js-chars", type=int, default=36_000_000)
+    prep.add_argument("--dts-chars", type=int, default=5_000_000)
+    prep.add_argument("--py-chars", type=int, default=12_000_000, help="from the standard library")
+    prep.add_argument("--py-extra-chars", type=int, default=20_000_000, help="from dist-packages and the Google Cloud SDK")
+    prep.add_argument("--c-chars", type=int, default=22_000_000)
+    prep.add_argument("--vocab-size", type=int, default=8192)
+    prep.add_argument("--bpe-sample-chars", type=int, default=6_000_000)
+    prep.add_argument("--fim-rate", type=float, default=0.5)
+    prep.add_argument("--seed", type=int, default=20240611)
+
+    tr = sub.add_parser("train", help="train and export (torch + standard library only)")
+    tr.add_argument("--data", default=os.path.join(repo, ".cache", "code-pair-data"))
+    tr.add_argument("--out", required=True)
+    tr.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    tr.add_argument("--threads", type=int, default=2, help="CPU threads (--device cpu)")
+    tr.add_argument("--seed", type=int, default=20240611)
+    tr.add_argument("--rows", type=int, default=32, help="sequences a step")
+    tr.add_argument("--seq", type=int, default=CONTEXT_LENGTH, help="training sequence length")
+    tr.add_argument("--target-seconds", type=float, default=200)
+    tr.add_argument("--draft-seconds", type=float, default=85)
+    tr.add_argument("--next-edit-seconds", type=float, default=55)
+    tr.add_argument("--eval-seconds", type=float, default=40, help="greedy samples stop after this")
+    tr.add_argument("--target-lr", type=float, default=2e-3)
+    tr.add_argument("--draft-lr", type=float, default=3e-3)
+    tr.add_argument("--next-edit-lr", type=float, default=3e-4)
+    tr.add_argument("--next-edit-data", default=os.path.join(repo, ".cache", "next-edit-train.jsonl"))
+    tr.add_argument("--next-edit-greedy", type=int, default=16, help="held-out next-edit examples decoded greedily")
+    tr.add_argument("--next-edit-greedy-seconds", type=float, default=15)
+    tr.add_argument("--next-edit-max-examples", type=int, default=20000)
+    tr.add_argument("--next-edit-read-seconds", type=float, default=20, help="time allowed for tokenizing the next-edit file")
+    tr.add_argument("--eval-max-tokens", type=int, default=0, help="held-out tokens evaluated per set (0: all)")
+    tr.add_argument("--samples", type=int, default=8, help="greedy samples (held-out FIM prompts)")
+    tr.add_argument("--sample-tokens", type=int, default=48)
+    tr.add_argument("--check-every", type=float, default=30.0, help="seconds between held-out checks while training")
+    tr.add_argument("--check-tokens", type=int, default=16384, help="held-out tokens a check reads")
+    tr.add_argument("--log-every", type=float, default=10.0, help="seconds between progress lines")
+    tr.add_argument("--tiny", action="store_true", help="a pipeline check on CPU: 2 x 128-token rows, seconds per phase")
     args = parser.parse_args()
-    if args.quick:
-        args.target_steps, args.draft_steps = 5, 5
-        args.out = os.path.join(args.work, "quick")
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-    os.makedirs(args.work, exist_ok=True)
-    node_modules = os.path.realpath(args.node_modules)
-    started = time.time()
-
-    documents, sources, digests = build_corpus(node_modules, args.python_lib, args.seed, js_bytes=24_000_000, py_bytes=6_000_000)
-    held_out = held_out_documents(node_modules)
-    leaked = [name for name, text in held_out if hashlib.sha256(text.encode("utf-8")).hexdigest() in digests]
-    if leaked:
-        sys.exit(f"held-out files found in the training corpus: {leaked}")
-    corpus_hash = hashlib.sha256("\0".join(documents).encode("utf-8")).hexdigest()
-    log(f"corpus: {len(documents)} files, {sum(sources.values()) / 1e6:.1f} M chars "
-        f"({', '.join(f'{k} {v / 1e6:.1f} M' for k, v in sorted(sources.items()))}), sha256 {corpus_hash[:16]}; "
-        f"held out: {len(held_out)} files of {HELD_OUT_PACKAGE}/lib/common")
-
-    # Tokenizer: BPE on a seeded sample of the corpus.
-    rng = random.Random(args.seed + 1)
-    sample, sampled_chars = [], 0
-    for document in rng.sample(documents, k=len(documents)):
-        if sampled_chars > 6_000_000:
-            break
-        sample.append(document)
-        sampled_chars += len(document)
-    bpe_started = time.time()
-    texts_with_merges, merges = train_bpe(sample, VOCAB_SIZE - FIRST_MERGED_ID)
-    token_texts = vocabulary(texts_with_merges)
-    # Merged token k (k >= 256 in texts_with_merges) gets id k + len(SPECIALS); remap merges to final texts.
-    merges_text = [f"{texts_with_merges[a]} {texts_with_merges[b]}" for a, b in merges]
-    tokenizer = Tokenizer(token_texts, [(remap(a), remap(b)) for a, b in merges])
-    held_text = "".join(text for _n, text in held_out)
-    held_ids = tokenizer.encode(held_text)
-    if tokenizer.decode(held_ids) != held_text:
-        sys.exit("the tokenizer does not round-trip the held-out text")
-    log(f"tokenizer: {len(token_texts)} tokens ({len(merges)} merges) in {time.time() - bpe_started:.0f} s; "
-        f"held-out {len(held_text) / len(held_ids):.2f} chars/token")
-
-    rows = held_out_rows(held_out, tokenizer, CONTEXT_LENGTH)
-    models = {}
-    timings = {}
-    for role, shape, steps, lr, seed_offset in (("target", TARGET_SHAPE, args.target_steps, 3e-3, 10),
-                                                ("draft", DRAFT_SHAPE, args.draft_steps, 4e-3, 20)):
-        model = Llama(shape, len(token_texts), args.seed + seed_offset)
-        log(f"{role}: {model.parameter_count() / 1e6:.2f} M parameters, {shape}")
-        stream = ExampleStream(documents, tokenizer, args.seed + seed_offset + 1)
-        timings[role] = train(model, stream, steps, args.tokens_per_step, lr, role, long_from=int(steps * 0.8))
-        round_to_f16_(model)
-        model.eval()
-        models[role] = model
-        export(model, token_texts, merges_text, os.path.join(args.out, f"code-{role}.gguf"))
-
-    losses, agreement, count = evaluate([models["target"], models["draft"]], rows)
-    log(f"held-out ({count} tokens): target loss {losses[0]:.3f} nats/token, draft {losses[1]:.3f}; "
-        f"draft argmax agrees with target on {agreement[1] * 100:.1f} % of positions (teacher-forced)")
-
-    prompts = bench_like_prompts(held_out, tokenizer, 4, seed=7)
-    samples = []
-    for name, prefix, suffix, prompt in prompts:
-        target_out = greedy(models["target"], prompt, 48)
-        samples.append({"file": name, "prefixTail": prefix[-120:], "suffixHead": suffix[:60],
-                        "target": tokenizer.decode(target_out), "targetTokens": target_out})
-        log(f"--- {name}: ...{prefix[-80:]!r}\n>>> {tokenizer.decode(target_out)!r}")
-
-    # What PyTorch predicts, for the test that checks llama.cpp computes the same model from the GGUF.
-    reference = {}
-    with torch.no_grad():
-        for role, model in models.items():
-            entries = []
-            for _name, _prefix, _suffix, prompt in prompts[:2]:
-                top = model(torch.tensor([prompt]))[0].topk(2, dim=-1)
-                entries.append({"tokens": prompt, "argmax": top.indices[:, 0].tolist(),
-                                "margin": [round(float(m), 4) for m in (top.values[:, 0] - top.values[:, 1])]})
-            reference[role] = entries
-    with open(os.path.join(args.out, "reference.json"), "w") as handle:
-        json.dump(reference, handle)
-
-    summary = {
-        "corpus": {"files": len(documents), "chars": dict(sources), "sha256": corpus_hash},
-        "tokenizer": {"size": len(token_texts), "heldOutCharsPerToken": len(held_text) / len(held_ids)},
-        "target": {"parameters": models["target"].parameter_count(), "shape": TARGET_SHAPE, "trainSeconds": timings["target"]},
-        "draft": {"parameters": models["draft"].parameter_count(), "shape": DRAFT_SHAPE, "trainSeconds": timings["draft"]},
-        "heldOut": {"tokens": count, "targetLoss": losses[0], "draftLoss": losses[1], "teacherForcedAgreement": agreement[1]},
-        "steps": {"target": args.target_steps, "draft": args.draft_steps, "tokensPerStep": args.tokens_per_step},
-        "seed": args.seed,
-        "torch": torch.__version__,
-        "threads": args.threads,
-        "wallSeconds": time.time() - started,
-        "samples": samples,
-    }
-    with open(os.path.join(args.out, "training.json"), "w") as handle:
-        json.dump(summary, handle, indent=1)
-    log(f"done in {(time.time() - started) / 60:.1f} min; wrote {args.out}")
-
-
-def remap(index):
-    return index if index < 256 else index + len(SPECIALS)
+    if args.command == "prepare":
+        from code_pair_corpus import prepare
+        prepare(args)
+        return 0
+    if args.tiny:
+        args.rows, args.seq = 2, 128
+        args.eval_max_tokens, args.samples, args.sample_tokens, args.next_edit_greedy = 1024, 1, 8, 2
+        args.log_every = 2.0
+        args.check_every, args.check_tokens = 5.0, 256
+    return train_main(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
