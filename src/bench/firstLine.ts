@@ -26,22 +26,43 @@ export interface FirstLineSummary {
 
 /**
  * What the user waits for before the first line is there to accept: at each spot the prompt is
- * brought into the cache first (as the editor's warm-up does), then one request for a single line is
- * timed, speculative and target alone alternating in order from spot to spot, on the same engine.
+ * brought into the cache first (as the editor's warm-up does), then one request is timed until its
+ * text holds a complete line with something on it (a line break after non-blank text) or it ends —
+ * a leading line break alone is not a line to accept. Speculative and target alone alternate in order
+ * from spot to spot, on the same engine.
  */
 export async function measureFirstLines(engine: SpeculativeEngine, spots: readonly FirstLineSpot[], maxTokens: number): Promise<FirstLineTiming[]> {
     const timings: FirstLineTiming[] = [];
     for (const [index, spot] of spots.entries()) {
         const order = index % 2 === 0 ? [true, false] : [false, true];
         for (const speculative of order) {
-            const request = { prefix: spot.prefix, suffix: spot.suffix, maxTokens, maxLines: 1, speculative };
+            const request = { prefix: spot.prefix, suffix: spot.suffix, maxTokens, speculative };
             await engine.complete({ ...request, prefillOnly: true });
+            const stop = new AbortController();
+            let text = "";
+            let ms: number | undefined;
             const started = performance.now();
-            const result = await engine.complete(request);
-            timings.push({ spot: index, speculative, ms: performance.now() - started, text: result.text });
+            await engine.complete({
+                ...request,
+                signal: stop.signal,
+                onText: (delta) => {
+                    text += delta;
+                    if (ms == null && firstLineOf(text) != null) {
+                        ms = performance.now() - started;
+                        stop.abort();
+                    }
+                }
+            });
+            timings.push({ spot: index, speculative, ms: ms ?? performance.now() - started, text: firstLineOf(text) ?? text });
         }
     }
     return timings;
+}
+
+/** The first line with something on it, once its line break has come; undefined before. */
+export function firstLineOf(text: string): string | undefined {
+    const match = /^\s*?([^\n]*\S[^\n]*)\n/.exec(text);
+    return match?.[1];
 }
 
 export function summarizeFirstLines(timings: readonly FirstLineTiming[]): FirstLineSummary {

@@ -217,6 +217,33 @@ export class DraftLengthController {
         return cumulative * plainMs > marginalMs;
     }
 
+    /**
+     * Expected committed tokens per millisecond of a round drafting from `source`, at its best length up
+     * to `maxDraft` (that source's acceptance in `context`, its draft cost per token, the target's batch
+     * costs), or of a plain round when no length beats it. Reads only: no probe is counted. 0 before any
+     * cost is known.
+     */
+    public expectedRate(source: DraftSource, context: RoundContext | undefined, maxDraft: number): number {
+        const plainMs = this.targetMs(1);
+        if (plainMs <= 0)
+            return 0;
+        const alpha = Math.min(0.999, this.acceptance(source, context));
+        const draftMs = this.state(source).draftMsPerToken;
+        let best = 1 / plainMs;
+        for (let k = 1; k <= maxDraft; k++)
+            best = Math.max(best, ((1 - Math.pow(alpha, k + 1)) / (1 - alpha)) / (k * draftMs + this.targetMs(k + 1)));
+        return best;
+    }
+
+    /** Whether the payoff ledger has stopped `source` in `context` (reads only; see {@link payoff}). */
+    public vetoed(source: DraftSource, context: RoundContext | undefined): boolean {
+        if (!this.options.adaptive)
+            return false;
+        const specific = ledgerKey(source, context);
+        const key = this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS ? specific : source;
+        return this.ledger.measuredRounds(key) >= 3 && (this.ledger.average(key) ?? 0) < 0;
+    }
+
     /** Record a round: `drafted` proposals of which the first `accepted` were kept. */
     public recordAcceptance(drafted: number, accepted: number, source: DraftSource = "model", context?: RoundContext): void {
         if (drafted <= 0)

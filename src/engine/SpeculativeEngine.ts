@@ -238,6 +238,8 @@ export class SpeculativeEngine {
             const targetReady = await this.target.prefill(history.slice(stats.reusedPromptTokens, history.length - 1), signal);
             const rounds = speculative && targetReady ? drafter : undefined;
             await rounds?.begin(history);
+            if (request.prefillOnly === true)
+                await rounds?.warm?.(history, signal);
             stats.promptMs = performance.now() - promptStarted;
             if (!targetReady)
                 stopReason = "aborted";

@@ -52,6 +52,11 @@ export interface DraftRound {
  */
 export interface Drafter {
     begin(history: readonly Token[]): Promise<void>;
+    /**
+     * A warm-up request (prefill only): bring whatever the strategy evaluates into its cache now, so
+     * that the first round of the request that follows does not process the prompt on the user's time.
+     */
+    warm?(history: readonly Token[], signal: AbortSignal): Promise<void>;
     propose(round: DraftRound): Promise<Proposal>;
     /** `history` now holds the round's committed tokens; the first `accepted` proposals were kept. */
     afterRound(history: readonly Token[], proposal: Proposal, accepted: number): Promise<void>;

@@ -1,3 +1,4 @@
+import type { LookupSource } from "../DraftLengthController";
 import type { Token } from "../llamaTypes";
 import type { Drafter, DraftRound, Proposal } from "./Drafter";
 import type { LookupDrafter } from "./LookupDrafter";
@@ -23,19 +24,38 @@ export class HybridDrafter implements Drafter {
         await this.model.begin(history);
     }
 
+    public async warm(history: readonly Token[], signal: AbortSignal): Promise<void> {
+        await this.model.warm(history, signal);
+    }
+
     public async propose(round: DraftRound): Promise<Proposal> {
         const find = this.lookup.find(round);
-        if (find != null) {
-            const preferred = !round.greedy ||
-                round.controller.acceptance(find.source, round.context) >= round.controller.acceptance("model", round.context) - 0.05;
-            if (preferred) {
-                const copy = this.lookup.proposalFrom(find, round);
-                // The controller may find a copy of this kind not worth verifying now; the model may still be.
-                if (copy.tokens.length > 0)
-                    return round.greedy ? await this.continued(copy, round) : copy;
-            }
+        if (find != null && this.prefersCopy(find.source, find.tokens.length, round)) {
+            const copy = this.lookup.proposalFrom(find, round);
+            // The controller may find a copy of this kind not worth verifying now; the model may still be.
+            if (copy.tokens.length > 0)
+                return round.greedy ? await this.continued(copy, round) : copy;
         }
         return await this.model.propose(round);
+    }
+
+    /**
+     * Sampling: a copy whenever its kind is accepted about as often as the model's tokens (timings must
+     * not steer a sampled round). Greedy: the source promising more tokens per millisecond — a copy
+     * costs no draft eval, so it wins unless the model is clearly better here, and always when the
+     * payoff ledger has stopped the model.
+     */
+    private prefersCopy(source: LookupSource, available: number, round: DraftRound): boolean {
+        const controller = round.controller;
+        if (!round.greedy)
+            return controller.acceptance(source, round.context) >= controller.acceptance("model", round.context) - 0.05;
+        if (controller.vetoed("model", round.context))
+            return true;
+        const copyRate = controller.expectedRate(source, round.context, Math.min(available, round.limit));
+        const modelRate = controller.expectedRate("model", round.context, Math.min(round.draftMax, round.limit));
+        if (copyRate === 0 || modelRate === 0)
+            return controller.acceptance(source, round.context) >= controller.acceptance("model", round.context) - 0.05;
+        return copyRate >= modelRate;
     }
 
     public async afterRound(history: readonly Token[]): Promise<void> {

@@ -36,6 +36,11 @@ export class ModelDrafter implements Drafter {
         await this.draft.keepCommonPrefix(history, history.length - 1);
     }
 
+    /** Prompt processing for the draft model, on a warm-up instead of in the next request's first round. */
+    public async warm(history: readonly Token[], signal: AbortSignal): Promise<void> {
+        await this.draft.prefill(history.slice(this.draft.cachedTokens.length, history.length - 1), signal);
+    }
+
     public async propose(round: DraftRound, after?: ContinuationOf): Promise<Proposal> {
         if (round.greedy && round.controller.payoff("model", round.context) === "skip")
             return noProposal("model");

@@ -1,7 +1,15 @@
 import * as assert from "node:assert/strict";
-import { percentile, summarizeFirstLines, type FirstLineTiming } from "../../../src/bench/firstLine";
+import { firstLineOf, percentile, summarizeFirstLines, type FirstLineTiming } from "../../../src/bench/firstLine";
 
 describe("first-line latency summary", () => {
+    it("a first line is complete at the line break after non-blank text, not at a leading line break", () => {
+        assert.equal(firstLineOf("\n"), undefined);
+        assert.equal(firstLineOf("\n    return x"), undefined);
+        assert.equal(firstLineOf("\n    return x;\n"), "    return x;");
+        assert.equal(firstLineOf("a();\nb();\n"), "a();");
+        assert.equal(firstLineOf("const y = 1"), undefined);
+    });
+
     it("nearest-rank percentiles", () => {
         assert.equal(percentile([10, 20, 30, 40], 0.5), 20);
         assert.equal(percentile([10, 20, 30, 40], 0.95), 40);

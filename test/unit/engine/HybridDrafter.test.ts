@@ -122,4 +122,45 @@ describe("HybridDrafter", () => {
         assert.equal(proposal.source, "model");
         assert.equal(model.calls, 1);
     });
+
+    it("greedy: takes the copy when the payoff ledger has stopped the draft model, even if the model's tokens are accepted more often", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 10 + 0.5 * batch);
+        // Copies of this kind: accepted 70 % a token; the model 95 %, but its rounds lost time (slow drafting).
+        for (let i = 0; i < 30; i++) {
+            controller.recordAcceptance(4, i % 10 < 7 ? 4 : 2, "ngram8");
+            controller.recordAcceptance(8, 8, "model");
+        }
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: undefined, committed: 9, verifyMs: 15, draftMs: 200 });
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose(round(history, controller));
+        assert.equal(proposal.source, "ngram8");
+        assert.equal(model.continued.filter((entry) => entry == null).length, 0, "the model was asked to draft on its own");
+    });
+
+    it("greedy: picks the source with the higher expected tokens per millisecond, counting the model's draft cost", async () => {
+        const setup = (draftMsPerToken: number) => {
+            const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+            for (let batch = 1; batch <= 9; batch++)
+                controller.recordTargetCost(batch, 10 + 0.5 * batch);
+            controller.recordDraftCost(1, draftMsPerToken, "model");
+            for (let i = 0; i < 30; i++) {
+                controller.recordAcceptance(4, i % 10 < 6 ? 4 : 1, "ngram8");
+                controller.recordAcceptance(8, 8, "model");
+            }
+            return controller;
+        };
+        const cheapModel = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), cheapModel);
+        await hybrid.begin(history);
+        assert.equal((await hybrid.propose(round(history, setup(0.1)))).source, "model", "a cheap, reliable model beats a so-so copy");
+        const dearModel = fakeModel();
+        const other = new HybridDrafter(new LookupDrafter({}, () => "yes"), dearModel);
+        await other.begin(history);
+        assert.equal((await other.propose(round(history, setup(20)))).source, "ngram8", "a model whose tokens cost 20 ms each does not");
+    });
 });
