@@ -70,6 +70,8 @@ export type CliCommand =
         readonly debounceMs: number;
         readonly budgetMs: number;
         readonly compareLayout: boolean;
+        /** Measure in the real editor (code-server + Chromium, the code pair) instead of through the pipeline in-process. */
+        readonly realUi: boolean;
         readonly report?: string;
         readonly json: boolean;
     }
@@ -84,6 +86,7 @@ export const usage = `Usage:
                  [--llama-server build|off|PATH]]
   specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
+  specula latency --real-ui [--chars N] [--files N] [--report FILE.md]   (in a development checkout with the e2e tools)
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use a built-in pair: --pair fixture (the default; generated
@@ -181,9 +184,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                         pair: { type: "string" }, target: { type: "string" }, draft: { type: "string" }, threads: { type: "string" }, "max-tokens": { type: "string" },
                         chars: { type: "string" }, files: { type: "string" }, chains: { type: "string" }, debounce: { type: "string" },
                         budget: { type: "string" }, report: { type: "string" }, json: { type: "boolean", default: false },
-                        "compare-layout": { type: "boolean", default: false }
+                        "compare-layout": { type: "boolean", default: false }, "real-ui": { type: "boolean", default: false }
                     }
                 });
+                if (values["real-ui"] === true && (values.target != null || (values.pair != null && values.pair !== "code") || values.chains != null || values.json === true || values["compare-layout"] === true || values.debounce != null || values.budget != null || values["max-tokens"] != null || values.threads != null))
+                    throw new SpeculaError("BAD_ARGUMENT", "latency --real-ui takes only --chars, --files and --report (it runs the built-in code pair, threads 1, in code-server + Chromium).");
                 if ((values.target == null) !== (values.draft == null))
                     throw new SpeculaError("BAD_ARGUMENT", "latency needs both --target and --draft, or neither (built-in pair).");
                 return {
@@ -199,6 +204,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     debounceMs: integer(values.debounce, "--debounce", latencyOptions.debounceMs.default, 0, 2000),
                     budgetMs: integer(values.budget, "--budget", latencyOptions.latencyBudgetMs.default, 0, 10_000),
                     compareLayout: values["compare-layout"] ?? false,
+                    realUi: values["real-ui"] ?? false,
                     ...(values.report != null ? { report: values.report } : {}),
                     json: values.json ?? false
                 };
