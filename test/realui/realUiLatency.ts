@@ -313,22 +313,27 @@ async function typeFile(
         });
         while (shown != null && position < input.realText.length) {
             await page.waitForTimeout(options.readMs);
-            const current = (await session.ghostText()) || shown.text;
-            const part = acceptablePart(current, input.realText.slice(position));
+            let current = (await session.ghostText()) || shown.text;
+            let part = acceptablePart(current, input.realText.slice(position));
             if (part === "" || part !== current)
                 break;
-            // At a line's leading whitespace VS Code's Tab first indents to the suggestion's
-            // indentation (a tab stop per press), as a user sees: press again until it accepts.
-            let tab = await pressTab(page);
-            for (let press = 0, before = current; press < 8 && /^[ \t]/.test(before); press++) {
-                let now = await session.ghostText();
-                for (const waitUntil = Date.now() + 1000; now === before && Date.now() < waitUntil; now = await session.ghostText())
-                    await page.waitForTimeout(20);
-                if (now === "" || now === before || !before.endsWith(now) || /\S/.test(before.slice(0, before.length - now.length)))
+            // In a line's leading whitespace VS Code's Tab indents instead of accepting: the user types
+            // the suggestion's indentation (typing through it keeps the suggestion), then presses Tab.
+            const lineSoFar = input.realText.slice(0, position).split("\n").at(-1)!;
+            const indent = /^[ \t]+/.exec(current)?.[0] ?? "";
+            if (indent !== "" && /^[ \t]*$/.test(lineSoFar)) {
+                for (const char of indent) {
+                    await page.keyboard.press(char === " " ? "Space" : "Tab");
+                    position++;
+                    await page.waitForTimeout(options.charMs);
+                }
+                await page.waitForTimeout(100);
+                current = await session.ghostText();
+                part = acceptablePart(current, input.realText.slice(position));
+                if (part === "" || part !== current)
                     break;
-                tab = await pressTab(page);
-                before = now;
             }
+            const tab = await pressTab(page);
             position += part.length;
             shown = position < input.realText.length ? await waitForGhost(page, tab.keys, options.pauseMs, current) : undefined;
             tabs.push({ mode: options.mode, latencyMs: shown != null ? shown.at - tab.lastKeyAt : Infinity, keyAt: tab.lastKeyAt, ...(shown != null ? { ghostAt: shown.at } : {}) });
