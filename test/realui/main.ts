@@ -1,5 +1,5 @@
 // The real-editor latency run from the command line (issue 21); `specula latency --real-ui` runs it.
-//   node out/test/realui/main.js [--chars N] [--files N] [--modes speculative,targetOnly] [--report FILE.md] [--settings JSON]
+//   node out/test/realui/main.js [--chars N] [--files N] [--modes speculative,targetOnly] [--chains N] [--report FILE.md] [--settings JSON]
 // Needs scripts/install-e2e-tools.sh, tsc and scripts/build.mjs (dist/).
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,7 +10,7 @@ async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
             chars: { type: "string" }, files: { type: "string" }, modes: { type: "string" }, report: { type: "string" },
-            settings: { type: "string" }, "keep-logs": { type: "string" }
+            settings: { type: "string" }, "keep-logs": { type: "string" }, chains: { type: "string" }
         },
         strict: true
     });
@@ -31,6 +31,7 @@ async function main(): Promise<number> {
         files: realUiFiles(integer(values.files, "--files", 1, 1, 4)),
         chars: integer(values.chars, "--chars", 200, 1, 100_000),
         modes,
+        chains: integer(values.chains, "--chains", 2, 0, 20),
         ...(values["keep-logs"] != null ? { keepLogs: values["keep-logs"] } : {}),
         ...(values.settings != null ? { settings: JSON.parse(values.settings) as Record<string, unknown> } : {}),
         log: (line) => process.stderr.write(`${line}\n`)

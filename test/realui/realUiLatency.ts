@@ -31,6 +31,12 @@ export interface RealUiOptions {
     readonly readMs?: number;
     /** Typical gap between keys within a word, ms (jittered ±40 %); 130 ≈ 7 characters a second with the slower keys after spaces. */
     readonly charMs?: number;
+    /**
+     * Tab-Tab-Tab spots per file and mode (default 2): after typing, at line ends spread over the
+     * rest of the file, wait for a suggestion and accept whatever shows three times in a row (as
+     * `specula latency`'s chains do), then revert the file.
+     */
+    readonly chains?: number;
     /** Copy the server's log folder here at the end (to read every debug line). */
     readonly keepLogs?: string;
     /** Extension settings over the run's (e.g. to try a debounce). */
@@ -173,6 +179,10 @@ export async function runRealUiLatency(options: RealUiOptions): Promise<RealUiRe
                     at++;
                 options.log(`${input.name}: the saved file differs from the text typed and accepted at ${at - input.start} characters into the typed text: ${JSON.stringify(onDisk.slice(at - 20, at + 60))} instead of ${JSON.stringify(expected.slice(at - 20, at + 60))}`);
             }
+            if (options.chains !== 0)
+                tabs.push(...await tabChains(session, input, { spots: options.chains ?? 2, presses: 3, pauseMs, readMs, mode: input.mode }));
+            // The chains' accepts are not kept: back to the saved file, then close it.
+            await session.runCommand("File: Revert File");
             await page.keyboard.press("Control+W");
         }
         events = readTimingEvents(session.server.dirs.userData);
@@ -333,7 +343,7 @@ async function typeFile(
                 if (part === "" || part !== current)
                     break;
             }
-            const tab = await pressTab(page);
+            const tab = await pressKey(page, "Tab");
             position += part.length;
             shown = position < input.realText.length ? await waitForGhost(page, tab.keys, options.pauseMs, current) : undefined;
             tabs.push({ mode: options.mode, latencyMs: shown != null ? shown.at - tab.lastKeyAt : Infinity, keyAt: tab.lastKeyAt, ...(shown != null ? { ghostAt: shown.at } : {}) });
@@ -341,6 +351,46 @@ async function typeFile(
     }
     options.log(`${input.name}: ${pauses.length} pauses, ${pauses.filter((pause) => Number.isFinite(pause.latencyMs)).length} with ghost text; ${tabs.length} accepts`);
     return { pauses, tabs, position };
+}
+
+/** Tab-Tab-Tab at `spots` line ends after the typed text: each Tab → the next ghost text. */
+async function tabChains(
+    session: BrowserSession,
+    input: { start: number; realText: string; text: string; document: string },
+    options: { spots: number; presses: number; pauseMs: number; readMs: number; mode: string }
+): Promise<RealUiTab[]> {
+    const page = session.page;
+    // The editor holds the original text again up to the typed end; spots after it, as in the file.
+    const typedEnd = input.start + input.realText.length;
+    const ends = [...input.text.matchAll(/\n/g)].map((match) => match.index).filter((index) => index > typedEnd + 40 && index < input.text.length - 400);
+    const tabs: RealUiTab[] = [];
+    for (let spot = 0; spot < options.spots && ends.length > 0; spot++) {
+        const end = ends[Math.floor(((spot + 0.5) / options.spots) * ends.length)]!;
+        const line = input.text.slice(0, end).split("\n").length;
+        const warmUps = countWarmUps(session.server.dirs.userData);
+        await page.keyboard.press("Control+G");
+        await page.keyboard.type(String(line));
+        await page.keyboard.press("Enter");
+        await page.keyboard.press("End");
+        const warmedBy = Date.now() + 30_000;
+        while (countWarmUps(session.server.dirs.userData) <= warmUps && Date.now() < warmedBy)
+            await page.waitForTimeout(250);
+        // Arrive as a user does: the line's last character typed again.
+        const last = input.text[end - 1]!;
+        await page.keyboard.press("Backspace");
+        await page.waitForTimeout(150);
+        const key = await pressKey(page, last === " " ? "Space" : last);
+        let shown = await waitForGhost(page, key.keys, options.pauseMs * 2);
+        for (let press = 0; press < options.presses && shown != null; press++) {
+            await page.waitForTimeout(options.readMs);
+            const current = (await session.ghostText()) || shown.text;
+            const tab = await pressKey(page, "Tab");
+            shown = await waitForGhost(page, tab.keys, options.pauseMs, current);
+            tabs.push({ mode: options.mode, latencyMs: shown != null ? shown.at - tab.lastKeyAt : Infinity, keyAt: tab.lastKeyAt, ...(shown != null ? { ghostAt: shown.at } : {}) });
+        }
+        await page.keyboard.press("Escape");
+    }
+    return tabs;
 }
 
 /** Warm-ups the extension logged to the end (not interrupted). */
@@ -359,8 +409,8 @@ function countWarmUps(userData: string): number {
     return count;
 }
 
-async function pressTab(page: Page): Promise<ProbeState> {
-    await page.keyboard.press("Tab");
+async function pressKey(page: Page, key: string): Promise<ProbeState> {
+    await page.keyboard.press(key);
     return probeState(page);
 }
 
@@ -440,30 +490,38 @@ export interface ModeSummary {
     readonly keystroke: { readonly p50?: number; readonly p95?: number };
     readonly tab: { readonly count: number; readonly p50?: number; readonly p95?: number };
     readonly stages: Partial<Record<StageName, number>>;
+    /** The same stages over the Tab presses (keydown = the Tab). */
+    readonly tabStages: Partial<Record<StageName, number>>;
     readonly sources: Record<string, number>;
+}
+
+function medianStages(keys: readonly TimedKey[]): Partial<Record<StageName, number>> {
+    const stages: Partial<Record<StageName, number>> = {};
+    for (const name of Object.keys(STAGES) as StageName[]) {
+        const median = percentile(keys.flatMap((key) => (key.stages?.[name] != null ? [key.stages[name]!] : [])), 50);
+        if (median != null)
+            stages[name] = median;
+    }
+    return stages;
 }
 
 export function summarizeMode(result: RealUiResult, mode: string): ModeSummary {
     const pauses = result.pauses.filter((pause) => pause.mode === mode);
     const waited = pauses.filter((pause) => !Number.isNaN(pause.latencyMs)).map((pause) => pause.latencyMs);
     const tabs = result.tabs.filter((tab) => tab.mode === mode).map((tab) => tab.latencyMs);
-    const stages: Partial<Record<StageName, number>> = {};
-    for (const name of Object.keys(STAGES) as StageName[]) {
-        const values = pauses.flatMap((pause) => (pause.stages?.[name] != null ? [pause.stages[name]!] : []));
-        const median = percentile(values, 50);
-        if (median != null)
-            stages[name] = median;
-    }
+    const stages = medianStages(pauses);
+    const tabStages = medianStages(result.tabs.filter((tab) => tab.mode === mode));
     const sources: Record<string, number> = {};
     for (const pause of pauses) {
-        const source = pause.stages?.source ?? (Number.isNaN(pause.latencyMs) ? "nothing" : pause.ghostAt == null ? "none" : "?");
+        // "kept": ghost text VS Code kept showing while the user typed through it (no new answer needed).
+        const source = pause.stages?.source ?? (Number.isNaN(pause.latencyMs) ? "nothing" : pause.ghostAt == null ? "none" : "kept");
         sources[source] = (sources[source] ?? 0) + 1;
     }
     return {
         pauses: pauses.length, withGhost: pauses.filter((pause) => pause.ghostAt != null).length, nothing: pauses.filter((pause) => Number.isNaN(pause.latencyMs)).length,
         keystroke: { p50: percentile(waited, 50), p95: percentile(waited, 95) },
         tab: { count: tabs.length, p50: percentile(tabs, 50), p95: percentile(tabs, 95) },
-        stages, sources
+        stages, tabStages, sources
     };
 }
 
@@ -473,11 +531,11 @@ export function formatRealUiMarkdown(result: RealUiResult): string {
     const lines: string[] = [];
     const { options } = result;
     lines.push(`Built-in code pair (padded target), threads 1, up to 48 tokens and 8 lines, the product's debounce, budget and prefetch; ${options.files.map((file) => path.basename(file)).join(", ")} × ${options.chars} characters per mode; keys ~${options.charMs} ms apart (jittered), pauses up to ${options.pauseMs} ms at line ends and ~15 % of word ends; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}, at the end ${result.loadAfter.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min; page clock − runner clock ${result.pageClockOffsetMs.toFixed(1)} ms.`, "");
-    lines.push("| mode | pauses | with ghost text | nothing to show | keystroke → ghost text p50 / p95 ms | accepts | Tab → next ghost text p50 / p95 ms | shown by (new / live / prefetch / cache / other) |", "|---|--:|--:|--:|--:|--:|--:|---|");
+    lines.push("| mode | pauses | with ghost text | nothing to show | keystroke → ghost text p50 / p95 ms | accepts | Tab → next ghost text p50 / p95 ms | shown by (new / live / prefetch / cache / kept while typing) |", "|---|--:|--:|--:|--:|--:|--:|---|");
     for (const mode of options.modes) {
         const summary = summarizeMode(result, mode);
         const share = summary.pauses - summary.nothing > 0 ? `${summary.withGhost} (${Math.round((summary.withGhost / (summary.pauses - summary.nothing)) * 100)} %)` : "0";
-        const by = ["new", "live", "prefetch", "cache"].map((source) => summary.sources[source] ?? 0).join(" / ") + ` / ${Object.entries(summary.sources).filter(([source]) => !["new", "live", "prefetch", "cache", "nothing", "none"].includes(source)).reduce((sum, [, count]) => sum + count, 0)}`;
+        const by = ["new", "live", "prefetch", "cache", "kept"].map((source) => summary.sources[source] ?? 0).join(" / ");
         lines.push(`| ${modeNames[mode] ?? mode} | ${summary.pauses} | ${share} | ${summary.nothing} | ${fmt(summary.keystroke.p50)} / ${fmt(summary.keystroke.p95)} | ${summary.tab.count} | ${fmt(summary.tab.p50)} / ${fmt(summary.tab.p95)} | ${by} |`);
     }
     lines.push("", "Where a shown suggestion's time went (medians over the pauses that got ghost text, ms; page, extension host and engine host on one clock; the engine stages only for suggestions from a new generation):", "");
@@ -485,6 +543,10 @@ export function formatRealUiMarkdown(result: RealUiResult): string {
     const summaries = options.modes.map((mode) => summarizeMode(result, mode));
     for (const [name, label] of Object.entries(STAGES) as Array<[StageName, string]>)
         lines.push(`| ${label} | ${summaries.map((summary) => fmt(summary.stages[name])).join(" | ")} |`);
+    lines.push("", "The same for Tab → next ghost text (keydown = the Tab; after an accept the extension asks VS Code to ask again, and VS Code sometimes asks by itself too):", "");
+    lines.push(`| stage | ${options.modes.map((mode) => modeNames[mode] ?? mode).join(" | ")} |`, `|---|${options.modes.map(() => "--:").join("|")}|`);
+    for (const name of ["toEdit", "toProvider", "providerTotal", "toDraw"] as const)
+        lines.push(`| ${STAGES[name]} | ${summaries.map((summary) => fmt(summary.tabStages[name])).join(" | ")} |`);
     if (result.diverged.length > 0)
         lines.push("", `Saved text differed from what was typed and accepted in: ${result.diverged.join(", ")}.`);
     lines.push("");
