@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { BENCH_CONTEXT_SIZE, commandHelp, parseCliArgs, usage, type CliCommand } from "./cli/parseCliArgs";
@@ -15,6 +17,7 @@ import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
 import { checkModelFile } from "./engine/validateModelFile";
+import { findPackageRoot } from "./fixtures/generateFixtures";
 
 async function main(argv: readonly string[]): Promise<number> {
     const command = parseCliArgs(argv);
@@ -34,6 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function latency(command: Extract<CliCommand, { command: "latency" }>): Promise<number> {
+    if (command.realUi)
+        return realUiLatency(command);
     let targetPath = command.target;
     let draftPath = command.draft;
     let pairLabel = "the pair given on the command line";
@@ -62,6 +67,23 @@ async function latency(command: Extract<CliCommand, { command: "latency" }>): Pr
     } finally {
         await engine.dispose();
     }
+}
+
+/**
+ * `latency --real-ui`: the real-editor run (test/realui), which needs a development checkout (its
+ * compiled tests, dist/ and the e2e tools); it runs as a child process so the CLI imports no test code.
+ */
+async function realUiLatency(command: Extract<CliCommand, { command: "latency" }>): Promise<number> {
+    const root = findPackageRoot();
+    const runner = root != null ? path.join(root, "out", "test", "realui", "main.js") : undefined;
+    if (runner == null || !existsSync(runner))
+        throw new SpeculaError("FILE_NOT_FOUND", "latency --real-ui runs from a development checkout: compile it (tsc -p .), build it (node scripts/build.mjs) and install the e2e tools (bash scripts/install-e2e-tools.sh).");
+    const args = [runner, "--chars", String(command.chars), "--files", String(command.files), ...(command.report != null ? ["--report", command.report] : [])];
+    const child = spawn(process.execPath, args, { stdio: "inherit" });
+    return await new Promise<number>((resolve, reject) => {
+        child.on("error", reject);
+        child.on("exit", (code, signal) => resolve(code ?? (signal != null ? 1 : 0)));
+    });
 }
 
 async function fixtures(command: Extract<CliCommand, { command: "fixtures" }>): Promise<number> {

@@ -71,6 +71,8 @@ export type CliCommand =
         readonly debounceMs: number;
         readonly budgetMs: number;
         readonly compareLayout: boolean;
+        /** Measure in the real editor (code-server + Chromium, the code pair) instead of through the pipeline in-process. */
+        readonly realUi: boolean;
         readonly report?: string;
         readonly json: boolean;
     }
@@ -169,6 +171,7 @@ const commands: Readonly<Record<CommandName, CommandSpec>> = {
             debounce: { type: "string", value: "MS", default: latencyOptions.debounceMs.default, help: "shortest wait after a keystroke (specula.debounceMs)" },
             budget: { type: "string", value: "MS", default: latencyOptions.latencyBudgetMs.default, help: "latency budget (specula.latencyBudgetMs)" },
             "compare-layout": { type: "boolean", help: "also replay with the classic fill-in-the-middle prompt layout" },
+            "real-ui": { type: "boolean", help: "measure in the real editor (code-server + Chromium, the code pair, threads 1; a development checkout with the e2e tools): takes only --chars, --files and --report" },
             report: { type: "string", value: "FILE.md", help: "write the report there" },
             json: { type: "boolean", help: "print the summaries as JSON" }
         }
@@ -286,6 +289,8 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
             };
         }
         case "latency": {
+            if (values["real-ui"] === true && (values.target != null || (values.pair != null && values.pair !== "code") || values.chains != null || values.json === true || values["compare-layout"] === true || values.debounce != null || values.budget != null || values["max-tokens"] != null || values.threads != null))
+                throw badArgument("latency --real-ui takes only --chars, --files and --report (it runs the built-in code pair, threads 1, in code-server + Chromium).");
             if ((values.target == null) !== (values.draft == null))
                 throw badArgument("latency needs both --target and --draft, or neither (built-in pair).");
             return {
@@ -301,6 +306,7 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
                 debounceMs: read.integer("debounce", latencyOptions.debounceMs.setting.minimum, latencyOptions.debounceMs.setting.maximum),
                 budgetMs: read.integer("budget", latencyOptions.latencyBudgetMs.setting.minimum, latencyOptions.latencyBudgetMs.setting.maximum),
                 compareLayout: read.flag("compare-layout"),
+                realUi: read.flag("real-ui"),
                 ...(values.report != null ? { report: read.string("report") } : {}),
                 json: read.flag("json")
             };

@@ -25,6 +25,16 @@ export interface BackendResult {
     readonly stopReason: StopReason;
     readonly speculative: boolean;
     readonly stats: RequestStats;
+    /** When the engine host got the request, sent its first text and answered (epoch ms); from a backend in another process. */
+    readonly hostTimes?: HostTimes;
+}
+
+/** The engine host's side of one request, in epoch ms (src/completion/epochClock). */
+export interface HostTimes {
+    readonly receivedAt: number;
+    /** The first streamed text was sent (absent when nothing was streamed). */
+    readonly firstTextSentAt?: number;
+    readonly answeredAt: number;
 }
 
 /** Never an exception: every way a request can end is an outcome. An abort is a result with stopReason "aborted". */

@@ -2,10 +2,11 @@
 // → clean → cache, plus a prefetch of the suggestion that follows an accept. The VS Code provider and
 // the bench's typing replay are thin callers of this one class.
 import type { RequestStats } from "../engine/CompletionTypes";
-import type { BackendRequest, CompletionBackend } from "./CompletionBackend";
+import type { BackendRequest, CompletionBackend, HostTimes } from "./CompletionBackend";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
 import type { ContextSnippet, EmptyReason } from "./SuggestionTypes";
 import { Debouncer, delay } from "./Debouncer";
+import { epochNow } from "./epochClock";
 import { formatExtraContext } from "./formatExtraContext";
 import { linesAfter, linesBefore, lineAround, snapshotAround, withInsertion, type DocumentView } from "./DocumentView";
 import { Generation, type GenerationPurpose } from "./Generation";
@@ -68,8 +69,27 @@ export interface LatencySplit {
     readonly promptTokens: number;
 }
 
+/**
+ * When each stage of a new generation happened, in epoch ms (src/completion/epochClock), to line up
+ * with the page's and the engine host's timestamps: the request was sent to the backend (after the
+ * debounce), its first text arrived, the piece was shown (provide() answered), the backend answered.
+ */
+export interface GenerationTimes {
+    readonly generationId: number;
+    readonly requestedAt: number;
+    readonly firstTextAt?: number;
+    readonly shownAt: number;
+    readonly endedAt?: number;
+    /** The engine host's own timestamps, when the backend runs in another process. */
+    readonly host?: HostTimes;
+    /** The engine's prompt processing and whole request, ms. */
+    readonly enginePromptMs: number;
+    readonly engineTotalMs: number;
+}
+
 export interface GenerationDetails {
     readonly split: LatencySplit;
+    readonly times: GenerationTimes;
     /** The whole cleaned suggestion at the generation's place ("" when cleaning left nothing). */
     readonly fullText: string;
 }
@@ -519,7 +539,19 @@ export class CompletionPipeline {
         const endedAt = generation.endedAt ?? this.now();
         const queueMs = Math.max(0, endedAt - generation.startedAt - stats.totalMs);
         const whole = pieceFor(generation, "", generation.context);
+        // The pipeline's clock (performance.now() unless a test gives another) to epoch ms.
+        const toEpoch = (at: number) => at + (epochNow() - this.now());
         return {
+            times: {
+                generationId: generation.id,
+                requestedAt: toEpoch(generation.startedAt),
+                ...(generation.firstTextAt != null ? { firstTextAt: toEpoch(generation.firstTextAt) } : {}),
+                shownAt: toEpoch(shownAt),
+                ...(generation.endedAt != null ? { endedAt: toEpoch(generation.endedAt) } : {}),
+                ...(outcome.result.hostTimes != null ? { host: outcome.result.hostTimes } : {}),
+                enginePromptMs: stats.promptMs,
+                engineTotalMs: stats.totalMs
+            },
             split: {
                 debounceMs: Math.max(debounceMs, generation.startedAt - started),
                 queueMs,

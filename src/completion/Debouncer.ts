@@ -89,8 +89,18 @@ export class Debouncer {
         this.lastKeystroke = at;
     }
 
-    /** Waits {@link delayMs}; resolves false when `signal` aborts first. */
+    /**
+     * What is left of {@link delayMs} counted from the last keystroke: the debounce is quiet time
+     * after a key, and time the request spent reaching us (the editor's own debounce, its IPC) is
+     * part of it (about 50–90 ms in VS Code between the edit and the provider call).
+     */
+    public get remainingMs(): number {
+        const since = this.lastKeystroke !== undefined ? this.now() - this.lastKeystroke : undefined;
+        return since !== undefined && since >= 0 ? Math.max(0, this.delayMs - since) : this.delayMs;
+    }
+
+    /** Waits what is left of {@link delayMs} since the last keystroke; resolves false when `signal` aborts first. */
     public wait(signal?: AbortSignal): Promise<boolean> {
-        return delay(this.delayMs, signal);
+        return delay(this.remainingMs, signal);
     }
 }

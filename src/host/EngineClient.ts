@@ -15,7 +15,7 @@ import {
     type RequestType,
     type RequestType0
 } from "vscode-jsonrpc/node";
-import type { CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
+import type { CumulativeStats } from "../engine/CompletionTypes";
 import {
     completeRequest,
     completionTextNotification,
@@ -29,6 +29,7 @@ import {
     shutdownRequest,
     statsRequest,
     type CompleteParams,
+    type CompleteResult,
     type DecodingOptions,
     type DownloadParams,
     type DownloadProgress,
@@ -51,7 +52,7 @@ export class EngineClientError extends Error {
 }
 
 export type CompleteOutcome =
-    | { readonly kind: "result"; readonly result: CompletionResult }
+    | { readonly kind: "result"; readonly result: CompleteResult }
     /** The engine process died during the request; the caller shows nothing. */
     | { readonly kind: "crashed" }
     | { readonly kind: "error"; readonly error: EngineClientError };

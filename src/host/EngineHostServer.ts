@@ -5,6 +5,7 @@ import { ResponseError, type CancellationToken, type MessageConnection } from "v
 import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
 import type { EngineInfo, EngineOptions } from "../engine/EngineOptions";
 import { isSpeculaError } from "../engine/SpeculaError";
+import { epochNow } from "../completion/epochClock";
 import { downloadModelSources, HostError, resolveModelSource, tryResolveModelSource, verifySha256, type FixtureProvider } from "./modelFiles";
 import {
     completeRequest,
@@ -96,13 +97,20 @@ export function serveEngineHost(connection: MessageConnection, dependencies: Eng
 
     connection.onRequest(completeRequest, async (params, token) => {
         try {
+            const receivedAt = epochNow();
             const { requestId, stream, ...request } = validateParams(completeRequest.method, completeParamsSchema, params);
             if (engine == null)
                 throw new HostError("ENGINE_DISPOSED", "No model pair is loaded.");
+            let firstTextSentAt: number | undefined;
             const onText = stream === true
-                ? (delta: string) => void connection.sendNotification(completionTextNotification, { requestId, delta }).catch(() => undefined)
+                ? (delta: string) => {
+                    firstTextSentAt ??= epochNow();
+                    void connection.sendNotification(completionTextNotification, { requestId, delta }).catch(() => undefined);
+                }
                 : undefined;
-            return await engine.complete({ ...request, signal: abortControllerFor(token).signal, ...(onText != null ? { onText } : {}) });
+            const result = await engine.complete({ ...request, signal: abortControllerFor(token).signal, ...(onText != null ? { onText } : {}) });
+            // Where the time went on this side of the process boundary, on the clock the extension host reads too.
+            return { ...result, hostTimes: { receivedAt, ...(firstTextSentAt != null ? { firstTextSentAt } : {}), answeredAt: epochNow() } };
         } catch (error) {
             throw toResponseError(error);
         }

@@ -1,6 +1,7 @@
 // The typed JSON-RPC protocol between the extension host (client) and the engine host process
 // (server). Everything that crosses the process boundary is declared here and nowhere else.
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc/node";
+import type { HostTimes } from "../completion/CompletionBackend";
 import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
 import type { DrafterKind, EngineInfo, EngineOptions } from "../engine/EngineOptions";
 import type { SpeculaErrorCode } from "../engine/SpeculaError";
@@ -45,6 +46,9 @@ export type CompleteParams = Omit<CompletionRequest, "signal" | "onText"> & {
     /** Send the completion's text as it grows, as `specula/completionText` notifications. Defaults to false. */
     readonly stream?: boolean;
 };
+
+/** A completion's result, with when the host received the request, sent its first text and answered. */
+export type CompleteResult = CompletionResult & { readonly hostTimes?: HostTimes };
 
 /** Text committed by a streaming completion since its previous notification. */
 export interface CompletionText {
@@ -114,7 +118,7 @@ export interface HostErrorData {
 export const hostErrorRpcCode = -32001;
 
 export const loadRequest = new RequestType<LoadParams, LoadResult, HostErrorData>("specula/load");
-export const completeRequest = new RequestType<CompleteParams, CompletionResult, HostErrorData>("specula/complete");
+export const completeRequest = new RequestType<CompleteParams, CompleteResult, HostErrorData>("specula/complete");
 export const setDecodingOptionsRequest = new RequestType<DecodingOptions, void, HostErrorData>("specula/setDecodingOptions");
 export const statsRequest = new RequestType0<CumulativeStats | null, void>("specula/stats");
 export const resolveRequest = new RequestType<ResolveParams, ResolveResult, HostErrorData>("specula/resolve");

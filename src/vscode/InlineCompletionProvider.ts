@@ -11,6 +11,7 @@ import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
 import { promptBudget, usableContextSize } from "../completion/promptBudget";
+import { epochNow } from "../completion/epochClock";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../engine/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
@@ -61,6 +62,9 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     private warming: AbortController | undefined;
     private lastWarm: RequestStats | undefined;
     private lastDone: { readonly stats: RequestStats; readonly speculative: boolean } | undefined;
+    /** For the debug timing lines: the last edit of the active document (epoch ms), and the lines' sequence number. */
+    private lastEditAt: number | undefined;
+    private nextTimingSeq = 1;
 
     public constructor(private readonly deps: ProviderDependencies) {
         const { config, controller, stats, statusBar, log } = deps;
@@ -112,8 +116,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
             vscode.workspace.onDidChangeTextDocument((event) => {
                 if (event.contentChanges.length === 0)
                     return;
-                if (event.document === vscode.window.activeTextEditor?.document)
+                if (event.document === vscode.window.activeTextEditor?.document) {
                     this.pipeline.recordKeystroke();
+                    this.lastEditAt = epochNow();
+                }
                 const change = event.contentChanges[event.contentChanges.length - 1]!;
                 this.lastEdit.set(event.document.uri.toString(), change.rangeOffset + change.text.length);
             }),
@@ -171,8 +177,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
         context: vscode.InlineCompletionContext,
         token: vscode.CancellationToken
     ): Promise<vscode.InlineCompletionItem[] | undefined> {
+        const calledAt = epochNow();
         const outcome = await this.provide(document, position, context, token);
         this.latest = outcome;
+        this.logTiming(calledAt, document, position, context, outcome, token.isCancellationRequested);
         if (outcome.kind !== "suggestion" || token.isCancellationRequested)
             return undefined;
         this.deps.stats.addShown(outcome.source !== "new", context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? outcome.elapsedMs : undefined);
@@ -185,6 +193,31 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                 arguments: [id]
             })
         ];
+    }
+
+    /**
+     * One debug line per answer (`timing {json}`, epoch ms): when VS Code asked and when it got the
+     * answer, the last edit this host saw, and for a new generation, once it ends, when it was sent
+     * to the engine, when the engine host received it and sent its first text. The real-UI latency
+     * run lines these up with the page's keystroke and ghost-text times.
+     */
+    private logTiming(calledAt: number, document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, outcome: CompletionOutcome, canceled: boolean): void {
+        const log = this.deps.log;
+        if (log.logLevel > vscode.LogLevel.Debug || log.logLevel === vscode.LogLevel.Off)
+            return;
+        const seq = this.nextTimingSeq++;
+        const suggestion = outcome.kind === "suggestion" ? outcome : undefined;
+        log.debug(`timing ${JSON.stringify({
+            event: "answer", seq, calledAt, answeredAt: epochNow(), lastEditAt: this.lastEditAt, uri: document.uri.toString(),
+            offset: document.offsetAt(position), version: document.version,
+            trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "explicit",
+            kind: outcome.kind, canceled,
+            ...(suggestion != null ? { source: suggestion.source, piece: suggestion.piece, chars: suggestion.text.length } : {})
+        })}`);
+        void suggestion?.details?.then((details) => {
+            if (details != null)
+                log.debug(`timing ${JSON.stringify({ event: "generation", seq, ...details.times, split: details.split })}`);
+        });
     }
 
     public dispose(): void {
@@ -236,7 +269,10 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     /** A longer suggestion is ready where one is shown: ask VS Code to ask again, if the cursor is still there. */
     private showAgain(uri: string, offset: number): void {
         const editor = vscode.window.activeTextEditor;
-        if (editor == null || editor.document.uri.toString() !== uri || !editor.selection.isEmpty || editor.document.offsetAt(editor.selection.active) !== offset)
+        const here = editor != null && editor.document.uri.toString() === uri && editor.selection.isEmpty && editor.document.offsetAt(editor.selection.active) === offset;
+        if (this.deps.log.logLevel <= vscode.LogLevel.Debug && this.deps.log.logLevel !== vscode.LogLevel.Off)
+            this.deps.log.debug(`timing ${JSON.stringify({ event: "improved", at: epochNow(), uri, offset, reasked: here })}`);
+        if (!here)
             return;
         void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     }

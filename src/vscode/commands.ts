@@ -1,5 +1,6 @@
 // The palette commands (category "Specula") and the status bar menu that lists them.
 import * as vscode from "vscode";
+import { epochNow } from "../completion/epochClock";
 import { describeModelUri } from "../config/modelPairs";
 import type { SpeculaConfig } from "./SpeculaConfig";
 import type { BackendSwitch } from "./BackendSwitch";
@@ -154,6 +155,8 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
         vscode.commands.registerCommand(commandIds.buildLlamaCpp, () => buildForThisMachine({ config, controller, backends, log })),
         vscode.commands.registerCommand(commandIds.usePrebuiltLlamaCpp, () => usePrebuilt({ config, controller, backends, log })),
         vscode.commands.registerCommand(acceptedCommand, () => {
+            if (log.logLevel <= vscode.LogLevel.Debug && log.logLevel !== vscode.LogLevel.Off)
+                log.debug(`timing ${JSON.stringify({ event: "accepted", at: epochNow() })}`);
             stats.addAccepted();
             // VS Code does not ask again after an accept; the next suggestion (usually prefetched
             // while this one was shown) should appear without another keystroke.

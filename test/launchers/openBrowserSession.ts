@@ -42,6 +42,8 @@ export interface BrowserSessionOptions {
     machineSettings?: Settings;
     /** Extra environment for code-server and its extension host. */
     env?: NodeJS.ProcessEnv;
+    /** More code-server arguments (e.g. `--log debug`). */
+    extraServerArgs?: string[];
     /** Receives page console lines and code-server output (default: dropped; see `logs`). */
     log?: (line: string) => void;
     viewport?: { width: number; height: number };
@@ -116,6 +118,7 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
             settings: { ...BROWSER_SESSION_SETTINGS, ...(options.settings ?? {}) },
             ...(options.machineSettings != null ? { machineSettings: options.machineSettings } : {}),
             env: options.env,
+            ...(options.extraServerArgs != null ? { extraArgs: options.extraServerArgs } : {}),
             onOutput: (l) => log(`[code-server] ${l}`)
         });
         context = await launchChromium({ root: path.join(root, "chromium"), viewport: options.viewport });

@@ -45,6 +45,15 @@ describe("parseCliArgs", () => {
         rejects(["bench", "--pair"], /pair/);
     });
 
+    it("latency --real-ui takes the typing's size and a report, and nothing that it cannot honour", () => {
+        const parsed = parseCliArgs(["latency", "--real-ui", "--chars", "120", "--files", "2", "--report", "r.md"]);
+        assert.ok(parsed.command === "latency");
+        assert.deepEqual([parsed.realUi, parsed.chars, parsed.files, parsed.report], [true, 120, 2, "r.md"]);
+        assert.equal((parseCliArgs(["latency"]) as { realUi: boolean }).realUi, false);
+        rejects(["latency", "--real-ui", "--threads", "2"], /--real-ui takes only --chars, --files and --report/);
+        rejects(["latency", "--real-ui", "--pair", "fixture"], /--real-ui takes only/);
+    });
+
     it("rejects bad arguments with one clear line", () => {
         rejects(["complete", "--prompt", "x", "--max-tokens", "lots"], /--max-tokens must be a whole number/);
         rejects(["complete", "--prompt", "x", "--temperature", "-1"], /--temperature/);

@@ -101,6 +101,20 @@ describe("Debouncer", () => {
         assert.equal(await debouncer.wait(controller.signal), false);
     });
 
+    it("counts the wait from the last keystroke: time the request took to arrive is part of it", () => {
+        let now = 0;
+        const debouncer = new Debouncer({ minMs: 0, maxMs: 10_000, gapFactor: 1, initialMs: 300, now: () => now });
+        assert.equal(debouncer.remainingMs, 300, "no keystroke yet: the whole delay");
+        debouncer.recordKeystroke(1000);
+        now = 1120;
+        assert.equal(debouncer.remainingMs, 180);
+        now = 1400;
+        assert.equal(debouncer.remainingMs, 0);
+        // A clock behind the keystroke (another clock's time was recorded) waits the whole delay.
+        now = 900;
+        assert.equal(debouncer.remainingMs, 300);
+    });
+
     it("uses the injected clock when no time is given", () => {
         let now = 0;
         const debouncer = new Debouncer({ minMs: 0, maxMs: 10_000, gapFactor: 1, now: () => now });

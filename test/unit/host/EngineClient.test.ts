@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/host/EngineClient";
+import { epochNow } from "../../../src/completion/epochClock";
 import type { DownloadProgress, LoadParams } from "../../../src/host/protocol";
 import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 
@@ -120,6 +121,21 @@ describe("EngineClient ↔ engine host process (fake engine)", function () {
         assert.ok(outcome.kind === "result", outcome.kind);
         assert.equal(pieces.length, 2, JSON.stringify(pieces));
         assert.equal(pieces.join(""), outcome.result.text);
+    });
+
+    it("the result says when the host received the request, sent its first text and answered, on the epoch clock", async () => {
+        await client.load(loadParams("/models/t.gguf"));
+        const sentAt = epochNow();
+        let firstPieceAt: number | undefined;
+        const outcome = await client.complete({ prefix: "stream me" }, undefined, () => { firstPieceAt ??= epochNow(); });
+        const resultAt = epochNow();
+        assert.ok(outcome.kind === "result", outcome.kind);
+        const times = outcome.result.hostTimes;
+        assert.ok(times != null, "hostTimes missing");
+        // One clock for both processes: each step lies between the client's own timestamps around it.
+        assert.ok(sentAt <= times.receivedAt, `received ${times.receivedAt} before sent ${sentAt}`);
+        assert.ok(times.firstTextSentAt != null && times.receivedAt <= times.firstTextSentAt && times.firstTextSentAt <= firstPieceAt!, JSON.stringify({ times, firstPieceAt }));
+        assert.ok(times.firstTextSentAt <= times.answeredAt && times.answeredAt <= resultAt, JSON.stringify({ times, resultAt }));
     });
 
     it("delivers the text streamed before a crash, then resolves as crashed", async () => {

@@ -1,0 +1,55 @@
+// The real-editor latency run from the command line (issue 21); `specula latency --real-ui` runs it.
+//   node out/test/realui/main.js [--chars N] [--files N] [--modes speculative,targetOnly] [--chains N] [--report FILE.md] [--settings JSON]
+// Needs scripts/install-e2e-tools.sh, tsc and scripts/build.mjs (dist/).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { formatRealUiMarkdown, realUiFiles, realUiSummaryLines, runRealUiLatency } from "./realUiLatency";
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            chars: { type: "string" }, files: { type: "string" }, modes: { type: "string" }, report: { type: "string" },
+            settings: { type: "string" }, "keep-logs": { type: "string" }, chains: { type: "string" }
+        },
+        strict: true
+    });
+    const integer = (value: string | undefined, name: string, fallback: number, min: number, max: number) => {
+        const parsed = value == null ? fallback : Number(value);
+        if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+            throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+        return parsed;
+    };
+    const modes = (values.modes ?? "speculative,targetOnly").split(",").map((mode) => {
+        if (mode !== "speculative" && mode !== "targetOnly")
+            throw new Error(`--modes takes speculative and/or targetOnly, got ${JSON.stringify(mode)}`);
+        return mode;
+    });
+    const repository = path.resolve(__dirname, "..", "..", "..");
+    const result = await runRealUiLatency({
+        extension: repository,
+        files: realUiFiles(integer(values.files, "--files", 1, 1, 4)),
+        chars: integer(values.chars, "--chars", 200, 1, 100_000),
+        modes,
+        chains: integer(values.chains, "--chains", 2, 0, 20),
+        ...(values["keep-logs"] != null ? { keepLogs: values["keep-logs"] } : {}),
+        ...(values.settings != null ? { settings: JSON.parse(values.settings) as Record<string, unknown> } : {}),
+        log: (line) => process.stderr.write(`${line}\n`)
+    });
+    const markdown = formatRealUiMarkdown(result);
+    for (const line of realUiSummaryLines(result))
+        console.log(line);
+    if (values.report != null) {
+        fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
+        fs.writeFileSync(values.report, markdown);
+        fs.writeFileSync(values.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
+        console.log(`wrote ${values.report}`);
+    } else
+        console.log(`\n${markdown}`);
+    return 0;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+});
