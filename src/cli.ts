@@ -7,6 +7,7 @@ import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
 import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
+import { editJson, editPrompt, editText, statsJson } from "./cli/editCommand";
 import { DEFAULT_DRAFT_MAX, type EngineInfo } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
@@ -29,6 +30,8 @@ async function main(argv: readonly string[]): Promise<number> {
             return await bench(command);
         case "latency":
             return await latency(command);
+        case "edit":
+            return await edit(command);
     }
 }
 
@@ -123,19 +126,7 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
             text: result.text,
             tokens: result.tokens,
             stopReason: result.stopReason,
-            stats: {
-                draftedTokens: stats.draftedTokens,
-                acceptedTokens: stats.acceptedTokens,
-                targetEvals: stats.targetEvals,
-                acceptanceRate: stats.acceptanceRate,
-                tokensPerTargetEval: stats.tokensPerTargetEval,
-                ms: stats.totalMs,
-                promptMs: stats.promptMs,
-                draftMs: stats.draftMs,
-                targetMs: stats.targetMs,
-                promptTokens: stats.promptTokens,
-                generatedTokens: stats.generatedTokens
-            }
+            stats: statsJson(stats)
         })}\n`);
     } else {
         process.stdout.write(`${result.text}\n`);
@@ -144,6 +135,32 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
             : "target alone";
         process.stderr.write(`[specula] ${stats.generatedTokens} tokens in ${stats.totalMs.toFixed(0)} ms; ${mode}\n`);
     }
+    return 0;
+}
+
+async function edit(command: Extract<CliCommand, { command: "edit" }>): Promise<number> {
+    const text = await readText(command.file, "file");
+    const history = command.history != null ? await readText(command.history, "history diff") : undefined;
+    const prompt = editPrompt(command.file, text, command.line, history);
+    const draftPath = command.noDraft ? undefined : command.draft;
+    await checkModelFile(command.target, "target model");
+    if (draftPath != null)
+        await checkModelFile(draftPath, "draft model");
+    const { result } = await completeInEngineHost({
+        targetPath: command.target,
+        ...(draftPath != null ? { draftPath } : {}),
+        options: { threads: command.threads, ...(command.draftMax != null ? { draftMax: command.draftMax } : {}), gpu: "auto" },
+        request: {
+            prefix: "",
+            rawPrompt: prompt.prompt,
+            copyFrom: prompt.currentBlock,
+            maxTokens: command.maxTokens,
+            speculative: !command.noSpeculative
+        },
+        beforeComplete: requireSpeculation
+    });
+    const json = editJson(prompt, result);
+    process.stdout.write(command.json ? `${JSON.stringify(json)}\n` : editText(json));
     return 0;
 }
 

@@ -73,6 +73,22 @@ export type CliCommand =
         readonly report?: string;
         readonly json: boolean;
     }
+    | {
+        /** issue 22: the next edit the model predicts around a line of a file. */
+        readonly command: "edit";
+        readonly target: string;
+        readonly draft?: string;
+        readonly noDraft: boolean;
+        readonly file: string;
+        /** 1-based line of the cursor. */
+        readonly line: number;
+        readonly history?: string;
+        readonly noSpeculative: boolean;
+        readonly maxTokens: number;
+        readonly draftMax?: number;
+        readonly threads: number;
+        readonly json: boolean;
+    }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
     | { readonly command: "help" };
 
@@ -84,11 +100,17 @@ export const usage = `Usage:
                  [--llama-server build|off|PATH]]
   specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [--threads N] [--max-tokens N] [--chars N] [--files N] [--chains N]
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
+  specula edit --target T.gguf [--draft D.gguf | --no-draft] --file F --line N [--history EDITS.diff] [--no-speculative]
+               [--max-tokens N] [--draft-max K] [--threads N] [--json]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use a built-in pair: --pair fixture (the default; generated
 n-gram models, complete uses the small target and bench the large one) or --pair code (small models
-trained on real code; complete uses the trained target and bench the copy padded to a real model's cost).`;
+trained on real code; complete uses the trained target and bench the copy padded to a real model's cost).
+
+edit asks a next-edit model (Sweep Next-Edit's prompt layout) for the edit it predicts in the lines
+around --line of --file, given the recent edits in --history (a unified diff, oldest hunk first; its
+last hunk is the last edit). --no-speculative decodes with the target alone (same output, greedy).`;
 
 /** Parses argv into a typed command; every problem is a BAD_ARGUMENT error with a one-line message. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -203,6 +225,39 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     json: values.json ?? false
                 };
             }
+            case "edit": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: {
+                        target: { type: "string" }, draft: { type: "string" }, "no-draft": { type: "boolean", default: false },
+                        file: { type: "string" }, line: { type: "string" }, history: { type: "string" },
+                        "no-speculative": { type: "boolean", default: false }, "max-tokens": { type: "string" },
+                        "draft-max": { type: "string" }, threads: { type: "string" }, json: { type: "boolean", default: false }
+                    }
+                });
+                if (values.target == null)
+                    throw new SpeculaError("BAD_ARGUMENT", "edit needs --target (a next-edit model).");
+                if (values.draft != null && values["no-draft"])
+                    throw new SpeculaError("BAD_ARGUMENT", "--draft and --no-draft cannot be used together.");
+                if (values.file == null || values.line == null)
+                    throw new SpeculaError("BAD_ARGUMENT", "edit needs --file F and --line N.");
+                return {
+                    command: "edit",
+                    target: values.target,
+                    ...(values.draft != null ? { draft: values.draft } : {}),
+                    noDraft: values["no-draft"] ?? false,
+                    file: values.file,
+                    line: integer(values.line, "--line", 1, 1, 100_000_000),
+                    ...(values.history != null ? { history: values.history } : {}),
+                    noSpeculative: values["no-speculative"] ?? false,
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 256, accepted.maxTokens.min, accepted.maxTokens.max),
+                    draftMax: optionalInteger(values["draft-max"], "--draft-max", accepted.draftMax.min, accepted.draftMax.max),
+                    threads: integer(values.threads, "--threads", 0, 0, 1024),
+                    json: values.json ?? false
+                };
+            }
             case "fixtures": {
                 const { values } = parseArgs({
                     args: [...rest],
@@ -213,7 +268,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                 return { command: "fixtures", out: values.out, large: values.large ?? false };
             }
             default:
-                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, bench, latency or fixtures).`);
+                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, edit, bench, latency or fixtures).`);
         }
     } catch (error) {
         if (error instanceof SpeculaError)

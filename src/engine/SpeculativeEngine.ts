@@ -224,8 +224,11 @@ export class SpeculativeEngine {
         const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
         const configured = this.drafters[this.decoding.drafter];
-        // A next-edit request copies its window where the output follows it, the configured drafter elsewhere.
-        const drafter = configured != null && request.copyFrom != null ? new CopyDrafter(this.copySource(request.copyFrom), configured, this.isUsable) : configured;
+        // A next-edit request copies its window where the output follows it, and elsewhere uses the
+        // configured drafter (lookup when that one needs a draft model the engine lacks).
+        const drafter = request.copyFrom != null
+            ? new CopyDrafter(this.copySource(request.copyFrom), configured ?? this.drafters.ngram, this.isUsable)
+            : configured;
         const speculative = (request.speculative ?? this.decoding.speculative) && drafter != null;
         const stats = emptyRequestStats();
 
