@@ -89,6 +89,17 @@ export type CliCommand =
         readonly threads: number;
         readonly json: boolean;
     }
+    | {
+        /** issue 22: next-edit tasks with the target alone and with speculative edits. */
+        readonly command: "edit-bench";
+        readonly target: string;
+        readonly draft?: string;
+        readonly tasks: string;
+        readonly limit?: number;
+        readonly maxTokens: number;
+        readonly threads: number;
+        readonly json: boolean;
+    }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
     | { readonly command: "help" };
 
@@ -102,6 +113,7 @@ export const usage = `Usage:
                   [--debounce MS] [--budget MS] [--compare-layout] [--report FILE.md] [--json]
   specula edit --target T.gguf [--draft D.gguf | --no-draft] --file F --line N [--history EDITS.diff] [--no-speculative]
                [--max-tokens N] [--draft-max K] [--threads N] [--json]
+  specula edit-bench --target T.gguf [--draft D.gguf] --tasks next-edit-eval.jsonl [--limit N] [--max-tokens N] [--threads N] [--json]
   specula fixtures [--out DIR] [--large]
 
 Without --target, complete and bench use a built-in pair: --pair fixture (the default; generated
@@ -258,6 +270,29 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                     json: values.json ?? false
                 };
             }
+            case "edit-bench": {
+                const { values } = parseArgs({
+                    args: [...rest],
+                    strict: true,
+                    allowPositionals: false,
+                    options: {
+                        target: { type: "string" }, draft: { type: "string" }, tasks: { type: "string" }, limit: { type: "string" },
+                        "max-tokens": { type: "string" }, threads: { type: "string" }, json: { type: "boolean", default: false }
+                    }
+                });
+                if (values.target == null || values.tasks == null)
+                    throw new SpeculaError("BAD_ARGUMENT", "edit-bench needs --target (a next-edit model) and --tasks (scripts/make-next-edit-data.py's eval file).");
+                return {
+                    command: "edit-bench",
+                    target: values.target,
+                    ...(values.draft != null ? { draft: values.draft } : {}),
+                    tasks: values.tasks,
+                    limit: optionalInteger(values.limit, "--limit", 1, 1_000_000),
+                    maxTokens: integer(values["max-tokens"], "--max-tokens", 256, accepted.maxTokens.min, accepted.maxTokens.max),
+                    threads: integer(values.threads, "--threads", 1, 0, 1024),
+                    json: values.json ?? false
+                };
+            }
             case "fixtures": {
                 const { values } = parseArgs({
                     args: [...rest],
@@ -268,7 +303,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
                 return { command: "fixtures", out: values.out, large: values.large ?? false };
             }
             default:
-                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, edit, bench, latency or fixtures).`);
+                throw new SpeculaError("BAD_ARGUMENT", `unknown command "${command}" (expected complete, edit, bench, edit-bench, latency or fixtures).`);
         }
     } catch (error) {
         if (error instanceof SpeculaError)

@@ -37,6 +37,13 @@ describe("parseCliArgs", () => {
         rejects(["edit", "--target", "t", "--file", "a.py", "--line", "0"], /--line must be a number from 1/);
     });
 
+    it("parses edit-bench", () => {
+        assert.deepEqual(parseCliArgs(["edit-bench", "--target", "t.gguf", "--tasks", "e.jsonl", "--limit", "5"]), {
+            command: "edit-bench", target: "t.gguf", tasks: "e.jsonl", limit: 5, maxTokens: 256, threads: 1, json: false
+        });
+        rejects(["edit-bench", "--target", "t.gguf"], /edit-bench needs --target \(a next-edit model\) and --tasks/);
+    });
+
     it("parses bench and fixtures", () => {
         assert.equal(parseCliArgs(["bench", "--target", "t", "--draft", "d", "--tasks", "x.jsonl"]).command, "bench");
         assert.deepEqual(parseCliArgs(["fixtures", "--out", "dir"]), { command: "fixtures", out: "dir", large: false });
