@@ -1,7 +1,7 @@
 // `npm run lint`: layer rules (which folder may import which) and one basic style.
 //
 // Layers, from the bottom: src/engine (llama.cpp, no editor), src/completion (what to ask and what
-// to show, no editor), src/config (settings parsing, no editor), src/host (the engine host process),
+// to show, no editor), src/nextEdit (next-edit prompts and output, no editor), src/config (settings parsing, no editor), src/host (the engine host process),
 // src/bench (measurements), then the adapters on top: src/cli (terminal) and src/vscode (the
 // extension). Only src/vscode, src/extension.ts and the real-VS Code tests may import `vscode`;
 // the bench imports neither the CLI nor the editor, so it can run anywhere the engine runs.
@@ -54,6 +54,7 @@ export default tseslint.config(
     },
     { files: ["src/engine/**/*.ts"], rules: layer(["completion", "config", "host", "bench", "cli", "vscode", "quality"], "src/engine is the bottom layer: it imports no other src folder.") },
     { files: ["src/completion/**/*.ts"], rules: layer(["host", "bench", "cli", "vscode", "quality"], "src/completion sits on src/engine only.") },
+    { files: ["src/nextEdit/**/*.ts"], rules: layer(["completion", "config", "host", "bench", "cli", "vscode", "quality"], "src/nextEdit (next-edit prompts and output) sits on src/engine only.") },
     { files: ["src/config/**/*.ts"], rules: layer(["completion", "host", "bench", "cli", "vscode", "quality"], "src/config is read by the adapters; it imports only engine types.") },
     { files: ["src/host/**/*.ts"], rules: layer(["bench", "cli", "vscode", "quality"], "The engine host runs without the CLI or the editor.") },
     { files: ["src/bench/**/*.ts"], rules: layer(["cli", "host", "vscode"], "The bench imports neither the CLI nor the editor: put what both need in src/bench or below.") },

@@ -12,6 +12,8 @@ import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
 import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
+import { editJson, editPrompt, editText, statsJson } from "./cli/editCommand";
+import { parseNextEditTasks, runNextEditBench } from "./cli/runNextEditBench";
 import { DEFAULT_DRAFT_MAX } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
@@ -33,6 +35,10 @@ async function main(argv: readonly string[]): Promise<number> {
             return await bench(command);
         case "latency":
             return await latency(command);
+        case "edit":
+            return await edit(command);
+        case "edit-bench":
+            return await editBench(command);
     }
 }
 
@@ -142,19 +148,7 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
             text: result.text,
             tokens: result.tokens,
             stopReason: result.stopReason,
-            stats: {
-                draftedTokens: stats.draftedTokens,
-                acceptedTokens: stats.acceptedTokens,
-                targetEvals: stats.targetEvals,
-                acceptanceRate: stats.acceptanceRate,
-                tokensPerTargetEval: stats.tokensPerTargetEval,
-                ms: stats.totalMs,
-                promptMs: stats.promptMs,
-                draftMs: stats.draftMs,
-                targetMs: stats.targetMs,
-                promptTokens: stats.promptTokens,
-                generatedTokens: stats.generatedTokens
-            }
+            stats: statsJson(stats)
         })}\n`);
     } else {
         process.stdout.write(`${result.text}\n`);
@@ -164,6 +158,69 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
         process.stderr.write(`[specula] ${stats.generatedTokens} tokens in ${stats.totalMs.toFixed(0)} ms; ${mode}\n`);
     }
     return 0;
+}
+
+async function edit(command: Extract<CliCommand, { command: "edit" }>): Promise<number> {
+    const text = await readText(command.file, "file");
+    const history = command.history != null ? await readText(command.history, "history diff") : undefined;
+    const prompt = editPrompt(command.file, text, command.line, history);
+    const draftPath = command.noDraft ? undefined : command.draft;
+    await checkModelFile(command.target, "target model");
+    if (draftPath != null)
+        await checkModelFile(draftPath, "draft model");
+    const { result } = await completeInEngineHost({
+        targetPath: command.target,
+        ...(draftPath != null ? { draftPath } : {}),
+        options: { threads: command.threads, ...(command.draftMax != null ? { draftMax: command.draftMax } : {}), gpu: "auto" },
+        request: {
+            prefix: "",
+            rawPrompt: prompt.prompt,
+            copyFrom: prompt.currentBlock,
+            maxTokens: command.maxTokens,
+            speculative: !command.noSpeculative
+        },
+        beforeComplete: (info) => requireUsableDraft(info, "edit")
+    });
+    const json = editJson(prompt, result);
+    process.stdout.write(command.json ? `${JSON.stringify(json)}\n` : editText(json));
+    return 0;
+}
+
+async function editBench(command: Extract<CliCommand, { command: "edit-bench" }>): Promise<number> {
+    const text = await readText(command.tasks, "tasks file");
+    let tasks;
+    try {
+        tasks = parseNextEditTasks(text, command.tasks);
+    } catch (error) {
+        throw new SpeculaError("BAD_ARGUMENT", (error as Error).message);
+    }
+    if (command.limit != null)
+        tasks = tasks.slice(0, command.limit);
+    const engine = await SpeculativeEngine.load({ targetPath: command.target, draftPath: command.draft, threads: command.threads, gpu: "auto" });
+    try {
+        requireUsableDraft(engine.info, "edit-bench");
+        const report = await runNextEditBench(engine, tasks, {
+            maxTokens: command.maxTokens,
+            onTask: command.json ? undefined : (task) => process.stderr.write(`${task.identical ? "ok " : "MISMATCH"} ${task.id} (${task.kind}): ${task.right ? "right" : "wrong"}${task.offered ? ", edit offered" : ""}\n`)
+        });
+        if (command.json)
+            process.stdout.write(`${JSON.stringify(report)}\n`);
+        else {
+            const mode = (name: string, totals: typeof report.targetOnly) =>
+                `${name.padEnd(12)} ${String(totals.tokens).padStart(7)} tokens ${totals.tokensPerSecond.toFixed(1).padStart(8)} tok/s ${totals.tokensPerTargetEval.toFixed(2).padStart(6)} tokens/target pass`;
+            process.stdout.write([
+                `${tasks.length} next-edit tasks, greedy`,
+                mode("target-only", report.targetOnly),
+                mode("speculative", report.speculative),
+                `speedup ${report.speedup.toFixed(2)}x; mismatches: ${report.mismatches}${report.mismatches > 0 ? ` (${report.mismatchedIds.join(", ")})` : ""}`,
+                `right windows ${report.rightWindows}/${tasks.length}; edits offered ${report.offeredEdits}, right ${report.rightOfferedEdits}`,
+                ""
+            ].join("\n"));
+        }
+        return report.mismatches > 0 ? 1 : 0;
+    } finally {
+        await engine.dispose();
+    }
 }
 
 async function bench(command: Extract<CliCommand, { command: "bench" }>): Promise<number> {

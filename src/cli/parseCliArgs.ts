@@ -18,7 +18,7 @@ export const builtInPairNames: readonly BuiltInPairName[] = ["fixture", "code"];
 /** Context size of the models `bench --variants` and `latency` load (`complete` and plain `bench` use the engine's default). */
 export const BENCH_CONTEXT_SIZE = 2048;
 
-export type CommandName = "complete" | "bench" | "latency" | "fixtures";
+export type CommandName = "complete" | "edit" | "bench" | "edit-bench" | "latency" | "fixtures";
 
 export type CliCommand =
     | {
@@ -74,6 +74,33 @@ export type CliCommand =
         /** Measure in the real editor (code-server + Chromium, the code pair) instead of through the pipeline in-process. */
         readonly realUi: boolean;
         readonly report?: string;
+        readonly json: boolean;
+    }
+    | {
+        /** The next edit a next-edit model predicts around a line of a file (src/nextEdit). */
+        readonly command: "edit";
+        readonly target: string;
+        readonly draft?: string;
+        readonly noDraft: boolean;
+        readonly file: string;
+        /** 1-based line of the cursor. */
+        readonly line: number;
+        readonly history?: string;
+        readonly noSpeculative: boolean;
+        readonly maxTokens: number;
+        readonly draftMax?: number;
+        readonly threads: number;
+        readonly json: boolean;
+    }
+    | {
+        /** Next-edit tasks with the target alone and with speculative edits. */
+        readonly command: "edit-bench";
+        readonly target: string;
+        readonly draft?: string;
+        readonly tasks: string;
+        readonly limit?: number;
+        readonly maxTokens: number;
+        readonly threads: number;
         readonly json: boolean;
     }
     | { readonly command: "fixtures"; readonly out?: string; readonly large: boolean }
@@ -176,6 +203,36 @@ const commands: Readonly<Record<CommandName, CommandSpec>> = {
             json: { type: "boolean", help: "print the summaries as JSON" }
         }
     },
+    edit: {
+        synopsis: "specula edit --target T.gguf [--draft D.gguf | --no-draft] --file F --line N [--history EDITS.diff] [--no-speculative] [options]",
+        summary: "Ask a next-edit model (Sweep Next-Edit's prompt layout) for the edit it predicts in the lines around --line of --file.",
+        options: {
+            target: { type: "string", value: "T.gguf", help: "the next-edit model" },
+            draft: { type: "string", value: "D.gguf", help: "a draft model sharing its vocabulary (the current window is always a draft)" },
+            "no-draft": { type: "boolean", help: "no draft model: only the window is copied as the draft" },
+            file: { type: "string", value: "F", help: "the file being edited" },
+            line: { type: "string", value: "N", help: "1-based line of the cursor" },
+            history: { type: "string", value: "EDITS.diff", help: "the recent edits, a unified diff, oldest hunk first; its last hunk is the last edit" },
+            "no-speculative": { type: "boolean", help: "decode with the target alone (same output, greedy)" },
+            "max-tokens": { type: "string", value: "N", default: 256, help: "most tokens generated" },
+            "draft-max": { type: "string", value: "K", help: "most tokens drafted per round" },
+            threads: { type: "string", value: "N", default: 0, help: threadsHelp },
+            json: { type: "boolean", help: "print the edit (or null and why), the tokens and the stats as one JSON object" }
+        }
+    },
+    "edit-bench": {
+        synopsis: "specula edit-bench --target T.gguf [--draft D.gguf] --tasks next-edit-eval.jsonl [--limit N] [options]",
+        summary: "Run next-edit tasks with the target alone and with speculative edits: tokens compared, tokens/s, tokens per target pass, windows exactly right.",
+        options: {
+            target: { type: "string", value: "T.gguf", help: "the next-edit model" },
+            draft: { type: "string", value: "D.gguf", help: "a draft model sharing its vocabulary" },
+            tasks: { type: "string", value: "FILE.jsonl", help: "scripts/make-next-edit-data.py's eval file" },
+            limit: { type: "string", value: "N", help: "only the first N tasks" },
+            "max-tokens": { type: "string", value: "N", default: 256, help: "most tokens generated per task" },
+            threads: { type: "string", value: "N", default: 1, help: threadsHelp },
+            json: { type: "boolean", help: "print the results as JSON" }
+        }
+    },
     fixtures: {
         synopsis: "specula fixtures [--out DIR] [--large]",
         summary: "Write the generated fixture models (tiny test models whose text is meaningless) and print their paths.",
@@ -193,7 +250,7 @@ export const usage = [
     "Usage:",
     ...commandNames.map((name) => `  ${commands[name].synopsis}`),
     "",
-    ...commandNames.map((name) => `  ${name.padEnd(9)} ${commands[name].summary}`),
+    ...commandNames.map((name) => `  ${name.padEnd(10)} ${commands[name].summary}`),
     "",
     "specula COMMAND --help lists a command's options. Without --target, complete, bench and latency use a",
     "built-in pair: --pair fixture (the default; generated models whose text is meaningless, \"the the the…\")",
@@ -308,6 +365,50 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
                 compareLayout: read.flag("compare-layout"),
                 realUi: read.flag("real-ui"),
                 ...(values.report != null ? { report: read.string("report") } : {}),
+                json: read.flag("json")
+            };
+        }
+        case "edit": {
+            const target = read.string("target");
+            if (target == null)
+                throw badArgument("edit needs --target (a next-edit model).");
+            if (values.draft != null && values["no-draft"] === true)
+                throw badArgument("--draft and --no-draft cannot be used together.");
+            const file = read.string("file");
+            if (file == null || values.line == null)
+                throw badArgument("edit needs --file F and --line N.");
+            const draft = read.string("draft");
+            const history = read.string("history");
+            const draftMax = read.optionalInteger("draft-max", decodingOptions.draftMax.setting.minimum, decodingOptions.draftMax.setting.maximum);
+            return {
+                command: "edit",
+                target,
+                ...(draft != null ? { draft } : {}),
+                noDraft: read.flag("no-draft"),
+                file,
+                line: read.integer("line", 1, 100_000_000),
+                ...(history != null ? { history } : {}),
+                noSpeculative: read.flag("no-speculative"),
+                maxTokens: maxTokensOption(read, DEFAULT_CONTEXT_SIZE, draftMax ?? DEFAULT_DRAFT_MAX),
+                draftMax,
+                threads: threads(),
+                json: read.flag("json")
+            };
+        }
+        case "edit-bench": {
+            const target = read.string("target");
+            const tasks = read.string("tasks");
+            if (target == null || tasks == null)
+                throw badArgument("edit-bench needs --target (a next-edit model) and --tasks (scripts/make-next-edit-data.py's eval file).");
+            const draft = read.string("draft");
+            return {
+                command: "edit-bench",
+                target,
+                ...(draft != null ? { draft } : {}),
+                tasks,
+                limit: read.optionalInteger("limit", 1, 1_000_000),
+                maxTokens: maxTokensOption(read, DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX),
+                threads: threads(),
                 json: read.flag("json")
             };
         }

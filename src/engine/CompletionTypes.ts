@@ -14,6 +14,18 @@ export interface CompletionRequest {
      * so that it forms a stable prompt head and the KV cache stays reusable across keystrokes.
      */
     readonly extraContext?: string;
+    /**
+     * The whole prompt as text, special tokens (`<|file_sep|>`) read as such: replaces the layout of
+     * prefix, suffix and extra context (which are then ignored). For next-edit requests; it must fit
+     * the context with `maxTokens` to spare, or the request fails.
+     */
+    readonly rawPrompt?: string;
+    /**
+     * Text the output is expected to mostly copy (a next-edit request's current window): with
+     * speculation on, it is proposed wherever the output is aligned with it (see CopyDrafter), the
+     * engine's drafter elsewhere. Changes nothing in the output.
+     */
+    readonly copyFrom?: string;
     /** Defaults to 128. */
     readonly maxTokens?: number;
     /** Stop once the completion holds this many line breaks. Defaults to no limit. */

@@ -14,8 +14,11 @@ import { PayoffLedger, type PayoffDecision } from "./PayoffLedger";
  * A longer match is right far more often (one run on the large fixture pair's bench tasks: 6 % of the
  * tokens copied after a 3–7-token match were accepted, 76–92 % after longer ones), so each length keeps
  * its own acceptance estimate, and the long ones may draft past the user's K.
+ *
+ * "copy" is a next-edit request's own window, copied where the rewrite is aligned with it (see
+ * CopyDrafter): a rewrite copies most of its window, so those copies are right nearly always.
  */
-export type DraftSource = "model" | LookupSource;
+export type DraftSource = "model" | LookupSource | "copy";
 export type LookupSource = "ngram" | "ngram8" | "ngram16" | "ngram32";
 
 export function lookupSourceFor(matchLength: number): LookupSource {
@@ -345,7 +348,7 @@ export class DraftLengthController {
 /**
  * Where an estimate starts, before the first rounds replace it (each round weighs 10 %): α = 0.6 for
  * the draft model and short-match copies, so the first rounds draft a moderate amount; higher for
- * copies behind longer matches (0.8, 0.9, 0.95), which are right far more often — from a neutral
+ * copies behind longer matches (0.8, 0.9, 0.95) and a next-edit window's copy (0.95), which are right far more often — from a neutral
  * start, a source below break-even drafts nothing and would learn only from rare probes.
  */
 function ledgerKey(source: DraftSource, context: RoundContext | undefined): string {
@@ -353,6 +356,6 @@ function ledgerKey(source: DraftSource, context: RoundContext | undefined): stri
 }
 
 function priorEstimate(source: DraftSource): AcceptanceEstimate {
-    const alpha = source === "ngram8" ? 0.8 : source === "ngram16" ? 0.9 : source === "ngram32" ? 0.95 : 0.6;
+    const alpha = source === "ngram8" ? 0.8 : source === "ngram16" ? 0.9 : source === "ngram32" || source === "copy" ? 0.95 : 0.6;
     return { acceptedEma: 5 * alpha, rejectedEma: 5 * (1 - alpha), rounds: 0 };
 }

@@ -1,5 +1,5 @@
 import * as os from "node:os";
-import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
+import { buildPrompt, type BuiltPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
 import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
@@ -9,6 +9,7 @@ import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
 import { EVAL_TARGET_MS, ModelRunner } from "./ModelRunner";
+import { CopyDrafter } from "./drafters/CopyDrafter";
 import { noProposal, type Drafter, type Proposal } from "./drafters/Drafter";
 import { HybridDrafter } from "./drafters/HybridDrafter";
 import { LookupDrafter } from "./drafters/LookupDrafter";
@@ -66,6 +67,8 @@ export class SpeculativeEngine {
     /** What earlier requests saw and wrote, for lookup drafting (when `lookupPool` is on). */
     private pool = new TokenPool();
     private readonly drafters: Partial<Record<DrafterKind, Drafter>>;
+    /** Whether a copy may propose a token: not one the target's vocabulary lacks, and nothing after an end token. */
+    private readonly isUsable: (token: Token) => "yes" | "last" | "no";
 
     private constructor(
         public readonly info: EngineInfo,
@@ -84,11 +87,9 @@ export class SpeculativeEngine {
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
         const vocabularySize = this.targetVocabularySize;
-        const lookup = new LookupDrafter(
-            { pool: () => this.decoding.lookupPool ? this.pool : undefined },
-            // A copy stops before a token the target's vocabulary lacks, and after an end-of-generation token.
-            (token) => token >= vocabularySize ? "no" : target.model.isEogToken(token) ? "last" : "yes"
-        );
+        // A copy stops before a token the target's vocabulary lacks, and after an end-of-generation token.
+        this.isUsable = (token) => token >= vocabularySize ? "no" : target.model.isEogToken(token) ? "last" : "yes";
+        const lookup = new LookupDrafter({ pool: () => this.decoding.lookupPool ? this.pool : undefined }, this.isUsable);
         const model = draft != null ? new ModelDrafter(draft, vocabularySize) : undefined;
         this.drafters = { ngram: lookup, model, hybrid: model != null ? new HybridDrafter(lookup, model) : undefined };
         const declared = (target.model.fileInfo.metadata as unknown as { specula?: { fim_layout?: unknown } }).specula?.fim_layout;
@@ -221,7 +222,12 @@ export class SpeculativeEngine {
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
         const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
         const temperature = Math.max(0, request.temperature ?? 0);
-        const drafter = this.drafters[this.decoding.drafter];
+        const configured = this.drafters[this.decoding.drafter];
+        // A next-edit request copies its window where the output follows it, and elsewhere uses the
+        // configured drafter (lookup when that one needs a draft model the engine lacks).
+        const drafter = request.copyFrom != null
+            ? new CopyDrafter(this.copySource(request.copyFrom), configured ?? this.drafters.ngram, this.isUsable)
+            : configured;
         const speculative = (request.speculative ?? this.decoding.speculative) && drafter != null;
         const stats = emptyRequestStats();
 
@@ -426,14 +432,37 @@ export class SpeculativeEngine {
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
-    private buildPromptFor(request: CompletionRequest, maxTokens: number) {
+    private buildPromptFor(request: CompletionRequest, maxTokens: number): BuiltPrompt {
+        const budget = this.target.context.contextSize - maxTokens - this.decoding.draftMax - 2;
+        if (request.rawPrompt != null) {
+            const model = this.target.model;
+            const tokens = [
+                ...(model.tokens.shouldPrependBosToken && model.tokens.bos != null ? [model.tokens.bos] : []),
+                ...model.tokenize(request.rawPrompt, true)
+            ];
+            if (tokens.length > budget)
+                throw new SpeculaError(
+                    "BAD_ARGUMENT",
+                    `The prompt is ${tokens.length} tokens but the ${this.target.context.contextSize}-token context leaves room for ${Math.max(0, budget)} with ${maxTokens} to generate; ask for fewer tokens or send a shorter prompt.`
+                );
+            return { tokens, fim: false, trimmed: { prefix: 0, suffix: 0, extraContext: 0 } };
+        }
         return buildPrompt(this.promptTokenizer(), {
             prefix: request.prefix,
             middleChars: request.middleChars,
             suffix: request.suffix ?? "",
             extraContext: request.extraContext ?? "",
             fim: request.fim ?? true
-        }, this.target.context.contextSize - maxTokens - this.decoding.draftMax - 2);
+        }, budget);
+    }
+
+    /** The text a next-edit output copies, as the target tokenizes it, then its end-of-text token (an unchanged window ends there). */
+    private copySource(text: string): Token[] {
+        const model = this.target.model;
+        const tokens = model.tokenize(text, false);
+        if (model.tokens.eos != null)
+            tokens.push(model.tokens.eos);
+        return tokens;
     }
 
     private promptTokenizer(): PromptTokenizer {

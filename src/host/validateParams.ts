@@ -153,6 +153,8 @@ export const completeParamsSchema: ObjectSchema<CompleteParams> = {
     middleChars: integer(0, maxTextLength),
     suffix: { kind: "string", maxLength: maxTextLength, optional: true },
     extraContext: { kind: "string", maxLength: maxTextLength, optional: true },
+    rawPrompt: { kind: "string", maxLength: maxTextLength, optional: true },
+    copyFrom: { kind: "string", maxLength: maxTextLength, optional: true },
     maxTokens: option("maxTokens"),
     maxLines: option("maxLines"),
     temperature: option("temperature"),

@@ -22,6 +22,28 @@ describe("parseCliArgs", () => {
         });
     });
 
+    it("parses edit, with its defaults", () => {
+        assert.deepEqual(parseCliArgs(["edit", "--target", "t.gguf", "--draft", "d.gguf", "--file", "a.py", "--line", "12", "--history", "h.diff",
+            "--no-speculative", "--max-tokens", "99", "--draft-max", "4", "--threads", "1", "--json"]), {
+            command: "edit", target: "t.gguf", draft: "d.gguf", noDraft: false, file: "a.py", line: 12, history: "h.diff",
+            noSpeculative: true, maxTokens: 99, draftMax: 4, threads: 1, json: true
+        });
+        assert.deepEqual(parseCliArgs(["edit", "--target", "t.gguf", "--no-draft", "--file", "a.py", "--line", "1"]), {
+            command: "edit", target: "t.gguf", noDraft: true, file: "a.py", line: 1, noSpeculative: false, maxTokens: 256, draftMax: undefined, threads: 0, json: false
+        });
+        rejects(["edit", "--file", "a.py", "--line", "1"], /edit needs --target/);
+        rejects(["edit", "--target", "t", "--file", "a.py"], /edit needs --file F and --line N/);
+        rejects(["edit", "--target", "t", "--draft", "d", "--no-draft", "--file", "a.py", "--line", "1"], /--draft and --no-draft cannot be used together/);
+        rejects(["edit", "--target", "t", "--file", "a.py", "--line", "0"], /--line must be a whole number from 1/);
+    });
+
+    it("parses edit-bench", () => {
+        assert.deepEqual(parseCliArgs(["edit-bench", "--target", "t.gguf", "--tasks", "e.jsonl", "--limit", "5"]), {
+            command: "edit-bench", target: "t.gguf", tasks: "e.jsonl", limit: 5, maxTokens: 256, threads: 1, json: false
+        });
+        rejects(["edit-bench", "--target", "t.gguf"], /edit-bench needs --target \(a next-edit model\) and --tasks/);
+    });
+
     it("parses bench and fixtures", () => {
         assert.equal(parseCliArgs(["bench", "--target", "t", "--draft", "d", "--tasks", "x.jsonl"]).command, "bench");
         assert.deepEqual(parseCliArgs(["fixtures", "--out", "dir"]), { command: "fixtures", out: "dir", large: false });
