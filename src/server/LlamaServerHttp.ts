@@ -185,13 +185,14 @@ export class LlamaServerHttp {
                 throw error.error;
             if (signal.aborted)
                 throw signal.reason;
+            const endpoint = `/${path.replace(/^\/+/, "")}`;
             switch (connection.stopped) {
                 case "idle":
                     throw new ServerFailure("timeout", `${this.endpoint.display} sent nothing for ${formatSeconds(this.endpoint.timeoutMs)}`);
                 case "deadline":
-                    throw new ServerFailure("timeout", `${this.endpoint.display} did not finish answering ${path} within ${formatSeconds(limits.deadlineMs)} (it kept the answer open)`);
+                    throw new ServerFailure("timeout", `${this.endpoint.display} did not finish answering ${endpoint} within ${formatSeconds(limits.deadlineMs)} (it kept the answer open)`);
                 case "tooLarge":
-                    throw new ServerFailure("malformed", `${path} answered with more than ${formatBytes(limits.maxBytes)}, far more than was asked for`);
+                    throw new ServerFailure("malformed", `${endpoint} answered with more than ${formatBytes(limits.maxBytes)}, far more than was asked for`);
                 default:
                     throw asServerFailure(error, this.endpoint.display);
             }

@@ -7,8 +7,9 @@ export const REDACTED = "[redacted]";
 
 /** Shapes of credentials, each with what replaces it (`$1`: the part kept). */
 const secretShapes: readonly (readonly [RegExp, string])[] = [
-    // An Authorization header's value: `Bearer …`, `Basic …`, `Token …`.
-    [/\b(Bearer|Basic|Token)\s+[^\s"',;)\]}]+/gi, `$1 ${REDACTED}`],
+    // An Authorization header's value: `Bearer …` (any value), `Basic …` (base64).
+    [/\b(Bearer)\s+(?!\[redacted\])[^\s"',;)\]}]+/gi, `$1 ${REDACTED}`],
+    [/\b(Basic)\s+[A-Za-z0-9+/]{8,}={0,2}/g, `$1 ${REDACTED}`],
     // Keys with a well-known prefix (OpenAI-style sk-…, Hugging Face hf_…, GitHub ghp_…).
     [/\b(sk-|hf_|ghp_|gho_|github_pat_)[A-Za-z0-9_-]{6,}/g, `$1${REDACTED}`],
     // `api_key=…`, `apikey: …`, `password=…`, `secret: …`.
@@ -20,10 +21,8 @@ const minKeyLength = 4;
 
 /** `text` without `apiKey` (anywhere in it) and without anything shaped like a credential. */
 export function redactSecrets(text: string, apiKey?: string): string {
-    let result = text;
     const key = apiKey?.trim() ?? "";
-    if (key.length >= minKeyLength)
-        result = result.split(key).join(REDACTED);
+    let result = key.length >= minKeyLength ? text.split(key).join(REDACTED) : text;
     for (const [shape, replacement] of secretShapes)
         result = result.replace(shape, replacement);
     return result;
