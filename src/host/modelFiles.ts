@@ -160,6 +160,9 @@ export interface DownloadOptions {
     readonly signal?: AbortSignal;
     /** Wait before each retry of a dropped connection; see downloadFile. */
     readonly retryDelaysMs?: readonly number[];
+    /** Largest file and longest silence of a download; see downloadFile's options of the same names. */
+    readonly maxBytes?: number;
+    readonly stallMs?: number;
     readonly onProgress?: (progress: Omit<DownloadProgress, "downloadId">) => void;
 }
 
@@ -194,6 +197,8 @@ export async function downloadModelSources(sources: readonly ModelSource[], opti
                 await downloadFile(url, filePath, shown, {
                     ...(options.signal != null ? { signal: options.signal } : {}),
                     ...(options.retryDelaysMs != null ? { retryDelaysMs: options.retryDelaysMs } : {}),
+                    ...(options.maxBytes != null ? { maxBytes: options.maxBytes } : {}),
+                    ...(options.stallMs != null ? { stallMs: options.stallMs } : {}),
                     onProgress: (downloadedBytes, totalBytes) => options.onProgress?.({ index, uri: source.uri, downloadedBytes, totalBytes })
                 });
             } catch (error) {
