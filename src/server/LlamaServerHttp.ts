@@ -52,8 +52,8 @@ export interface ServerEndpoint {
     readonly deadlineMs: number;
 }
 
-/** Bounds of one streamed answer, from what was asked for. */
-export interface StreamLimits {
+/** Bounds of one answer (a stream's from what was asked for). */
+export interface AnswerLimits {
     /** The stream is closed, and the request fails, once the answer grows past this many bytes. */
     readonly maxBytes: number;
     /** …or once it has taken this long in all, however steadily the server trickles bytes. */
@@ -91,7 +91,7 @@ export class LlamaServerHttp {
                 return { status: response.status, body: text === "" ? undefined : JSON.parse(text) as unknown };
             } catch {
                 if (response.ok)
-                    throw new ServerFailure("malformed", `${path} answered with text that is not JSON (${this.describeText(text)})`, response.status);
+                    throw new ServerFailure("malformed", `${path} answered with text that is not JSON (${this.quote(text)})`, response.status);
                 return { status: response.status, body: text };
             }
         });
@@ -103,7 +103,7 @@ export class LlamaServerHttp {
      * A non-2xx answer throws the ServerFailure for its status; an answer past `limits` is closed
      * and fails ("malformed" when too large, "timeout" when too long).
      */
-    public async stream(path: string, body: unknown, signal: AbortSignal, limits: StreamLimits, onEvent: (event: unknown) => boolean): Promise<"stopped" | "ended"> {
+    public async stream(path: string, body: unknown, signal: AbortSignal, limits: AnswerLimits, onEvent: (event: unknown) => boolean): Promise<"stopped" | "ended"> {
         return this.exchange(path, body, signal, true, limits, async (response) => {
             if (!response.ok) {
                 const text = await readText(response.chunks);
@@ -116,7 +116,7 @@ export class LlamaServerHttp {
                     try {
                         event = JSON.parse(data) as unknown;
                     } catch {
-                        throw new ServerFailure("malformed", `${path} streamed an event that is not JSON (${this.describeText(data)})`);
+                        throw new ServerFailure("malformed", `${path} streamed an event that is not JSON (${this.quote(data)})`);
                     }
                     let more: boolean;
                     try {
@@ -154,7 +154,7 @@ export class LlamaServerHttp {
         body: unknown | undefined,
         signal: AbortSignal,
         streaming: boolean,
-        limits: StreamLimits,
+        limits: AnswerLimits,
         read: (response: Answer) => Promise<T>
     ): Promise<T> {
         signal.throwIfAborted();
@@ -202,7 +202,7 @@ export class LlamaServerHttp {
     }
 
     /** A server text quoted in a message: trimmed, clipped, and without the key or anything like one. */
-    private describeText(text: string): string {
+    private quote(text: string): string {
         return describeText(redactSecrets(text, this.endpoint.apiKey));
     }
 }
