@@ -91,7 +91,7 @@ function reachesThisMachine(url: URL): boolean {
 }
 
 /** A connection sent nothing for the stall time. */
-class Stalled extends Error {
+export class Stalled extends Error {
     public constructor(ms: number) {
         super(`the server sent nothing for ${formatSeconds(ms)}`);
         this.name = "Stalled";
@@ -102,7 +102,7 @@ class Stalled extends Error {
  * `pending`'s response, or Stalled after `ms`, or the abort reason as soon as `signal` aborts
  * (without relying on fetch's own handling of it); a response that comes too late is cancelled.
  */
-async function answerWithin(pending: Promise<Response>, ms: number, signal: AbortSignal | undefined): Promise<Response> {
+export async function answerWithin(pending: Promise<Response>, ms: number, signal: AbortSignal | undefined): Promise<Response> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const late = new Promise<never>((_resolve, reject) => {
