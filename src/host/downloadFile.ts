@@ -212,6 +212,8 @@ async function transfer(
     // Cancel reaches the connection through the reader, which this listener holds.
     const onAbort = () => void reader.cancel().catch(() => undefined);
     signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted)
+        onAbort();
     const file = await fs.open(partPath, offset > 0 ? "a" : "w");
     let written = offset;
     let finished = false;

@@ -5,18 +5,8 @@
 import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import * as v8 from "node:v8";
-import * as vm from "node:vm";
 import { LlamaServerHttp, ServerFailure, type ServerEndpoint } from "../../../src/server/LlamaServerHttp";
-
-/** A full collection: `global.gc` under `node --expose-gc` (the suite runs so), else exposed here. */
-function collectGarbage(): void {
-    const exposed = (globalThis as { gc?: () => void }).gc;
-    if (exposed != null)
-        return exposed();
-    v8.setFlagsFromString("--expose-gc");
-    (vm.runInNewContext("gc") as () => void)();
-}
+import { collectGarbage } from "../../support/collectGarbage";
 
 interface RawServer {
     readonly base: URL;
