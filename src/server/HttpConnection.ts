@@ -68,6 +68,16 @@ export class HttpConnection {
         this.request.end(options.body);
     }
 
+    /**
+     * The request went out on a kept-alive connection an earlier request used. When that fails
+     * before any answer, the server had closed the connection meanwhile and never saw the request
+     * (llama-server closes the connection after a streamed answer although it announces
+     * keep-alive): the request is worth sending once more.
+     */
+    public get reusedSocket(): boolean {
+        return this.request.reusedSocket;
+    }
+
     /** The body's chunks as they arrive; throws when the connection drops or is stopped. */
     public async *chunks(): AsyncGenerator<Uint8Array> {
         const response = await this.response;

@@ -166,38 +166,48 @@ export class LlamaServerHttp {
         }
         if (this.endpoint.apiKey != null && this.endpoint.apiKey !== "")
             headers.Authorization = `Bearer ${this.endpoint.apiKey}`;
-        const connection = new HttpConnection(endpointUrl(this.endpoint.base, path), {
-            method: payload === undefined ? "GET" : "POST",
-            headers,
-            ...(payload !== undefined ? { body: payload } : {}),
-            signal,
-            idleMs: this.endpoint.timeoutMs,
-            deadlineMs: limits.deadlineMs,
-            maxBytes: limits.maxBytes
-        });
-        try {
-            const response = await connection.response;
-            const status = response.statusCode ?? 0;
-            return await read({ status, ok: status >= 200 && status <= 299, chunks: connection.chunks() });
-        } catch (error) {
-            // The caller's own exceptions (it judged an event) reach it unchanged.
-            if (error instanceof FromCaller)
-                throw error.error;
-            if (signal.aborted)
-                throw signal.reason;
-            const endpoint = `/${path.replace(/^\/+/, "")}`;
-            switch (connection.stopped) {
-                case "idle":
-                    throw new ServerFailure("timeout", `${this.endpoint.display} sent nothing for ${formatSeconds(this.endpoint.timeoutMs)}`);
-                case "deadline":
-                    throw new ServerFailure("timeout", `${this.endpoint.display} did not finish answering ${endpoint} within ${formatSeconds(limits.deadlineMs)} (it kept the answer open)`);
-                case "tooLarge":
-                    throw new ServerFailure("malformed", `${endpoint} answered with more than ${formatBytes(limits.maxBytes)}, far more than was asked for`);
-                default:
-                    throw asServerFailure(error, this.endpoint.display);
+        // llama-server closes the connection after a streamed answer: a stream does not offer it for reuse.
+        if (streaming)
+            headers.Connection = "close";
+        for (let attempt = 1; ; attempt++) {
+            const connection = new HttpConnection(endpointUrl(this.endpoint.base, path), {
+                method: payload === undefined ? "GET" : "POST",
+                headers,
+                ...(payload !== undefined ? { body: payload } : {}),
+                signal,
+                idleMs: this.endpoint.timeoutMs,
+                deadlineMs: limits.deadlineMs,
+                maxBytes: limits.maxBytes
+            });
+            let answered = false;
+            try {
+                const response = await connection.response;
+                answered = true;
+                const status = response.statusCode ?? 0;
+                return await read({ status, ok: status >= 200 && status <= 299, chunks: connection.chunks() });
+            } catch (error) {
+                // The caller's own exceptions (it judged an event) reach it unchanged.
+                if (error instanceof FromCaller)
+                    throw error.error;
+                if (signal.aborted)
+                    throw signal.reason;
+                // A kept-alive connection the server had closed: the request never reached it.
+                if (attempt === 1 && !answered && connection.stopped == null && connection.reusedSocket && errorCode(error) === "ECONNRESET")
+                    continue;
+                const endpoint = `/${path.replace(/^\/+/, "")}`;
+                switch (connection.stopped) {
+                    case "idle":
+                        throw new ServerFailure("timeout", `${this.endpoint.display} sent nothing for ${formatSeconds(this.endpoint.timeoutMs)}`);
+                    case "deadline":
+                        throw new ServerFailure("timeout", `${this.endpoint.display} did not finish answering ${endpoint} within ${formatSeconds(limits.deadlineMs)} (it kept the answer open)`);
+                    case "tooLarge":
+                        throw new ServerFailure("malformed", `${endpoint} answered with more than ${formatBytes(limits.maxBytes)}, far more than was asked for`);
+                    default:
+                        throw asServerFailure(error, this.endpoint.display);
+                }
+            } finally {
+                connection.close();
             }
-        } finally {
-            connection.close();
         }
     }
 

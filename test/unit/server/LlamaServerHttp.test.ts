@@ -142,4 +142,44 @@ describe("llama-server HTTP client (raw loopback servers)", function () {
             assert.ok(outcome.error instanceof ServerFailure && outcome.error.kind === "timeout", String(outcome.error ?? JSON.stringify(outcome)));
         });
     });
+
+    it("a request after a stream succeeds though llama-server drops that connection's next request (it says keep-alive)", async () => {
+        // Seen with llama-server: after a chunked /completion answer, the next request on the same
+        // connection gets no answer, the connection just closes ("socket hang up").
+        const streamed = new WeakSet<object>();
+        server = await startRawServer((response) => {
+            const socket = response.socket!;
+            if (streamed.has(socket))
+                return void socket.destroy();
+            if (response.req.url === "/completion") {
+                streamed.add(socket);
+                response.writeHead(200, { "content-type": "text/event-stream", "keep-alive": "timeout=5, max=100" });
+                response.end(`data: ${JSON.stringify({ content: "x", stop: true })}\n\n`);
+            } else
+                response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ tokens: [1] }));
+        });
+        const client = new LlamaServerHttp(endpoint(server.base));
+        const signal = new AbortController().signal;
+        for (let round = 0; round < 5; round++) {
+            assert.equal((await client.json("tokenize", { content: "a" }, signal)).status, 200);
+            assert.equal(await client.stream("completion", {}, signal, streamLimits, () => true), "ended");
+            assert.deepEqual((await client.json("tokenize", { content: "a" }, signal)).body, { tokens: [1] }, `round ${round}`);
+        }
+    });
+
+    it("a request on a kept-alive connection the server closed meanwhile is sent once more, on a new one", async () => {
+        // The race every keep-alive client meets: the server closes an idle connection just as a request goes out on it.
+        let answered = 0;
+        server = await startRawServer((response) => {
+            const socket = response.socket!;
+            if (answered++ % 2 === 1)
+                return void socket.destroy();
+            response.writeHead(200, { "content-type": "application/json", "keep-alive": "timeout=5" }).end(JSON.stringify({ status: "ok" }));
+        });
+        const client = new LlamaServerHttp(endpoint(server.base));
+        const signal = new AbortController().signal;
+        for (let round = 0; round < 3; round++)
+            assert.deepEqual((await client.json("health", undefined, signal)).body, { status: "ok" }, `round ${round}`);
+        assert.equal(server.requests, 5, "each request after the first went out twice");
+    });
 });
