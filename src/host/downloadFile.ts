@@ -3,9 +3,15 @@
 // without Content-Length that drops the connection was retried for minutes; Cancel never settled
 // and an unhandled `ENOENT rename …ipull` followed; an HTML page was saved as a model. Here every
 // redirect hop is checked, retries are bounded, every promise is awaited (Cancel always settles),
-// and a file is only given its final name once its GGUF header and data are all there.
+// and a file is only given its final name once its GGUF header and data are all there. A
+// download is bounded (issue 23): a size past the declared one or past `maxBytes` stops it, a
+// connection silent for `stallMs` is closed and retried (the part file stays, to resume), and a
+// download from another machine may not be redirected to this one. Cancel and the stall timer
+// cancel the body reader themselves: a signal handed to `fetch` alone can stop reaching the
+// connection after a garbage collection (nodejs/node#55428).
 import * as fs from "node:fs/promises";
 import { downloadUrlProblem } from "../config/modelPairs";
+import { isLoopbackHost } from "../server/serverUrl";
 import { GgufFormatError, readGgufHeader } from "../engine/readGgufHeader";
 import { HostError } from "./HostError";
 
@@ -21,25 +27,39 @@ export interface DownloadFileOptions {
     /** Wait before the n-th retry. Defaults to 1 s, 2 s, 4 s, 8 s. */
     readonly retryDelaysMs?: readonly number[];
     readonly headers?: Readonly<Record<string, string>>;
+    /**
+     * Largest file accepted. A larger declared size is refused before anything is written; an
+     * answer that does not declare its size is stopped here (and its part file deleted), so a
+     * broken or hostile server cannot fill the disk. Defaults to 64 GiB.
+     */
+    readonly maxBytes?: number;
+    /**
+     * A connection that delivers nothing for this long is closed and counts as dropped: it is
+     * retried, and the part file is kept so the next try resumes. Defaults to 30 s.
+     */
+    readonly stallMs?: number;
 }
 
+const defaultMaxBytes = 64 * 1024 ** 3;
+const defaultStallMs = 30_000;
 const maxRedirects = 10;
 const defaultRetryDelaysMs = [1000, 2000, 4000, 8000];
 const ggufMagic = Buffer.from("GGUF", "latin1");
 
 /**
  * `fetch` that follows redirects itself and checks every hop against the download rules (https,
- * or http to loopback; no credentials in the URL). Throws HostError("URL_NOT_ALLOWED").
+ * or http to loopback; no credentials in the URL; no redirect from another machine to this one).
+ * Throws HostError("URL_NOT_ALLOWED"), or Stalled when a hop sends no answer within `stallMs`.
  */
-export async function fetchCheckingRedirects(url: URL, init: RequestInit, shown: string): Promise<Response> {
+export async function fetchCheckingRedirects(url: URL, init: RequestInit, shown: string, stallMs = defaultStallMs): Promise<Response> {
     let current = url;
     for (let hop = 0; ; hop++) {
-        const problem = downloadUrlProblem(current);
+        const problem = downloadUrlProblem(current) ?? (hop > 0 ? redirectProblem(url, current) : undefined);
         if (problem != null)
             throw new HostError("URL_NOT_ALLOWED", hop === 0
                 ? `Refusing to download ${shown}: its URL ${problem}.`
                 : `Refusing to download ${shown}: the server redirects to ${current.protocol}//${current.host}${current.pathname}, which ${problem}.`);
-        const response = await fetch(current, { ...init, redirect: "manual" });
+        const response = await answerWithin(fetch(current, { ...init, redirect: "manual" }), stallMs, init.signal ?? undefined);
         const location = response.headers.get("location");
         if (response.status < 300 || response.status >= 400 || location == null)
             return response;
@@ -55,6 +75,56 @@ export async function fetchCheckingRedirects(url: URL, init: RequestInit, shown:
 }
 
 /**
+ * Why a redirect from `first` to `next` is refused beyond the rules for any download URL: a
+ * download from another machine may not be sent to this one (it would let a remote server make
+ * Specula send a GET to any local port). Undefined when allowed.
+ */
+export function redirectProblem(first: URL, next: URL): string | undefined {
+    if (reachesThisMachine(next) && !reachesThisMachine(first))
+        return "is this machine; a download from another machine may not be redirected here";
+    return undefined;
+}
+
+function reachesThisMachine(url: URL): boolean {
+    const host = url.hostname.toLowerCase();
+    return isLoopbackHost(host) || host.endsWith(".localhost") || host === "0.0.0.0" || host === "[::]";
+}
+
+/** A connection sent nothing for the stall time. */
+export class Stalled extends Error {
+    public constructor(ms: number) {
+        super(`the server sent nothing for ${formatSeconds(ms)}`);
+        this.name = "Stalled";
+    }
+}
+
+/**
+ * `pending`'s response, or Stalled after `ms`, or the abort reason as soon as `signal` aborts
+ * (without relying on fetch's own handling of it); a response that comes too late is cancelled.
+ */
+export async function answerWithin(pending: Promise<Response>, ms: number, signal: AbortSignal | undefined): Promise<Response> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Stalled(ms)), ms);
+        onAbort = () => reject(signal!.reason);
+        if (signal?.aborted)
+            onAbort();
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([pending, late]);
+    } catch (error) {
+        pending.then((response) => response.body?.cancel(), () => undefined).catch(() => undefined);
+        throw error;
+    } finally {
+        clearTimeout(timer);
+        if (onAbort != null)
+            signal?.removeEventListener("abort", onAbort);
+    }
+}
+
+/**
  * Downloads `url` to `destination` through `destination.part`, resuming a part file left by an
  * earlier attempt when the server supports ranges. The final name appears only for a complete
  * file that starts with the GGUF magic. On Cancel, rejects with CANCELLED and keeps the part file.
@@ -64,13 +134,14 @@ export async function downloadFile(url: URL, destination: string, shown: string,
     const partPath = `${destination}${PART_FILE_SUFFIX}`;
     const maxAttempts = options.maxAttempts ?? 5;
     const delays = options.retryDelaysMs ?? defaultRetryDelaysMs;
+    const limits = { maxBytes: options.maxBytes ?? defaultMaxBytes, stallMs: options.stallMs ?? defaultStallMs };
     const progress = throttledProgress(options.onProgress);
     let lastProblem = "";
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         if (attempt > 1)
             await sleep(delays[Math.min(attempt - 2, delays.length - 1)] ?? 1000, signal, shown);
         try {
-            const outcome = await transfer(url, partPath, shown, signal, options.headers ?? {}, progress);
+            const outcome = await transfer(url, partPath, shown, signal, options.headers ?? {}, progress, limits);
             if (outcome === "complete")
                 break;
             lastProblem = outcome;
@@ -79,7 +150,7 @@ export async function downloadFile(url: URL, destination: string, shown: string,
                 throw cancelled(shown);
             if (error instanceof HostError)
                 throw error;
-            lastProblem = describeNetworkError(error);
+            lastProblem = error instanceof Stalled ? `${error.message} before answering` : describeNetworkError(error);
         }
         if (attempt === maxAttempts)
             throw new HostError(
@@ -95,13 +166,14 @@ export async function downloadFile(url: URL, destination: string, shown: string,
 /** One connection: "complete", or why it ended early (a dropped connection, worth a retry). */
 async function transfer(
     url: URL, partPath: string, shown: string, signal: AbortSignal | undefined,
-    headers: Readonly<Record<string, string>>, progress: ReturnType<typeof throttledProgress>
+    headers: Readonly<Record<string, string>>, progress: ReturnType<typeof throttledProgress>,
+    limits: { readonly maxBytes: number; readonly stallMs: number }
 ): Promise<"complete" | string> {
     let offset = await fs.stat(partPath).then((stat) => stat.size, () => 0);
     const response = await fetchCheckingRedirects(url, {
         headers: { ...headers, "accept-encoding": "identity", ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
         ...(signal != null ? { signal } : {})
-    }, shown);
+    }, shown, limits.stallMs);
     if (response.status === 416) {
         // The part file is not a prefix of what the server has now: start over.
         await response.body?.cancel().catch(() => undefined);
@@ -130,14 +202,29 @@ async function transfer(
     const length = Number(response.headers.get("content-length") ?? Number.NaN);
     const total = range != null && range[2] !== "*" && offset > 0 ? Number(range[2]) : Number.isFinite(length) ? offset + length : 0;
 
+    if (total > limits.maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: the server says it is ${formatBytes(total)}, more than the largest model file Specula downloads (${formatBytes(limits.maxBytes)}).`);
+    }
+    if (response.body == null)
+        return "the server sent no data";
+    const reader = response.body.getReader();
+    // Cancel reaches the connection through the reader, which this listener holds.
+    const onAbort = () => void reader.cancel().catch(() => undefined);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted)
+        onAbort();
     const file = await fs.open(partPath, offset > 0 ? "a" : "w");
     let written = offset;
+    let finished = false;
     try {
-        if (response.body == null)
-            return "the server sent no data";
         const head: Buffer[] = [];
         let headBytes = offset;
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        while (true) {
+            const { done, value: chunk } = await readWithin(reader, limits.stallMs);
+            if (done)
+                break;
+            signal?.throwIfAborted();
             if (headBytes < ggufMagic.length) {
                 head.push(Buffer.from(chunk));
                 headBytes += chunk.length;
@@ -146,20 +233,51 @@ async function transfer(
                 if (offset === 0 && !start.subarray(0, compared).equals(ggufMagic.subarray(0, compared)))
                     throw new HostError("DOWNLOAD_FAILED", `Could not download ${shown}: the server sent something that is not a GGUF model file (${describeStart(start)}); a captive portal or login page?`);
             }
+            if (written + chunk.length > (total > 0 ? total : limits.maxBytes)) {
+                await file.close().catch(() => undefined);
+                await fs.rm(partPath, { force: true });
+                throw new HostError("DOWNLOAD_FAILED", total > 0
+                    ? `Could not download ${shown}: the server sent more than the ${formatBytes(total)} it declared.`
+                    : `Could not download ${shown}: the server sent more than ${formatBytes(limits.maxBytes)} without saying how large the file is; Specula stops there.`);
+            }
             await file.write(chunk);
             written += chunk.length;
             progress.report(written, total);
         }
+        finished = true;
+        // A Cancel ends the reader as if the body were over.
+        signal?.throwIfAborted();
     } catch (error) {
         if (error instanceof HostError || signal?.aborted)
             throw error;
+        if (error instanceof Stalled)
+            return `${error.message} after ${written} bytes`;
         return `the connection dropped after ${written} bytes (${describeNetworkError(error)})`;
     } finally {
-        await file.close();
+        signal?.removeEventListener("abort", onAbort);
+        if (!finished)
+            await reader.cancel().catch(() => undefined);
+        await file.close().catch(() => undefined);
     }
     if (total > 0 && written !== total)
         return `the connection ended after ${written} of ${total} bytes`;
     return "complete";
+}
+
+/** The next chunk, or Stalled (and the reader cancelled, which closes the connection) after `ms` without one. */
+async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+            reject(new Stalled(ms));
+            void reader.cancel().catch(() => undefined);
+        }, ms);
+    });
+    try {
+        return await Promise.race([reader.read(), stalled]);
+    } finally {
+        clearTimeout(timer);
+    }
 }
 
 /**
@@ -196,6 +314,16 @@ function describeNetworkError(error: unknown): string {
         current = (current as { cause?: unknown }).cause;
     }
     return error instanceof Error ? error.message.split("\n")[0] ?? error.name : String(error);
+}
+
+function formatBytes(bytes: number): string {
+    if (bytes >= 1024 ** 3)
+        return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+    return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+function formatSeconds(ms: number): string {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function cancelled(shown: string): HostError {

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { classifyModelUri, describeModelUri } from "../config/modelPairs";
 import { loadNodeLlamaCpp } from "../engine/llamaTypes";
-import { downloadFile, fetchCheckingRedirects } from "./downloadFile";
+import { answerWithin, downloadFile, fetchCheckingRedirects, Stalled } from "./downloadFile";
 import { HostError } from "./HostError";
 import type { DownloadProgress, ModelSource } from "./protocol";
 import { verifySha256 } from "./verifySha256";
@@ -160,6 +160,9 @@ export interface DownloadOptions {
     readonly signal?: AbortSignal;
     /** Wait before each retry of a dropped connection; see downloadFile. */
     readonly retryDelaysMs?: readonly number[];
+    /** Largest file and longest silence of a download; see downloadFile's options of the same names. */
+    readonly maxBytes?: number;
+    readonly stallMs?: number;
     readonly onProgress?: (progress: Omit<DownloadProgress, "downloadId">) => void;
 }
 
@@ -194,6 +197,8 @@ export async function downloadModelSources(sources: readonly ModelSource[], opti
                 await downloadFile(url, filePath, shown, {
                     ...(options.signal != null ? { signal: options.signal } : {}),
                     ...(options.retryDelaysMs != null ? { retryDelaysMs: options.retryDelaysMs } : {}),
+                    ...(options.maxBytes != null ? { maxBytes: options.maxBytes } : {}),
+                    ...(options.stallMs != null ? { stallMs: options.stallMs } : {}),
                     onProgress: (downloadedBytes, totalBytes) => options.onProgress?.({ index, uri: source.uri, downloadedBytes, totalBytes })
                 });
             } catch (error) {
@@ -213,19 +218,20 @@ export async function downloadModelSources(sources: readonly ModelSource[], opti
 
 /** One quick request first turns "offline" into a clear message within seconds. */
 async function checkReachable(url: URL, shown: string, signal?: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(15_000);
-    const combined = signal != null ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-        const response = await fetch(url, { method: "HEAD", redirect: "manual", signal: combined });
+        // The wait is timed here, not by a signal handed to fetch alone (nodejs/node#55428).
+        const response = await answerWithin(fetch(url, { method: "HEAD", redirect: "manual", ...(signal != null ? { signal } : {}) }), reachableWithinMs, signal);
         await response.body?.cancel();
     } catch (error) {
         if (signal?.aborted)
             throw new HostError("CANCELLED", `The download of ${shown} was cancelled.`);
-        if (timeout.aborted)
-            throw new HostError("OFFLINE", `Could not download ${shown}: ${url.host} did not answer within 15 s. Check your internet connection or proxy, or point specula.modelPairs at local files.`);
+        if (error instanceof Stalled)
+            throw new HostError("OFFLINE", `Could not download ${shown}: ${url.host} did not answer within ${reachableWithinMs / 1000} s. Check your internet connection or proxy, or point specula.modelPairs at local files.`);
         throw describeDownloadError(error, shown);
     }
 }
+
+const reachableWithinMs = 15_000;
 
 const offlineCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 

@@ -19,9 +19,10 @@ import { generationBudget } from "../engine/generationBudget";
 import type { Token } from "../engine/llamaTypes";
 import { asServerFailure, failureForStatus, LlamaServerHttp, ServerFailure, type JsonAnswer } from "./LlamaServerHttp";
 import {
-    completionBody, findBos, findFimTokens, infillProbeBody, parseInfillProbe, parseProps, parseSlotsSpeculative,
+    completionBody, completionByteCeiling, findBos, findFimTokens, infillProbeBody, parseInfillProbe, parseProps, parseSlotsSpeculative,
     parseStreamEvent, parseTokenIds, parseTokenPieces, statsFromTimings, stopReasonOf, type ServerModel, type ServerTimings
 } from "./llamaServerProtocol";
+import { redactSecrets } from "./redactSecrets";
 import { checkServerUrl, type ServerUrlSource } from "./serverUrl";
 
 export type ServerHealth =
@@ -55,6 +56,12 @@ export interface LlamaServerBackendOptions {
     readonly retry?: { readonly firstMs: number; readonly maxMs: number };
     /** /health poll while ready. Defaults to 20 s. */
     readonly healthIntervalMs?: number;
+    /**
+     * Longest a request may take in all, however steadily the server trickles bytes (the timeout
+     * above only ends silence): `baseMs` for any request, the health probe's included, and
+     * `perTokenMs` more for each token a completion asks for. Defaults to 2 × timeoutMs and 1 s.
+     */
+    readonly deadline?: { readonly baseMs: number; readonly perTokenMs: number };
 }
 
 /** Room left in the server's context for its own drafts, beyond the prompt and the answer. */
@@ -69,6 +76,8 @@ export class LlamaServerBackend implements CompletionBackend {
     private readonly http: LlamaServerHttp | undefined;
     private readonly retry: { readonly firstMs: number; readonly maxMs: number };
     private readonly healthIntervalMs: number;
+    private readonly deadline: { readonly baseMs: number; readonly perTokenMs: number };
+    private readonly apiKey: string | undefined;
     private failures = 0;
     private wake: () => void = () => undefined;
     /** http to another machine: said once in the log by the caller. */
@@ -77,6 +86,8 @@ export class LlamaServerBackend implements CompletionBackend {
     public constructor(options: LlamaServerBackendOptions) {
         this.retry = options.retry ?? { firstMs: 1000, maxMs: 15_000 };
         this.healthIntervalMs = options.healthIntervalMs ?? 20_000;
+        this.deadline = options.deadline ?? { baseMs: 2 * options.timeoutMs, perTokenMs: 1000 };
+        this.apiKey = options.apiKey;
         const check = checkServerUrl(options.url, options.urlSource);
         if (!check.ok) {
             this.display = options.url.trim();
@@ -86,7 +97,13 @@ export class LlamaServerBackend implements CompletionBackend {
         }
         this.display = check.display;
         this.cleartext = check.cleartext;
-        this.http = new LlamaServerHttp({ base: check.base, display: check.display, timeoutMs: options.timeoutMs, ...(options.apiKey != null ? { apiKey: options.apiKey } : {}) });
+        this.http = new LlamaServerHttp({
+            base: check.base,
+            display: check.display,
+            timeoutMs: options.timeoutMs,
+            deadlineMs: this.deadline.baseMs,
+            ...(options.apiKey != null ? { apiKey: options.apiKey } : {})
+        });
         void this.monitor();
     }
 
@@ -145,7 +162,10 @@ export class LlamaServerBackend implements CompletionBackend {
                 temperature: request.temperature ?? 0,
                 seed: request.seed ?? 0,
                 prefillOnly: request.prefillOnly === true
-            }), signal, (raw) => {
+            }), signal, {
+                maxBytes: completionByteCeiling(prompt.tokens.length, prompt.maxTokens),
+                deadlineMs: this.deadline.baseMs + prompt.maxTokens * this.deadline.perTokenMs
+            }, (raw) => {
                 const event = parseStreamEvent(raw);
                 if (event.timings != null)
                     timings = event.timings;
@@ -328,12 +348,21 @@ export class LlamaServerBackend implements CompletionBackend {
         this.wake();
     }
 
-    private setHealth(health: ServerHealth): void {
+    private setHealth(next: ServerHealth): void {
+        const health = this.withoutSecrets(next);
         if (this.lifetime.signal.aborted || sameHealth(this.current, health))
             return;
         this.current = health;
         for (const listener of [...this.listeners])
             listener(health);
+    }
+
+    /** Health as shown and logged: no server text in it carries the key or anything shaped like one. */
+    private withoutSecrets(health: ServerHealth): ServerHealth {
+        const redact = (text: string) => redactSecrets(text, this.apiKey);
+        if (health.kind === "ready")
+            return { kind: "ready", model: { ...health.model, name: redact(health.model.name), ...(health.model.build != null ? { build: redact(health.model.build) } : {}) } };
+        return "message" in health ? { ...health, message: redact(health.message) } : health;
     }
 
     /** Waits `ms`, or less when woken (a request failed, reconnect) or disposed. */

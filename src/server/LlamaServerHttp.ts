@@ -1,6 +1,10 @@
 // HTTP to a llama.cpp server: JSON requests and server-sent-event streams with the API key, a
-// timeout that fires when the server sends nothing for a while (not a limit on a long answer), and
-// every way a request can fail turned into one ServerFailure kind. No `vscode` import.
+// timeout that fires when the server sends nothing for a while, an overall deadline and a size
+// ceiling for every answer (a trickling or endless server cannot hold a request or fill memory),
+// every way a request can fail turned into one ServerFailure kind, and server texts quoted without
+// the key. No `vscode` import.
+import { HttpConnection } from "./HttpConnection";
+import { redactSecrets } from "./redactSecrets";
 import { SseFormatError, SseParser } from "./SseParser";
 import { endpointUrl } from "./serverUrl";
 
@@ -40,10 +44,20 @@ export interface ServerEndpoint {
     readonly base: URL;
     /** host:port, for messages. */
     readonly display: string;
-    /** Sent as `Authorization: Bearer …`; never logged. */
+    /** Sent as `Authorization: Bearer …`; never logged (and cut out of every server text). */
     readonly apiKey?: string;
     /** A request fails with "timeout" once the server has sent nothing for this long. */
     readonly timeoutMs: number;
+    /** A JSON request (the health probe, /tokenize …) fails with "timeout" once it has taken this long in all. */
+    readonly deadlineMs: number;
+}
+
+/** Bounds of one answer (a stream's from what was asked for). */
+export interface AnswerLimits {
+    /** The stream is closed, and the request fails, once the answer grows past this many bytes. */
+    readonly maxBytes: number;
+    /** …or once it has taken this long in all, however steadily the server trickles bytes. */
+    readonly deadlineMs: number;
 }
 
 /** Largest JSON answer read (a /tokenize of a whole prompt is tens of kB). */
@@ -52,6 +66,13 @@ const maxJsonBytes = 16 * 1024 * 1024;
 export interface JsonAnswer {
     readonly status: number;
     readonly body: unknown;
+}
+
+/** What `exchange` hands its reader: the status, and the body's chunks (counted, timed, bounded). */
+interface Answer {
+    readonly status: number;
+    readonly ok: boolean;
+    readonly chunks: AsyncIterable<Uint8Array>;
 }
 
 export class LlamaServerHttp {
@@ -63,13 +84,14 @@ export class LlamaServerHttp {
 
     /** GET or POST with a JSON answer. Transport problems throw ServerFailure; every HTTP status is returned. */
     public async json(path: string, body: unknown | undefined, signal: AbortSignal): Promise<JsonAnswer> {
-        return this.exchange(path, body, signal, false, async (response, progress) => {
-            const text = await readText(response, progress);
+        const limits = { maxBytes: maxJsonBytes, deadlineMs: this.endpoint.deadlineMs };
+        return this.exchange(path, body, signal, false, limits, async (response) => {
+            const text = await readText(response.chunks);
             try {
                 return { status: response.status, body: text === "" ? undefined : JSON.parse(text) as unknown };
             } catch {
                 if (response.ok)
-                    throw new ServerFailure("malformed", `${path} answered with text that is not JSON (${describeText(text)})`, response.status);
+                    throw new ServerFailure("malformed", `${path} answered with text that is not JSON (${this.quote(text)})`, response.status);
                 return { status: response.status, body: text };
             }
         });
@@ -78,17 +100,15 @@ export class LlamaServerHttp {
     /**
      * POSTs `body` and hands each server-sent event's JSON to `onEvent` until it returns false (the
      * connection is then closed, which stops the server's generation) or the stream ends.
-     * A non-2xx answer throws the ServerFailure for its status.
+     * A non-2xx answer throws the ServerFailure for its status; an answer past `limits` is closed
+     * and fails ("malformed" when too large, "timeout" when too long).
      */
-    public async stream(path: string, body: unknown, signal: AbortSignal, onEvent: (event: unknown) => boolean): Promise<"stopped" | "ended"> {
-        return this.exchange(path, body, signal, true, async (response, progress) => {
+    public async stream(path: string, body: unknown, signal: AbortSignal, limits: AnswerLimits, onEvent: (event: unknown) => boolean): Promise<"stopped" | "ended"> {
+        return this.exchange(path, body, signal, true, limits, async (response) => {
             if (!response.ok) {
-                const text = await readText(response, progress);
-                throw failureForStatus(response.status, parseOrText(text), path);
+                const text = await readText(response.chunks);
+                throw failureForStatus(response.status, parseOrText(text), path, this.endpoint.apiKey);
             }
-            if (response.body == null)
-                throw new ServerFailure("malformed", `${path} answered without a body`);
-            const reader = response.body.getReader();
             const parser = new SseParser();
             const deliver = (events: string[]): boolean => {
                 for (const data of events) {
@@ -96,7 +116,7 @@ export class LlamaServerHttp {
                     try {
                         event = JSON.parse(data) as unknown;
                     } catch {
-                        throw new ServerFailure("malformed", `${path} streamed an event that is not JSON (${describeText(data)})`);
+                        throw new ServerFailure("malformed", `${path} streamed an event that is not JSON (${this.quote(data)})`);
                     }
                     let more: boolean;
                     try {
@@ -110,12 +130,9 @@ export class LlamaServerHttp {
                 return true;
             };
             try {
-                while (true) {
-                    const { done, value } = await reader.read();
-                    if (done)
-                        break;
-                    progress();
-                    if (!deliver(parser.push(value)))
+                // Leaving the loop early closes the connection (see exchange): llama-server stops generating for it.
+                for await (const chunk of response.chunks) {
+                    if (!deliver(parser.push(chunk)))
                         return "stopped";
                 }
                 const last = parser.end();
@@ -128,9 +145,6 @@ export class LlamaServerHttp {
                 if (error instanceof SseFormatError)
                     throw new ServerFailure("malformed", `${path} streamed ${error.message}`);
                 throw error;
-            } finally {
-                // Closing the body closes the connection: llama-server stops generating for it.
-                void reader.cancel().catch(() => undefined);
             }
         });
     }
@@ -140,46 +154,72 @@ export class LlamaServerHttp {
         body: unknown | undefined,
         signal: AbortSignal,
         streaming: boolean,
-        read: (response: Response, progress: () => void) => Promise<T>
+        limits: AnswerLimits,
+        read: (response: Answer) => Promise<T>
     ): Promise<T> {
         signal.throwIfAborted();
-        const stall = new StallTimer(this.endpoint.timeoutMs);
-        const done = new AbortController();
-        const combined = AbortSignal.any([signal, stall.signal, done.signal]);
-        const headers: Record<string, string> = { Accept: streaming ? "text/event-stream" : "application/json" };
-        if (body !== undefined)
+        const payload = body !== undefined ? Buffer.from(JSON.stringify(body), "utf8") : undefined;
+        const headers: Record<string, string | number> = { Accept: streaming ? "text/event-stream" : "application/json" };
+        if (payload !== undefined) {
             headers["Content-Type"] = "application/json";
+            headers["Content-Length"] = payload.byteLength;
+        }
         if (this.endpoint.apiKey != null && this.endpoint.apiKey !== "")
             headers.Authorization = `Bearer ${this.endpoint.apiKey}`;
-        try {
-            const response = await fetch(endpointUrl(this.endpoint.base, path), {
-                method: body === undefined ? "GET" : "POST",
+        // llama-server closes the connection after a streamed answer: a stream does not offer it for reuse.
+        if (streaming)
+            headers.Connection = "close";
+        for (let attempt = 1; ; attempt++) {
+            const connection = new HttpConnection(endpointUrl(this.endpoint.base, path), {
+                method: payload === undefined ? "GET" : "POST",
                 headers,
-                ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-                signal: combined,
-                redirect: "error"
+                ...(payload !== undefined ? { body: payload } : {}),
+                signal,
+                idleMs: this.endpoint.timeoutMs,
+                deadlineMs: limits.deadlineMs,
+                maxBytes: limits.maxBytes
             });
-            stall.touch();
-            return await read(response, () => stall.touch());
-        } catch (error) {
-            // The caller's own exceptions (it judged an event) reach it unchanged.
-            if (error instanceof FromCaller)
-                throw error.error;
-            if (signal.aborted)
-                throw signal.reason;
-            if (stall.fired)
-                throw new ServerFailure("timeout", `${this.endpoint.display} sent nothing for ${formatSeconds(this.endpoint.timeoutMs)}`);
-            throw asServerFailure(error, this.endpoint.display);
-        } finally {
-            stall.clear();
-            done.abort();
+            let answered = false;
+            try {
+                const response = await connection.response;
+                answered = true;
+                const status = response.statusCode ?? 0;
+                return await read({ status, ok: status >= 200 && status <= 299, chunks: connection.chunks() });
+            } catch (error) {
+                // The caller's own exceptions (it judged an event) reach it unchanged.
+                if (error instanceof FromCaller)
+                    throw error.error;
+                if (signal.aborted)
+                    throw signal.reason;
+                // A kept-alive connection the server had closed: the request never reached it.
+                if (attempt === 1 && !answered && connection.stopped == null && connection.reusedSocket && errorCode(error) === "ECONNRESET")
+                    continue;
+                const endpoint = `/${path.replace(/^\/+/, "")}`;
+                switch (connection.stopped) {
+                    case "idle":
+                        throw new ServerFailure("timeout", `${this.endpoint.display} sent nothing for ${formatSeconds(this.endpoint.timeoutMs)}`);
+                    case "deadline":
+                        throw new ServerFailure("timeout", `${this.endpoint.display} did not finish answering ${endpoint} within ${formatSeconds(limits.deadlineMs)} (it kept the answer open)`);
+                    case "tooLarge":
+                        throw new ServerFailure("malformed", `${endpoint} answered with more than ${formatBytes(limits.maxBytes)}, far more than was asked for`);
+                    default:
+                        throw asServerFailure(error, this.endpoint.display);
+                }
+            } finally {
+                connection.close();
+            }
         }
+    }
+
+    /** A server text quoted in a message: trimmed, clipped, and without the key or anything like one. */
+    private quote(text: string): string {
+        return describeText(redactSecrets(text, this.endpoint.apiKey));
     }
 }
 
 /** The failure an HTTP error status stands for, with the server's own message when it sent one. */
-export function failureForStatus(status: number, body: unknown, path: string): ServerFailure {
-    const message = serverMessage(body);
+export function failureForStatus(status: number, body: unknown, path: string, apiKey?: string): ServerFailure {
+    const message = serverMessage(body, apiKey);
     if (status === 401 || status === 403)
         return new ServerFailure("unauthorized", `the server refused the API key (HTTP ${status}${message != null ? `: ${message}` : ""})`, status);
     if (status === 503)
@@ -189,23 +229,21 @@ export function failureForStatus(status: number, body: unknown, path: string): S
     return new ServerFailure("http", `${path} failed with HTTP ${status}${message != null ? `: ${message}` : ""}`, status);
 }
 
-/** llama-server's `{ "error": { "message": … } }`, or a short plain-text body. */
-export function serverMessage(body: unknown): string | undefined {
-    if (typeof body === "string")
-        return body.trim() === "" ? undefined : clip(body.trim());
-    if (isRecord(body)) {
-        const error = body.error;
-        if (isRecord(error) && typeof error.message === "string")
-            return clip(error.message);
-        if (typeof error === "string")
-            return clip(error);
-        if (typeof body.message === "string")
-            return clip(body.message);
-    }
-    return undefined;
+/**
+ * llama-server's `{ "error": { "message": … } }`, or a short plain-text body; without the API key
+ * or anything shaped like a credential (a server may echo the Authorization header).
+ */
+export function serverMessage(body: unknown, apiKey?: string): string | undefined {
+    const text = typeof body === "string" ? body
+        : !isRecord(body) ? undefined
+        : isRecord(body.error) && typeof body.error.message === "string" ? body.error.message
+        : typeof body.error === "string" ? body.error
+        : typeof body.message === "string" ? body.message
+        : undefined;
+    return text == null || text.trim() === "" ? undefined : clip(redactSecrets(text.trim(), apiKey));
 }
 
-/** Network errors from fetch (undici) by their code. */
+/** Network errors (node:http) by their code. */
 export function asServerFailure(error: unknown, display: string): ServerFailure {
     if (error instanceof ServerFailure)
         return error;
@@ -255,37 +293,11 @@ function errorCode(error: unknown): string | undefined {
     return undefined;
 }
 
-async function readText(response: Response, progress: () => void): Promise<string> {
-    if (response.body == null)
-        return "";
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    try {
-        while (true) {
-            const { done, value } = await reader.read();
-            if (done)
-                break;
-            progress();
-            bytes += value.byteLength;
-            if (bytes > maxJsonBytes)
-                throw new ServerFailure("malformed", `the answer is larger than ${maxJsonBytes} bytes`);
-            chunks.push(value);
-        }
-    } finally {
-        void reader.cancel().catch(() => undefined);
-    }
-    return new TextDecoder().decode(concat(chunks, bytes));
-}
-
-function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
-    const all = new Uint8Array(bytes);
-    let offset = 0;
-    for (const chunk of chunks) {
-        all.set(chunk, offset);
-        offset += chunk.byteLength;
-    }
-    return all;
+async function readText(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks)
+        parts.push(Buffer.from(chunk));
+    return Buffer.concat(parts).toString("utf8");
 }
 
 function parseOrText(text: string): unknown {
@@ -305,6 +317,10 @@ function clip(text: string, max = 200): string {
     return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+function formatBytes(bytes: number): string {
+    return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} kB`;
+}
+
 function formatSeconds(ms: number): string {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -312,31 +328,4 @@ function formatSeconds(ms: number): string {
 /** An exception thrown by a caller's callback, carried through the network error handling untouched. */
 class FromCaller {
     public constructor(public readonly error: unknown) {}
-}
-
-/** Aborts its signal when `touch()` has not been called for `ms`. */
-class StallTimer {
-    private readonly controller = new AbortController();
-    private timer: ReturnType<typeof setTimeout> | undefined;
-    public fired = false;
-
-    public constructor(private readonly ms: number) {
-        this.touch();
-    }
-
-    public get signal(): AbortSignal {
-        return this.controller.signal;
-    }
-
-    public touch(): void {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => {
-            this.fired = true;
-            this.controller.abort(new Error("stalled"));
-        }, this.ms);
-    }
-
-    public clear(): void {
-        clearTimeout(this.timer);
-    }
 }

@@ -4,6 +4,7 @@
 import type { RequestStats, StopReason } from "../engine/CompletionTypes";
 import type { FimLayout } from "../engine/buildPrompt";
 import { isRecord, ServerFailure } from "./LlamaServerHttp";
+import { redactSecrets } from "./redactSecrets";
 
 export interface FimTokens {
     readonly prefix: number;
@@ -169,6 +170,17 @@ export function completionBody(params: CompletionParams): Record<string, unknown
     };
 }
 
+/**
+ * The most bytes a streamed /completion answer may take: far above what llama-server writes for
+ * the tokens asked for, yet bounded, so a broken or hostile server that streams on cannot fill
+ * memory. An event per generated token (its text, token ids and running timings: about 400 bytes
+ * from llama-server) gets 8 KiB; the final event repeats the whole prompt as text and its
+ * settings, so each prompt token gets 1 KiB, and the settings 256 KiB.
+ */
+export function completionByteCeiling(promptTokens: number, maxTokens: number): number {
+    return 256 * 1024 + promptTokens * 1024 + (Math.max(1, maxTokens) + 1) * 8 * 1024;
+}
+
 export interface ServerTimings {
     readonly cacheN: number;
     readonly promptN: number;
@@ -194,7 +206,7 @@ export function parseStreamEvent(event: unknown): StreamEvent {
         throw new ServerFailure("malformed", "/completion streamed an event that is not a JSON object");
     if (event.error != null) {
         const error = isRecord(event.error) ? event.error : {};
-        const message = typeof error.message === "string" ? error.message : "unknown error";
+        const message = typeof error.message === "string" ? redactSecrets(error.message) : "unknown error";
         const code = typeof error.code === "number" ? error.code : undefined;
         throw new ServerFailure(code === 401 || code === 403 ? "unauthorized" : code === 503 ? "loading" : "http", `the server reported an error while answering: ${message}`, code);
     }

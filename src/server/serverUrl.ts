@@ -43,10 +43,13 @@ export function checkServerUrl(value: string, source: ServerUrlSource): ServerUr
     return { ok: true, base, display: url.host, cleartext: url.protocol === "http:" && !loopback };
 }
 
-/** `localhost`, 127.0.0.0/8 and ::1 (IPv4-mapped too). */
+/**
+ * `localhost`, 127.0.0.0/8 and ::1 (IPv4-mapped too). Names under `.localhost` are not: whether
+ * one resolves to this machine depends on the resolver, and it is not looked up here.
+ */
 export function isLoopbackHost(hostname: string): boolean {
     const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-    if (host === "localhost" || host.endsWith(".localhost"))
+    if (host === "localhost")
         return true;
     if (host === "::1" || host === "0:0:0:0:0:0:0:1")
         return true;

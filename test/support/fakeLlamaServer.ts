@@ -31,8 +31,15 @@ export interface FakeLlamaServerBehaviour {
     loading: boolean;
     /** Status to answer /completion with, instead of streaming. */
     completionStatus?: number;
-    /** What /completion streams: the text (one event per character), or a sabotage. */
-    completion: "normal" | "malformedEvent" | "truncatedEvent" | "noFinalEvent" | "dieMidStream" | "errorEvent";
+    /**
+     * What /completion streams: the text (one event per character), or a sabotage; "flood": after
+     * the first character, 200 events of 60 kB each (12 MB, whatever was asked), then the end.
+     */
+    completion: "normal" | "malformedEvent" | "truncatedEvent" | "noFinalEvent" | "dieMidStream" | "errorEvent" | "flood";
+    /** Keep the answer open by trickling: /health (a space every 100 ms) or /completion (an SSE comment every 100 ms), 30 times before answering. */
+    trickle?: "health" | "completion";
+    /** A 401 repeats the Authorization header it got (a server or proxy that echoes it). */
+    echoAuthorization?: boolean;
     /** Text streamed by /completion. */
     text: string;
     /** Wait before each event of /completion (and before the headers), ms. */
@@ -119,12 +126,14 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
     const handle = async (response: http.ServerResponse, record: RecordedServerRequest) => {
         const path = record.path;
         if (path === "/health") {
+            if (behaviour.trickle === "health")
+                return void (await trickle(response, record, " ") && response.end(JSON.stringify({ status: "ok" })));
             if (behaviour.loading)
                 return error(response, 503, "Loading model", "unavailable_error");
             return json(response, 200, { status: "ok" });
         }
         if (behaviour.apiKey != null && record.authorization !== `Bearer ${behaviour.apiKey}`)
-            return error(response, 401, "Invalid API Key", "authentication_error");
+            return error(response, 401, behaviour.echoAuthorization === true ? `Invalid API Key: got "${record.authorization ?? ""}"` : "Invalid API Key", "authentication_error");
         if (behaviour.loading)
             return error(response, 503, "Loading model", "unavailable_error");
         const body = (record.body ?? {}) as Record<string, unknown>;
@@ -159,13 +168,29 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
         }
     };
 
+    /** Headers, then `text` every 100 ms, 30 times; false when the client left meanwhile. */
+    const trickle = async (response: http.ServerResponse, record: RecordedServerRequest, text: string): Promise<boolean> => {
+        response.writeHead(200, { "content-type": record.path === "/completion" ? "text/event-stream" : "application/json" });
+        for (let i = 0; i < 30; i++) {
+            await sleep(100);
+            if (record.closedEarly)
+                return false;
+            response.write(text);
+        }
+        return true;
+    };
+
     const streamCompletion = async (response: http.ServerResponse, body: Record<string, unknown>, record: RecordedServerRequest) => {
         if (behaviour.completionStatus != null)
             return error(response, behaviour.completionStatus, `scripted HTTP ${behaviour.completionStatus}`);
         await sleep(behaviour.eventDelayMs);
         if (record.closedEarly)
             return;
-        response.writeHead(200, { "content-type": "text/event-stream" });
+        if (behaviour.trickle === "completion") {
+            if (!(await trickle(response, record, ":\n")))
+                return;
+        } else
+            response.writeHead(200, { "content-type": "text/event-stream" });
         const prompt = Array.isArray(body.prompt) ? body.prompt.length : 0;
         const nPredict = typeof body.n_predict === "number" ? body.n_predict : 128;
         // Like llama-server, n_predict 0 still samples one token.
@@ -193,6 +218,21 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
                 return void response.end();
             if (i === 1 && behaviour.completion === "dieMidStream")
                 return void response.socket?.destroy();
+            if (i === 1 && behaviour.completion === "flood") {
+                const big = "y".repeat(60_000);
+                for (let n = 0; n < 200 && !record.closedEarly; n++) {
+                    if (!response.write(`data: ${JSON.stringify({ index: 0, content: big, stop: false })}\n\n`))
+                        await new Promise<void>((resolve) => {
+                            const done = () => {
+                                response.off("drain", done).off("close", done);
+                                resolve();
+                            };
+                            response.once("drain", done).once("close", done);
+                        });
+                    record.eventsSent++;
+                }
+                break;
+            }
             if (i === 1 && behaviour.completion === "errorEvent")
                 return void response.end(`data: ${JSON.stringify({ error: { code: 500, message: "scripted failure mid-stream", type: "server_error" } })}\n\n`);
             send(`data: ${JSON.stringify({ index: 0, content: chars[i], tokens: fakeTokenize(chars[i]!, false), stop: false, tokens_predicted: i + 1, timings: timings(i + 1) })}\n\n`);

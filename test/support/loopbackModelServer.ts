@@ -26,12 +26,14 @@ export interface LoopbackModelServer {
     readonly requests: string[];
     /** Bytes per 10 ms tick; 0 sends everything at once. */
     bytesPerTick: number;
+    /** When > 0: each answer sends this many bytes of its body, then nothing, and ends by itself after 3 s. */
+    stallAfterBytes: number;
     close(): Promise<void>;
 }
 
 export async function startLoopbackModelServer(files: readonly ServedFile[]): Promise<LoopbackModelServer> {
     const sockets = new Set<import("node:net").Socket>();
-    const state = { ranges: [] as (string | undefined)[], requests: [] as string[], bytesPerTick: 0 };
+    const state = { ranges: [] as (string | undefined)[], requests: [] as string[], bytesPerTick: 0, stallAfterBytes: 0 };
     const server = http.createServer((request, response) => {
         state.requests.push(`${request.method ?? "?"} ${request.url ?? "/"}`);
         const name = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname.slice(1));
@@ -72,6 +74,12 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
             response.write(body.subarray(0, file.dropAfterBytes), () => setTimeout(() => response.socket?.destroy(), 20));
             return;
         }
+        if (state.stallAfterBytes > 0) {
+            response.write(body.subarray(0, state.stallAfterBytes));
+            const timer = setTimeout(() => response.end(), 3000);
+            response.on("close", () => clearTimeout(timer));
+            return;
+        }
         if (state.bytesPerTick <= 0) {
             response.end(body);
             return;
@@ -105,6 +113,8 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
         requests: state.requests,
         get bytesPerTick() { return state.bytesPerTick; },
         set bytesPerTick(value: number) { state.bytesPerTick = value; },
+        get stallAfterBytes() { return state.stallAfterBytes; },
+        set stallAfterBytes(value: number) { state.stallAfterBytes = value; },
         close: () => new Promise<void>((resolve) => {
             for (const socket of sockets)
                 socket.destroy();

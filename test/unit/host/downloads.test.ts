@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { redirectProblem } from "../../../src/host/downloadFile";
 import { downloadModelSources, fileNameForHuggingFace, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/host/modelFiles";
 import { smallFixtures } from "../../support/engineTestSupport";
 import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
@@ -134,6 +135,55 @@ describe("downloads from hostile servers", function () {
         const modelDirectory = await directory("cut");
         await expectHostError(downloadModelSources([{ uri: `${server.baseUrl}/cut.gguf` }], { modelDirectory, ...fast }), "DOWNLOAD_FAILED", /is truncated/);
         assert.deepEqual(await fs.readdir(modelDirectory), []);
+    });
+
+    it("refuses a file larger than the largest size allowed before writing anything", async () => {
+        server = await startLoopbackModelServer([{ name: "model.gguf", data: model }]);
+        const modelDirectory = await directory("too-large");
+        await expectHostError(
+            downloadModelSources([{ uri: `${server.baseUrl}/model.gguf` }], { modelDirectory, ...fast, maxBytes: 50_000 }),
+            "DOWNLOAD_FAILED",
+            new RegExp(`the server says it is ${model.length} bytes, more than the largest model file Specula downloads \\(50000 bytes\\)`)
+        );
+        assert.deepEqual(await fs.readdir(modelDirectory), []);
+    });
+
+    it("stops an answer of unknown size at the largest size allowed, and keeps none of it", async () => {
+        // "GGUF" and then zeros without end, as far as the downloader can tell (8 MiB, no Content-Length).
+        const endless = Buffer.concat([Buffer.from("GGUF", "latin1"), Buffer.alloc(8 * 1024 * 1024)]);
+        server = await startLoopbackModelServer([{ name: "model.gguf", data: endless, unknownLength: true }]);
+        const modelDirectory = await directory("endless");
+        await expectHostError(
+            downloadModelSources([{ uri: `${server.baseUrl}/model.gguf` }], { modelDirectory, ...fast, maxBytes: 1024 * 1024 }),
+            "DOWNLOAD_FAILED",
+            /sent more than 1\.0 MiB without saying how large the file is/
+        );
+        assert.deepEqual(await fs.readdir(modelDirectory), []);
+    });
+
+    it("a server that stops sending: each connection ends after the stall time, and the part file resumes later", async () => {
+        server = await startLoopbackModelServer([{ name: "model.gguf", data: model }]);
+        server.stallAfterBytes = 10_000;
+        const modelDirectory = await directory("stall");
+        await expectHostError(
+            downloadModelSources([{ uri: `${server.baseUrl}/model.gguf` }], { modelDirectory, ...fast, stallMs: 200 }),
+            "DOWNLOAD_FAILED",
+            /the server sent nothing for 0\.2 s after 50000 bytes, 5 times; it continues where it stopped next time/
+        );
+        assert.deepEqual(server.ranges, [undefined, "bytes=10000-", "bytes=20000-", "bytes=30000-", "bytes=40000-"]);
+        assert.equal((await fs.stat(path.join(modelDirectory, "model.gguf.part"))).size, 50_000);
+        server.stallAfterBytes = 0;
+        const [file] = await downloadModelSources([{ uri: `${server.baseUrl}/model.gguf` }], { modelDirectory, ...fast, stallMs: 200 });
+        assert.equal(server.ranges.at(-1), "bytes=50000-");
+        assert.ok((await fs.readFile(file!)).equals(model));
+    });
+
+    it("a download from another machine may not be redirected to this one; a loopback one may", () => {
+        const remote = new URL("https://models.example.com/model.gguf");
+        for (const local of ["http://127.0.0.1:9/admin", "http://localhost:8080/", "https://[::1]/x", "https://127.0.0.2/x", "http://0.0.0.0:80/", "https://llama.localhost/x"])
+            assert.match(redirectProblem(remote, new URL(local)) ?? "allowed", /may not be redirected here/, local);
+        assert.equal(redirectProblem(remote, new URL("https://cdn.example.net/model.gguf")), undefined);
+        assert.equal(redirectProblem(new URL("http://127.0.0.1:8000/a.gguf"), new URL("http://localhost:9000/b.gguf")), undefined);
     });
 
     it("names hf: downloads after the user, repository and file or tag", () => {

@@ -111,7 +111,7 @@ describe("reliability: privacy by construction", () => {
             path.join("src", "bench", "LlamaServerPeer.ts"),
             path.join("src", "host", "downloadFile.ts"),
             path.join("src", "host", "modelFiles.ts"),
-            path.join("src", "server", "LlamaServerHttp.ts")
+            path.join("src", "server", "HttpConnection.ts")
         ], "files that can reach the network");
         // The benchmark's llama-server peer talks only to the server it started, on loopback, and
         // nothing the extension or the engine host runs imports the benchmark.
@@ -131,6 +131,6 @@ describe("reliability: privacy by construction", () => {
         // The server client is only built when specula.backend is llamaServer (machine-scoped: never from a workspace).
         const composition = fs.readFileSync(path.join(repository, "src", "vscode", "ServerController.ts"), "utf8");
         assert.equal((composition.match(/new LlamaServerBackend\(/g) ?? []).length, 1, "one place builds the server client");
-        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/host/downloadFile.ts, src/host/modelFiles.ts) the llama.cpp server client (src/server/LlamaServerHttp.ts) and the benchmark's loopback llama-server peer, no telemetry`);
+        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/host/downloadFile.ts, src/host/modelFiles.ts) the llama.cpp server client's connection (src/server/HttpConnection.ts) and the benchmark's loopback llama-server peer, no telemetry`);
     });
 });

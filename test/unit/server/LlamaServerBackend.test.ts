@@ -325,6 +325,54 @@ describe("llama.cpp server backend (fake server on loopback)", function () {
             resultOf(await complete(backend));
         });
 
+        it("an answer far larger than was asked for: the stream is closed and the server is failing", async () => {
+            const fake = await start({ completion: "flood" });
+            const backend = connect(fake.url);
+            await waitFor(backend, "ready");
+            const kinds = record(backend);
+            let streamed = 0;
+            const outcome = await complete(backend, request({ maxTokens: 8 }), undefined, (delta) => {
+                streamed += delta.length;
+            });
+            assert.equal(outcome.kind, "crashed", `streamed ${streamed} characters`);
+            assert.equal(kinds[0], "failing");
+            assert.match((backend.health as { message: string }).message, /\/completion answered with more than \d+ kB, far more than was asked for/);
+            await sleep(100);
+            const answer = fake.requestsTo("/completion").at(-1)!;
+            assert.equal(answer.closedEarly, true, "the connection was closed");
+            assert.ok(answer.eventsSent < 100, `${answer.eventsSent} events of 60 kB sent`);
+        });
+
+        it("a stream kept open by trickled comments ends at its deadline", async () => {
+            const fake = await start({ trickle: "completion" });
+            const backend = connect(fake.url, { timeoutMs: 300, deadline: { baseMs: 600, perTokenMs: 10 } });
+            await waitFor(backend, "ready");
+            const kinds = record(backend);
+            assert.equal((await complete(backend, request({ maxTokens: 8 }))).kind, "crashed");
+            assert.equal(kinds[0], "slow");
+            assert.match((backend.health as { message: string }).message, /did not finish answering \/completion within 0\.7 s/);
+            await sleep(100);
+            assert.equal(fake.requestsTo("/completion").at(-1)!.closedEarly, true);
+        });
+
+        it("a health probe kept open by a trickle ends at its deadline: slow, then ready once the server answers", async () => {
+            const fake = await start({ trickle: "health" });
+            const backend = connect(fake.url, { timeoutMs: 300, deadline: { baseMs: 600, perTokenMs: 10 } });
+            const health = await waitFor(backend, "slow", 2500);
+            assert.ok(health.kind === "slow" && /did not finish answering \/health within 0\.6 s/.test(health.message), JSON.stringify(health));
+            fake.behaviour.trickle = undefined;
+            await waitFor(backend, "ready");
+        });
+
+        it("a server that echoes the key in its refusal: the key and bearer-shaped text never reach the message", async () => {
+            const fake = await start({ apiKey: "the-right-key", echoAuthorization: true });
+            const backend = connect(fake.url, { apiKey: "wrong-key-4711" });
+            const health = await waitFor(backend, "unauthorized");
+            assert.ok(health.kind === "unauthorized");
+            assert.match(health.message, /HTTP 401: Invalid API Key: got "Bearer \[redacted\]"/);
+            assert.ok(!health.message.includes("wrong-key-4711"), health.message);
+        });
+
         it("a model without FIM tokens: noFim, and no completion is attempted", async () => {
             const fake = await start({ noFim: true });
             const backend = connect(fake.url);

@@ -50,6 +50,15 @@ describe("server URL policy", () => {
         assert.equal(isLoopbackHost("[::2]"), false);
     });
 
+    it("does not take a name under .localhost for this machine without resolving it: http to it is cleartext", () => {
+        for (const host of ["llama.localhost", "evil.example.localhost"]) {
+            assert.equal(isLoopbackHost(host), false, host);
+            const typed = checkServerUrl(`http://${host}:8080`, "user");
+            assert.ok(typed.ok && typed.cleartext, `${host}: the "unencrypted" warning is given`);
+            assert.ok(!checkServerUrl(`http://${host}:8080`, "default").ok, `${host} is not accepted as loopback from a default`);
+        }
+    });
+
     it("resolves endpoints under a base path (a reverse proxy)", () => {
         const check = checkServerUrl("https://host.example/llama", "user");
         assert.ok(check.ok);
