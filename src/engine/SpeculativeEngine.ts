@@ -4,7 +4,8 @@ import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
 import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
 import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
-import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { decodingOptions as decodingOptionTable, withDecodingDefaults, type EngineDecodingOptions } from "./decodingOptions";
+import { DEFAULT_CONTEXT_SIZE, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
 import { generationBudget } from "./generationBudget";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
@@ -20,16 +21,7 @@ import { quoted, SpeculaError } from "./SpeculaError";
 import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
 
 /** Decoding settings that can change between requests without reloading models. */
-export interface DecodingOptions {
-    speculative: boolean;
-    drafter: DrafterKind;
-    draftMax: number;
-    adaptiveDraft: boolean;
-    draftConfidence: number;
-    lookupPool: boolean;
-}
-
-const defaultMaxTokens = 128;
+export type DecodingOptions = EngineDecodingOptions;
 
 /**
  * Sampling keeps the same top-k for target-alone and speculative decoding, so both draw from one
@@ -73,14 +65,7 @@ export class SpeculativeEngine {
         private readonly draft: ModelRunner | undefined,
         options: EngineOptions
     ) {
-        this.decoding = {
-            speculative: options.speculative ?? true,
-            drafter: options.drafter ?? "hybrid",
-            draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
-            adaptiveDraft: options.adaptiveDraft ?? true,
-            draftConfidence: options.draftConfidence ?? 0,
-            lookupPool: options.lookupPool ?? false
-        };
+        this.decoding = withDecodingDefaults(options);
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
         const vocabularySize = this.targetVocabularySize;
@@ -219,8 +204,8 @@ export class SpeculativeEngine {
     private async run(request: CompletionRequest): Promise<CompletionResult> {
         const started = performance.now();
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
-        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
-        const temperature = Math.max(0, request.temperature ?? 0);
+        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? decodingOptionTable.maxTokens.default);
+        const temperature = Math.max(0, request.temperature ?? decodingOptionTable.temperature.default);
         const drafter = this.drafters[this.decoding.drafter];
         const speculative = (request.speculative ?? this.decoding.speculative) && drafter != null;
         const stats = emptyRequestStats();
@@ -420,7 +405,7 @@ export class SpeculativeEngine {
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
-        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens).maxTokens).tokens;
+        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? decodingOptionTable.maxTokens.default).maxTokens).tokens;
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */

@@ -2,7 +2,8 @@
 // (server). Everything that crosses the process boundary is declared here and nowhere else.
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc/node";
 import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
-import type { DrafterKind, EngineInfo, EngineOptions } from "../engine/EngineOptions";
+import type { EngineDecodingOptions } from "../engine/decodingOptions";
+import type { EngineInfo, EngineOptions } from "../engine/EngineOptions";
 import type { SpeculaErrorCode } from "../engine/SpeculaError";
 
 /**
@@ -52,14 +53,8 @@ export interface CompletionText {
     readonly delta: string;
 }
 
-export interface DecodingOptions {
-    readonly speculative?: boolean;
-    readonly drafter?: DrafterKind;
-    readonly draftMax?: number;
-    readonly adaptiveDraft?: boolean;
-    readonly draftConfidence?: number;
-    readonly lookupPool?: boolean;
-}
+/** The engine's decoding options a client changes without reloading (src/engine/decodingOptions.ts); absent ones stay. */
+export type DecodingOptions = Partial<Readonly<EngineDecodingOptions>>;
 
 export interface DownloadParams {
     /** Echoed in progress notifications so the client can tell downloads apart. */
