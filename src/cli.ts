@@ -14,7 +14,7 @@ import { DEFAULT_DRAFT_MAX } from "./engine/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
-import { checkModelFile } from "./engine/validateModelFile";
+import { checkModelFile } from "./engine/modelFile/validateModelFile";
 
 async function main(argv: readonly string[]): Promise<number> {
     const command = parseCliArgs(argv);

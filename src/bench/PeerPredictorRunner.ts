@@ -1,6 +1,6 @@
 import { loadLlama } from "../engine/loadLlama";
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "../engine/llamaTypes";
-import { useFlashAttention } from "../engine/SpeculativeEngine";
+import { useFlashAttention } from "../engine/loadModelPair";
 
 /** Settings of node-llama-cpp's DraftSequenceTokenPredictor. */
 export interface PeerSettings {

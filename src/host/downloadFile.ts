@@ -6,7 +6,7 @@
 // and a file is only given its final name once its GGUF header and data are all there.
 import * as fs from "node:fs/promises";
 import { downloadUrlProblem } from "../config/modelPairs";
-import { GgufFormatError, readGgufHeader } from "../engine/readGgufHeader";
+import { GgufFormatError, readGgufHeader } from "../engine/modelFile/readGgufHeader";
 import { HostError } from "./HostError";
 
 /** Suffix of a partial download; the file keeps it until it is complete and checked. */

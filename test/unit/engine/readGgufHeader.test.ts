@@ -6,8 +6,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GGUF_MAX_TENSOR_NAME_BYTES, GgufType, headerLimits } from "../../../src/engine/ggufFormat";
-import { GgufFormatError, isGgufArray, readGgufHeader, type GgufArray, type GgufHeader } from "../../../src/engine/readGgufHeader";
+import { GGUF_MAX_TENSOR_NAME_BYTES, GgufType, headerLimits } from "../../../src/engine/modelFile/ggufFormat";
+import { GgufFormatError, isGgufArray, readGgufHeader, type GgufArray, type GgufHeader } from "../../../src/engine/modelFile/readGgufHeader";
 
 const window = 1024 * 1024;
 

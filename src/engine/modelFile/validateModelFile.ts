@@ -1,9 +1,9 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { checkModelMetadata } from "./checkModelMetadata";
-import { loadNodeLlamaCpp, type GgufFileInfo } from "./llamaTypes";
+import { loadNodeLlamaCpp, type GgufFileInfo } from "../llamaTypes";
 import { GgufFormatError, readGgufHeader, type GgufHeader } from "./readGgufHeader";
-import { quoted, SpeculaError } from "./SpeculaError";
+import { quoted, SpeculaError } from "../SpeculaError";
 
 /** A model file that passed Specula's own checks, without node-llama-cpp having read it. */
 export interface CheckedModelFile {

@@ -6,7 +6,7 @@
 // aborts Node; an array of 2⁴⁰ entries runs for a minute and dies), so it only ever sees files
 // that passed this reader.
 import * as fs from "node:fs/promises";
-import { quotedFromFile as q } from "./SpeculaError";
+import { quotedFromFile as q } from "../SpeculaError";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAX_DIMS, GGUF_MAX_TENSOR_NAME_BYTES, GgufType, ggmlTypes, ggufScalarBytes, ggufTypeNames, headerLimits } from "./ggufFormat";
 
 export type GgufScalar = number | bigint | boolean | string;

@@ -1,4 +1,4 @@
-import type { GgufFileInfo } from "./llamaTypes";
+import type { GgufFileInfo } from "../llamaTypes";
 import { flattenGgufSection } from "./validateModelFile";
 
 export type VocabularyCompatibility =
