@@ -10,7 +10,7 @@ import { parseTasks, runBench, type BenchReport } from "./cli/runBench";
 import { runVariantsBench } from "./cli/runVariantsBench";
 import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyBench";
 import { completeInEngineHost } from "./cli/completeInEngineHost";
-import { DEFAULT_DRAFT_MAX } from "./engine/EngineOptions";
+import { DEFAULT_DRAFT_MAX } from "./common/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";

@@ -1,4 +1,4 @@
-import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
+import { addDecodingCounts, type CompletionResult } from "../common/CompletionTypes";
 import { TokenPool } from "../engine/drafters/TokenPool";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";

@@ -1,4 +1,4 @@
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 
 /** What one request contributes to the window. */
 export interface AcceptanceSample {

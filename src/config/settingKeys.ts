@@ -1,7 +1,7 @@
 // Names of Specula's settings and how the engine reacts to each; shared by the config module and
 // the tests that check package.json declares them. No `vscode` import.
 
-import { engineDecodingOptionNames } from "../engine/decodingOptions";
+import { engineDecodingOptionNames } from "../common/decodingOptions";
 
 /** Setting keys below `specula.`, by the name code uses. */
 export const settingKeys = {

@@ -1,8 +1,8 @@
 import { buildPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
-import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
+import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "../common/CompletionTypes";
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
-import { decodingOptions as decodingOptionTable, withDecodingDefaults, type EngineDecodingOptions } from "./decodingOptions";
-import type { DrafterKind, EngineInfo, EngineOptions } from "./EngineOptions";
+import { decodingOptions as decodingOptionTable, withDecodingDefaults, type EngineDecodingOptions } from "../common/decodingOptions";
+import type { DrafterKind, EngineInfo, EngineOptions } from "../common/EngineOptions";
 import { generationBudget } from "./generationBudget";
 import type { ControlledEvaluateInputItem, Token } from "./llamaTypes";
 import { loadModelPair } from "./loadModelPair";

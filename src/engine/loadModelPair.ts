@@ -2,8 +2,8 @@
 // llama.cpp opens anything, both models loaded and warmed up. SpeculativeEngine.load decodes with
 // what this returns.
 import * as os from "node:os";
-import { DEFAULT_CONTEXT_SIZE, type EngineInfo, type EngineOptions } from "./EngineOptions";
-import { formatBytes } from "./formatBytes";
+import { DEFAULT_CONTEXT_SIZE, type EngineInfo, type EngineOptions } from "../common/EngineOptions";
+import { formatBytes } from "../common/formatBytes";
 import { loadLlama } from "./loadLlama";
 import { loadNodeLlamaCpp, type Llama, type LlamaModel } from "./llamaTypes";
 import { ModelRunner } from "./ModelRunner";

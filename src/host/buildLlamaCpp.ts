@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import type { GpuSetting } from "../engine/EngineOptions";
+import type { GpuSetting } from "../common/EngineOptions";
 import { SpeculaError } from "../engine/SpeculaError";
 
 export interface BuildLlamaCppOptions {

@@ -1,9 +1,9 @@
 // The typed JSON-RPC protocol between the extension host (client) and the engine host process
 // (server). Everything that crosses the process boundary is declared here and nowhere else.
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc/node";
-import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
-import type { EngineDecodingOptions } from "../engine/decodingOptions";
-import type { EngineInfo, EngineOptions } from "../engine/EngineOptions";
+import type { CompletionRequest, CompletionResult, CumulativeStats } from "../common/CompletionTypes";
+import type { EngineDecodingOptions } from "../common/decodingOptions";
+import type { EngineInfo, EngineOptions } from "../common/EngineOptions";
 import type { SpeculaErrorCode } from "../engine/SpeculaError";
 
 /**
@@ -53,7 +53,7 @@ export interface CompletionText {
     readonly delta: string;
 }
 
-/** The engine's decoding options a client changes without reloading (src/engine/decodingOptions.ts); absent ones stay. */
+/** The engine's decoding options a client changes without reloading (src/common/decodingOptions.ts); absent ones stay. */
 export type DecodingOptions = Partial<Readonly<EngineDecodingOptions>>;
 
 export interface DownloadParams {

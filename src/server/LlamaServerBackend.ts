@@ -13,7 +13,7 @@
 // 1, 2, 4 … up to 15 s between tries, until the server answers properly; while ready, /health is
 // polled so that a server that went away shows before the next keystroke.
 import type { BackendOutcome, BackendRequest, CompletionBackend } from "../completion/CompletionBackend";
-import type { StopReason } from "../engine/CompletionTypes";
+import type { StopReason } from "../common/CompletionTypes";
 import { buildPrompt, type PromptParts, type PromptTokenizer } from "../engine/buildPrompt";
 import { generationBudget } from "../engine/generationBudget";
 import type { Token } from "../engine/llamaTypes";

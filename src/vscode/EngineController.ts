@@ -6,12 +6,12 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
-import type { EngineInfo } from "../engine/EngineOptions";
+import type { EngineInfo } from "../common/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
 import type { LoadParams, ModelSource } from "../host/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
 import type { ServerHealth } from "../server/LlamaServerBackend";
-import { formatBytes } from "../engine/formatBytes";
+import { formatBytes } from "../common/formatBytes";
 
 export type EngineState =
     | { readonly kind: "disabled" }

@@ -12,7 +12,7 @@ import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
 import { promptBudget, usableContextSize } from "../completion/promptBudget";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
 import { backendContextSize, canComplete } from "./EngineController";
 import type { SessionStats } from "./SessionStats";

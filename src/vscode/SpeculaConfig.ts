@@ -4,7 +4,7 @@
 // models are machine-scoped and read from user settings only, so a workspace's
 // .vscode/settings.json cannot make the extension load or fetch anything.
 import * as vscode from "vscode";
-import type { DrafterKind, GpuSetting } from "../engine/EngineOptions";
+import type { DrafterKind, GpuSetting } from "../common/EngineOptions";
 import { allModelPairs, parseModelPairs, type ModelPair } from "../config/modelPairs";
 import { settingKeys, type SettingName } from "../config/settingKeys";
 import { settingValueProblem, type SettingsSchema } from "../config/settingsSchema";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { makeBenchTasks } from "../../src/cli/makeBenchTasks";
-import type { CompletionRequest } from "../../src/engine/CompletionTypes";
+import type { CompletionRequest } from "../../src/common/CompletionTypes";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";
 import { loadSmallEngine } from "../support/engineTestSupport";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CompletionRequest } from "../../src/engine/CompletionTypes";
+import type { CompletionRequest } from "../../src/common/CompletionTypes";
 import { SeededRandom } from "../../src/engine/SeededRandom";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";

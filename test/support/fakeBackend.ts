@@ -1,6 +1,6 @@
 // A scripted CompletionBackend for pipeline tests: answers each prompt with the text `respond`
 // gives, streamed in pieces `chunkChars` long, one every `chunkMs`; honours aborts; records requests.
-import type { RequestStats } from "../../src/engine/CompletionTypes";
+import type { RequestStats } from "../../src/common/CompletionTypes";
 import type { BackendOutcome, BackendRequest, CompletionBackend } from "../../src/completion/CompletionBackend";
 
 export interface FakeBackendOptions {

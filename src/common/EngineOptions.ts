@@ -8,7 +8,7 @@ export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
  */
 export type DrafterKind = (typeof decodingOptions.drafter.enum)[number];
 
-/** Most tokens the draft proposes per round when `draftMax` is not given (src/engine/decodingOptions.ts). */
+/** Most tokens the draft proposes per round when `draftMax` is not given (src/common/decodingOptions.ts). */
 export const DEFAULT_DRAFT_MAX: number = decodingOptions.draftMax.default;
 
 /** Context size of each model when `contextSize` is not given (capped by the model's training context). */
@@ -16,7 +16,7 @@ export const DEFAULT_CONTEXT_SIZE = 4096;
 
 /**
  * How to load a model pair and how to decode with it; the decoding options and their defaults are
- * declared in src/engine/decodingOptions.ts.
+ * declared in src/common/decodingOptions.ts.
  */
 export interface EngineOptions extends Partial<Readonly<EngineDecodingOptions>> {
     /** Path to the target GGUF file (already downloaded/resolved). */

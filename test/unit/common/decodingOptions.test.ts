@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { decodingOptions, engineDecodingOptionNames, withDecodingDefaults } from "../../../src/engine/decodingOptions";
+import { decodingOptions, engineDecodingOptionNames, withDecodingDefaults } from "../../../src/common/decodingOptions";
 
-describe("decoding options (src/engine/decodingOptions.ts)", () => {
+describe("decoding options (src/common/decodingOptions.ts)", () => {
     it("gives the engine each option's declared default when none is given", () => {
         assert.deepEqual(withDecodingDefaults({}), { speculative: true, drafter: "hybrid", draftMax: 8, adaptiveDraft: true, draftConfidence: 0, lookupPool: false });
         for (const name of engineDecodingOptionNames)
