@@ -54,6 +54,8 @@ export default tseslint.config(
             "@stylistic/no-trailing-spaces": "error",
             "@stylistic/eol-last": ["error", "always"],
             "@stylistic/brace-style": ["error", "1tbs", { allowSingleLine: true }],
+            // Braces only around more than one statement (the style the code is written in).
+            "curly": ["error", "multi"],
             "@stylistic/comma-dangle": ["error", "never"],
             "@stylistic/member-delimiter-style": "error",
             "@stylistic/keyword-spacing": "error",

@@ -115,7 +115,7 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
         }
     });
     const { stats } = result;
-    if (command.json) {
+    if (command.json)
         process.stdout.write(`${JSON.stringify({
             text: result.text,
             tokens: result.tokens,
@@ -134,7 +134,7 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
                 generatedTokens: stats.generatedTokens
             }
         })}\n`);
-    } else {
+    else {
         process.stdout.write(`${result.text}\n`);
         const mode = result.speculative
             ? `acceptance ${(stats.acceptanceRate * 100).toFixed(1)}% (${stats.acceptedTokens}/${stats.draftedTokens} drafted), ${stats.tokensPerTargetEval.toFixed(2)} tokens per target eval`

@@ -89,9 +89,8 @@ export class AcceptanceWindow {
         };
         this.samples.push({ sample: clean, at });
         this.adjust(clean, 1);
-        if (this.samples.length > this.capacity) {
+        if (this.samples.length > this.capacity)
             this.adjust(this.samples.shift()!.sample, -1);
-        }
     }
 
     public summary(): AcceptanceSummary {

@@ -534,13 +534,12 @@ export class CompletionPipeline {
 
     private abortLive(which: (entry: LiveGeneration) => boolean): void {
         const keep: LiveGeneration[] = [];
-        for (const entry of this.live) {
+        for (const entry of this.live)
             if (which(entry)) {
                 if (!entry.generation.done)
                     entry.generation.abort();
             } else
                 keep.push(entry);
-        }
         this.live = keep;
     }
 

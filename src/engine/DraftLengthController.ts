@@ -296,12 +296,11 @@ export class DraftLengthController {
             return 0;
         let below = sizes[0];
         let above: number | undefined;
-        for (const size of sizes) {
+        for (const size of sizes)
             if (size <= batchSize)
                 below = size;
             else if (above == null)
                 above = size;
-        }
         const belowMs = this.targetMsByBatch.get(below)!;
         if (above == null || below > batchSize) {
             const perExtraToken = sizes.length >= 2

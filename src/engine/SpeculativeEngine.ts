@@ -281,13 +281,12 @@ export class SpeculativeEngine {
                 let targetToken: Token | undefined;
                 if (greedy)
                     targetToken = next?.token ?? undefined;
-                else if (next?.probabilities != null && next.probabilities.size > 0) {
+                else if (next?.probabilities != null && next.probabilities.size > 0)
                     if (i < drafts.length) {
                         const decision = acceptOrResample(drafts[i], next.probabilities, draftDistributions[i], settings.random);
                         targetToken = decision.accepted ? drafts[i] : decision.token;
                     } else
                         targetToken = sampleFrom(next.probabilities, settings.random);
-                }
                 if (targetToken == null)
                     break;
                 committed.push(targetToken);

@@ -117,13 +117,12 @@ function nodeHeadersDir(node: string): string | undefined {
 function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
     const dirs = (env.PATH ?? env.Path ?? "").split(path.delimiter).filter((dir) => dir !== "");
     const extensions = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-    for (const dir of dirs) {
+    for (const dir of dirs)
         for (const extension of extensions) {
             const candidate = path.join(dir, name + extension);
             if (existsSync(candidate))
                 return candidate;
         }
-    }
     return undefined;
 }
 

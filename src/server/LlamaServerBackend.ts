@@ -240,12 +240,11 @@ export class LlamaServerBackend implements CompletionBackend {
         unique.forEach((text, index) => content.push(...(index > 0 ? [separator] : []), text));
         const ids = parseTokenIds(expectOk(await this.http!.json("tokenize", { content, add_special: false, parse_special: false, with_pieces: false }, signal), "tokenize"));
         const pieces: number[][] = [[]];
-        for (const id of ids) {
+        for (const id of ids)
             if (id === separator)
                 pieces.push([]);
             else
                 pieces[pieces.length - 1]!.push(id);
-        }
         if (pieces.length !== unique.length)
             throw new ServerFailure("malformed", `/tokenize returned ${pieces.length} pieces for ${unique.length} texts`);
         unique.forEach((text, index) => result.set(text, pieces[index]!));
@@ -254,7 +253,7 @@ export class LlamaServerBackend implements CompletionBackend {
 
     private async monitor(): Promise<void> {
         const signal = this.lifetime.signal;
-        while (!signal.aborted) {
+        while (!signal.aborted)
             if (this.current.kind === "ready") {
                 await this.sleep(this.healthIntervalMs, signal);
                 if (signal.aborted || this.current.kind !== "ready")
@@ -273,7 +272,6 @@ export class LlamaServerBackend implements CompletionBackend {
                 this.failures = health.kind === "ready" ? 0 : this.failures + 1;
                 this.setHealth(health);
             }
-        }
     }
 
     /** GET /health while ready: the failure when the server is gone or not ready. */

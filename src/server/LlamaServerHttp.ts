@@ -243,7 +243,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function errorCode(error: unknown): string | undefined {
-    for (let current: unknown = error, depth = 0; current != null && depth < 5; depth++) {
+    for (let current: unknown = error, depth = 0; current != null && depth < 5; depth++)
         if (isRecord(current) || current instanceof Error) {
             const code = (current as { code?: unknown }).code;
             if (typeof code === "string")
@@ -251,7 +251,6 @@ function errorCode(error: unknown): string | undefined {
             current = (current as { cause?: unknown }).cause;
         } else
             break;
-    }
     return undefined;
 }
 

@@ -78,9 +78,9 @@ export class EngineController implements vscode.Disposable {
                 this.loaded = undefined;
                 if (this.suspended)
                     return;
-                if (crash.restartInMs != null) {
+                if (crash.restartInMs != null)
                     this.setState({ kind: "restarting", message: crash.message });
-                } else {
+                else {
                     this.setState({ kind: "error", message: crash.message });
                     this.notifyOnce(crash.message, "error");
                 }
@@ -93,9 +93,8 @@ export class EngineController implements vscode.Disposable {
                     this.loaded = { pairName: pair.name, info: outcome.result.info };
                     this.setState({ kind: "ready", pair, info: outcome.result.info });
                     this.log.info("The engine was restarted and the model pair reloaded.");
-                } else if (outcome.error != null) {
+                } else if (outcome.error != null)
                     this.fail(outcome.error, pair);
-                }
             })
         );
     }

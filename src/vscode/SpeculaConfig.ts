@@ -142,9 +142,8 @@ export class SpeculaConfig implements vscode.Disposable {
             value = inspected?.globalValue ?? inspected?.defaultValue;
             if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined)
                 this.warnOnce(`Ignoring the workspace's value of specula.${key}: it can only be set in user settings.`);
-        } else {
+        } else
             value = section.get(key);
-        }
         const problem = value === undefined ? "is missing" : settingValueProblem(schema, value);
         if (problem == null)
             return value;

@@ -22,14 +22,13 @@ describe("bad model files give one clear error", function () {
     it("rejects every corrupt fixture before loading, naming the file", async () => {
         const { corrupt } = await smallFixtures();
         assert.ok(Object.keys(corrupt).length >= 5, "too few corrupt fixtures");
-        for (const [name, file] of Object.entries(corrupt)) {
+        for (const [name, file] of Object.entries(corrupt))
             await assert.rejects(validateModelFile(file, "target model"), (error: unknown) => {
                 assert.ok(isSpeculaError(error), `${name}: ${String(error)}`);
                 assert.ok(error.message.includes(file), `${name}: message does not name the file: ${error.message}`);
                 assert.ok(!error.message.includes("\n"), `${name}: message is not one line`);
                 return true;
             }, name);
-        }
         console.log(`      ${Object.keys(corrupt).length} corrupt files rejected`);
     });
 

@@ -52,12 +52,11 @@ export class FakeBackend implements CompletionBackend {
         const maxLines = request.maxLines ?? Infinity;
         let lines = 0;
         let cut = full.length;
-        for (let index = 0; index < full.length; index++) {
+        for (let index = 0; index < full.length; index++)
             if (full[index] === "\n" && ++lines >= maxLines) {
                 cut = index;
                 break;
             }
-        }
         const streamed = cut < full.length ? full.slice(0, cut + 1) : full;
         full = full.slice(0, cut);
         let sent = 0;

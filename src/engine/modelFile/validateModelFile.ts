@@ -90,12 +90,11 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
 function flatten(section: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
     if (section == null || typeof section !== "object" || Array.isArray(section))
         return out;
-    for (const [key, value] of Object.entries(section)) {
+    for (const [key, value] of Object.entries(section))
         if (value != null && typeof value === "object" && !Array.isArray(value))
             flatten(value, `${prefix}${key}.`, out);
         else
             out[`${prefix}${key}`] = value;
-    }
     return out;
 }
 

@@ -5,11 +5,15 @@ import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..", "..", "..");
 
-async function restrictedImports(file: string, code: string): Promise<string[]> {
+async function ruleMessages(rule: string, file: string, code: string): Promise<string[]> {
     const { ESLint } = await import("eslint");
     const eslint = new ESLint({ cwd: root });
     const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-    return result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
+    return result.messages.filter((message) => message.ruleId === rule).map((message) => message.message);
+}
+
+function restrictedImports(file: string, code: string): Promise<string[]> {
+    return ruleMessages("no-restricted-imports", file, code);
 }
 
 describe("layer rules (eslint.config.mjs)", function () {
@@ -61,4 +65,15 @@ describe("layer rules (eslint.config.mjs)", function () {
         it(`accepts in ${file}: ${line}`, async () => {
             assert.deepEqual(await restrictedImports(file, `${line}\n`), []);
         });
+});
+
+describe("one brace style (eslint.config.mjs)", function () {
+    this.timeout(60_000);
+
+    it("refuses braces around a single statement and accepts them around several", async () => {
+        const code = (body: string) => `export function f(x: number): number {\n    if (x > 0)${body}\n    return 0;\n}\n`;
+        assert.equal((await ruleMessages("curly", "src/engine/probe.ts", code(" {\n        return x;\n    }"))).length, 1);
+        assert.deepEqual(await ruleMessages("curly", "src/engine/probe.ts", code("\n        return x;")), []);
+        assert.deepEqual(await ruleMessages("curly", "src/engine/probe.ts", code(" {\n        x++;\n        return x;\n    }")), []);
+    });
 });
