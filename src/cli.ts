@@ -14,11 +14,11 @@ import { chainSummaries, latencyFiles, runLatencyBench } from "./cli/runLatencyB
 import { completeInEngineHost } from "./cli/completeInEngineHost";
 import { editJson, editPrompt, editText, statsJson } from "./cli/editCommand";
 import { parseNextEditTasks, runNextEditBench } from "./cli/runNextEditBench";
-import { DEFAULT_DRAFT_MAX } from "./engine/EngineOptions";
+import { DEFAULT_DRAFT_MAX } from "./common/EngineOptions";
 import { maxTokensFor } from "./engine/generationBudget";
 import { SpeculativeEngine } from "./engine/SpeculativeEngine";
 import { isSpeculaError, quoted, SpeculaError } from "./engine/SpeculaError";
-import { checkModelFile } from "./engine/validateModelFile";
+import { checkModelFile } from "./engine/modelFile/validateModelFile";
 import { findPackageRoot } from "./fixtures/generateFixtures";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -143,14 +143,14 @@ async function complete(command: Extract<CliCommand, { command: "complete" }>): 
         }
     });
     const { stats } = result;
-    if (command.json) {
+    if (command.json)
         process.stdout.write(`${JSON.stringify({
             text: result.text,
             tokens: result.tokens,
             stopReason: result.stopReason,
             stats: statsJson(stats)
         })}\n`);
-    } else {
+    else {
         process.stdout.write(`${result.text}\n`);
         const mode = result.speculative
             ? `acceptance ${(stats.acceptanceRate * 100).toFixed(1)}% (${stats.acceptedTokens}/${stats.draftedTokens} drafted), ${stats.tokensPerTargetEval.toFixed(2)} tokens per target eval`

@@ -1,6 +1,6 @@
 import { loadLlama } from "../engine/loadLlama";
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "../engine/llamaTypes";
-import { useFlashAttention } from "../engine/SpeculativeEngine";
+import { useFlashAttention } from "../engine/loadModelPair";
 
 /** Settings of node-llama-cpp's DraftSequenceTokenPredictor. */
 export interface PeerSettings {
@@ -75,7 +75,7 @@ export class PeerPredictorRunner {
 
             const started = performance.now();
             const tokens: Token[] = [];
-            if (maxTokens > 0) {
+            if (maxTokens > 0)
                 for await (const token of sequence.evaluate([prompt[prompt.length - 1]], { temperature: 0 })) {
                     if (this.targetModel.isEogToken(token))
                         break;
@@ -83,7 +83,6 @@ export class PeerPredictorRunner {
                     if (tokens.length >= maxTokens)
                         break;
                 }
-            }
             const decodeMs = performance.now() - started;
             const predictions = sequence.tokenPredictions;
             return { tokens, promptMs, decodeMs, ...predictions };

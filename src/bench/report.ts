@@ -104,7 +104,6 @@ export function formatVariantsTable(rows: readonly VariantRow[]): string {
     return lines.join("\n");
 }
 
-/** The batch-cost curve and what it allows: best fixed K and its speedup at several acceptances. */
 /**
  * One row per task: its prompt length, each variant's decoding speed over target alone on that task
  * (tokens per second, so a variant that stopped early at an end-of-generation token is compared
@@ -131,6 +130,7 @@ export function formatPerTaskTable(results: readonly VariantsTaskResult[], varia
     return lines.join("\n");
 }
 
+/** The batch-cost curve and what it allows: best fixed K and its speedup at several acceptances. */
 export function formatCeilingTable(target: BatchCostCurve, draftMsPerToken: number, alphas: readonly number[], maxK: number): string {
     const one = target.ms(1);
     const curve = [

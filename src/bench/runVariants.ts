@@ -1,4 +1,4 @@
-import { addDecodingCounts, type CompletionResult } from "../engine/CompletionTypes";
+import { addDecodingCounts, type CompletionResult } from "../common/CompletionTypes";
 import { TokenPool } from "../engine/drafters/TokenPool";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
@@ -121,7 +121,7 @@ export async function runVariants(
         // Every engine variant finds the prompt cached, so its CPU time is decoding alone.
         if (order.some((variant) => variant.engine != null))
             await engine.complete({ ...request, prefillOnly: true });
-        for (const variant of order) {
+        for (const variant of order)
             if (variant.native != null) {
                 const server = options.natives?.get(variant.native);
                 if (server == null)
@@ -153,7 +153,6 @@ export async function runVariants(
                 const cpu = process.cpuUsage(cpuBefore);
                 outputs.set(variant.id, { tokens: result.tokens, run: (reference) => engineRun(result, reference, (cpu.user + cpu.system) / 1000) });
             }
-        }
         const reference = outputs.get("target")?.tokens;
         const runs: Partial<Record<VariantId, VariantRun>> = {};
         for (const [id, output] of outputs)
@@ -250,7 +249,7 @@ export async function measureBatchCosts(
             const prefillMsPerToken = (performance.now() - prefillStarted) / Math.max(1, head.length);
             const samples = new Map<number, number[]>(sizes.map((size) => [size, []]));
             // A warm-up of each size, not timed.
-            for (let repeat = -1; repeat < repeats; repeat++) {
+            for (let repeat = -1; repeat < repeats; repeat++)
                 for (const size of repeat % 2 === 0 ? sizes : [...sizes].reverse()) {
                     const batch = [prompt[prompt.length - 1], ...continuation].slice(0, size);
                     while (batch.length < size)
@@ -262,7 +261,6 @@ export async function measureBatchCosts(
                     if (repeat >= 0)
                         samples.get(size)!.push(ms);
                 }
-            }
             return { points: sizes.map((size) => ({ size, ms: medianOf(samples.get(size)!) })), prefillMsPerToken };
         } finally {
             sequence.dispose();

@@ -1,4 +1,4 @@
-import type { EngineInfo } from "../engine/EngineOptions";
+import type { EngineInfo } from "../common/EngineOptions";
 import { SpeculaError } from "../engine/SpeculaError";
 
 /**

@@ -3,8 +3,8 @@
 // ever fully cover. The CLI turns the host's death into one line that names the file, and keeps
 // llama.cpp's own log lines (which the host writes to its stderr) off the user's terminal.
 import * as path from "node:path";
-import type { CompletionRequest, CompletionResult } from "../engine/CompletionTypes";
-import type { EngineInfo } from "../engine/EngineOptions";
+import type { CompletionRequest, CompletionResult } from "../common/CompletionTypes";
+import type { EngineInfo } from "../common/EngineOptions";
 import { quoted, SpeculaError, type SpeculaErrorCode } from "../engine/SpeculaError";
 import { EngineClient, EngineClientError, type CrashInfo } from "../host/EngineClient";
 import type { HostEngineOptions, LoadParams } from "../host/protocol";

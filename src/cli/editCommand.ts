@@ -1,6 +1,6 @@
 // `specula edit` (issue 22): the next edit a next-edit model predicts around a line of a file.
 import * as path from "node:path";
-import type { CompletionResult, RequestStats } from "../engine/CompletionTypes";
+import type { CompletionResult, RequestStats } from "../common/CompletionTypes";
 import { SpeculaError } from "../engine/SpeculaError";
 import { editFromOutput, type NoEditReason, type TextEdit } from "../nextEdit/nextEditOutput";
 import { buildNextEditPrompt, splitLines, type NextEditPrompt, type RecentEdit } from "../nextEdit/nextEditPrompt";
@@ -46,13 +46,12 @@ export function editPrompt(file: string, text: string, line: number, history: st
         for (const hunk of hunks)
             edits.push(recentEditOfHunk(hunk, ours(hunk.path) ? shown : hunk.path));
         const last = hunks[hunks.length - 1];
-        if (last != null && ours(last.path)) {
+        if (last != null && ours(last.path))
             try {
                 original = revertHunk(text, last);
             } catch (error) {
                 throw new SpeculaError("BAD_ARGUMENT", `--history does not match --file: ${(error as Error).message}`);
             }
-        }
     }
     return buildNextEditPrompt({ path: shown, text, cursorLine: line - 1, edits, ...(original != null ? { original } : {}) });
 }

@@ -2,8 +2,8 @@ import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { allVariants, selectVariants } from "../bench/variants";
 import { latencyOptions } from "../completion/latencyOptions";
-import { decodingOptions } from "../engine/decodingOptions";
-import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX } from "../engine/EngineOptions";
+import { decodingOptions } from "../common/decodingOptions";
+import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX } from "../common/EngineOptions";
 import { maxTokensFor, minPromptShare } from "../engine/generationBudget";
 import { SpeculaError } from "../engine/SpeculaError";
 

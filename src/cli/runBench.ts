@@ -1,4 +1,4 @@
-import type { CompletionResult } from "../engine/CompletionTypes";
+import type { CompletionResult } from "../common/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 
 import type { BenchTask } from "../bench/BenchTask";

@@ -189,9 +189,8 @@ export function formatLatencyMarkdown(result: LatencyBenchResult): string {
     lines.push(`threads ${options.threads}, context ${options.contextSize}, up to ${options.maxTokens} tokens and ${options.maxLines} lines per suggestion, debounce ${options.debounceMs}–${options.debounceMs * debounceRange} ms (adaptive), latency budget ${options.latencyBudgetMs} ms; ${options.files.length} files × ${options.chars} characters typed; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min.`, "");
     lines.push("| mode | waited-on keys | served | keystroke → suggestion p50 / p95 ms | accepts (nothing to show after) | Tab → next p50 / p95 ms | next ready after accept | first lines shown early: exact |", "|---|--:|--:|--:|--:|--:|--:|--:|");
     const rows = [["speculative (product default)", typing.speculative], ["target alone", typing.targetOnly], ...(typing.classicLayout != null ? [["speculative, classic PSM layout (no middle head)", typing.classicLayout]] : [])] as Array<[string, ReplaySummary]>;
-    for (const [name, summary] of rows) {
+    for (const [name, summary] of rows)
         lines.push(`| ${name} | ${summary.keystrokeToSuggestion.count} | ${summary.served} | ${fmt(summary.keystrokeToSuggestion.p50Ms)} / ${fmt(summary.keystrokeToSuggestion.p95Ms)} | ${summary.tabToNext.count + summary.nothingAfterAccept} (${summary.nothingAfterAccept}) | ${fmt(summary.tabToNext.p50Ms)} / ${fmt(summary.tabToNext.p95Ms)} | ${pct(summary.readyAfterAccept, summary.tabToNext.count)} | ${summary.firstLines.exact} of ${summary.firstLines.shown} |`);
-    }
     lines.push("");
     lines.push("Where a waited-on key's time goes when a new generation served it (medians, ms): *debounce* keystroke → request; *queue* waiting for the backend (an aborted request finishing its round); *prompt* processing the prompt tokens not already cached; *decode* until the piece was shown.", "");
     lines.push("| mode | debounce | queue | prompt | new prompt tokens (of) | decode | served by new / live / prefetch / cache; timed out; nothing to show |", "|---|--:|--:|--:|--:|--:|---|");

@@ -1,6 +1,6 @@
 // `specula edit-bench` (issue 22): next-edit tasks (scripts/make-next-edit-data.py's eval file) run
 // with the target alone and with speculative edits, compared token for token, and scored.
-import type { CompletionResult } from "../engine/CompletionTypes";
+import type { CompletionResult } from "../common/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { editFromOutput } from "../nextEdit/nextEditOutput";
 import { buildNextEditPrompt, recentEditOf } from "../nextEdit/nextEditPrompt";

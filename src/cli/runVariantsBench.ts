@@ -201,7 +201,7 @@ async function startNatives(variants: readonly VariantSpec[], options: VariantsB
     } else
         binary = how;
     (setup as { binary?: string }).binary = binary;
-    for (const mode of modes) {
+    for (const mode of modes)
         try {
             const server = await LlamaServerPeer.start({
                 binary, mode, targetPath: options.targetPath, draftPath: options.draftPath, contextSize: options.contextSize, threads: options.threads
@@ -214,7 +214,6 @@ async function startNatives(variants: readonly VariantSpec[], options: VariantsB
             options.log(line);
             setup.problems.push(line);
         }
-    }
     return setup;
 }
 

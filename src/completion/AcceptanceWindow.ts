@@ -1,4 +1,4 @@
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 
 /** What one request contributes to the window. */
 export interface AcceptanceSample {
@@ -89,9 +89,8 @@ export class AcceptanceWindow {
         };
         this.samples.push({ sample: clean, at });
         this.adjust(clean, 1);
-        if (this.samples.length > this.capacity) {
+        if (this.samples.length > this.capacity)
             this.adjust(this.samples.shift()!.sample, -1);
-        }
     }
 
     public summary(): AcceptanceSummary {

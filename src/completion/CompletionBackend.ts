@@ -1,7 +1,7 @@
 // What the completion pipeline needs from whatever computes completions: the local engine (through
 // its host process), the engine in-process (the bench), or a llama.cpp server. Text in, text out;
 // the backend owns tokenisation and the prompt layout.
-import type { RequestStats, StopReason } from "../engine/CompletionTypes";
+import type { RequestStats, StopReason } from "../common/CompletionTypes";
 
 export interface BackendRequest {
     /** Text before the cursor, the middle head included. */

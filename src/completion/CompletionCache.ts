@@ -74,20 +74,17 @@ export class CompletionCache {
      */
     public get(key: CompletionCacheKey): { readonly text: string; readonly overwriteChars: number } | undefined {
         const entries = this.byDocument.get(key.uri);
-        if (entries === undefined) {
+        if (entries === undefined)
             return undefined;
-        }
         const suffixHead = key.lineSuffix.slice(0, this.suffixKeyChars);
         let best: Entry | undefined;
         let bestTyped = Infinity;
         for (const entry of entries) {
             const typed = key.offset - entry.offset;
-            if (typed < 0 || typed >= entry.completion.length || typed > key.prefix.length || typed > bestTyped) {
+            if (typed < 0 || typed >= entry.completion.length || typed > key.prefix.length || typed > bestTyped)
                 continue;
-            }
-            if (typed === bestTyped && best !== undefined && best.id > entry.id) {
+            if (typed === bestTyped && best !== undefined && best.id > entry.id)
                 continue;
-            }
             const cut = key.prefix.length - typed;
             if (
                 entry.suffixHead === suffixHead &&
@@ -99,9 +96,8 @@ export class CompletionCache {
                 bestTyped = typed;
             }
         }
-        if (best === undefined) {
+        if (best === undefined)
             return undefined;
-        }
         best.used = ++this.tick;
         this.lru.delete(best.id);
         this.lru.set(best.id, best);
@@ -110,9 +106,8 @@ export class CompletionCache {
 
     /** Remembers `completion` for the cursor at `key`. Empty completions are not stored. */
     public set(key: CompletionCacheKey, completion: string, overwriteChars = 0): void {
-        if (completion === "") {
+        if (completion === "")
             return;
-        }
         const entry: Entry = {
             uri: key.uri,
             offset: key.offset,
@@ -129,27 +124,23 @@ export class CompletionCache {
                 candidate.offset === entry.offset &&
                 candidate.prefixTail === entry.prefixTail &&
                 candidate.suffixHead === entry.suffixHead
-        )) {
+        ))
             this.delete(old);
-        }
         const current = this.byDocument.get(key.uri) ?? [];
         current.push(entry);
         this.byDocument.set(key.uri, current);
         this.lru.set(entry.id, entry);
 
-        if (current.length > this.maxEntriesPerDocument) {
+        if (current.length > this.maxEntriesPerDocument)
             this.delete(this.leastRecentlyUsed(current));
-        }
-        while (this.lru.size > this.maxEntries) {
+        while (this.lru.size > this.maxEntries)
             this.delete(this.lru.values().next().value!);
-        }
     }
 
     /** Forgets a document's completions, e.g. when it is closed. */
     public deleteDocument(uri: string): void {
-        for (const entry of this.byDocument.get(uri) ?? []) {
+        for (const entry of this.byDocument.get(uri) ?? [])
             this.lru.delete(entry.id);
-        }
         this.byDocument.delete(uri);
     }
 
@@ -169,15 +160,12 @@ export class CompletionCache {
     private delete(entry: Entry): void {
         this.lru.delete(entry.id);
         const entries = this.byDocument.get(entry.uri);
-        if (entries === undefined) {
+        if (entries === undefined)
             return;
-        }
         const index = entries.indexOf(entry);
-        if (index >= 0) {
+        if (index >= 0)
             entries.splice(index, 1);
-        }
-        if (entries.length === 0) {
+        if (entries.length === 0)
             this.byDocument.delete(entry.uri);
-        }
     }
 }

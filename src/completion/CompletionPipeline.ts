@@ -1,7 +1,7 @@
 // The completion pipeline, free of VS Code: cache → live generations → debounce → backend (streamed)
 // → clean → cache, plus a prefetch of the suggestion that follows an accept. The VS Code provider and
 // the bench's typing replay are thin callers of this one class.
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 import type { BackendRequest, CompletionBackend, HostTimes } from "./CompletionBackend";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
 import type { ContextSnippet, EmptyReason } from "./SuggestionTypes";
@@ -566,13 +566,12 @@ export class CompletionPipeline {
 
     private abortLive(which: (entry: LiveGeneration) => boolean): void {
         const keep: LiveGeneration[] = [];
-        for (const entry of this.live) {
+        for (const entry of this.live)
             if (which(entry)) {
                 if (!entry.generation.done)
                     entry.generation.abort();
             } else
                 keep.push(entry);
-        }
         this.live = keep;
     }
 

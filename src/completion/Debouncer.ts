@@ -5,9 +5,8 @@ import { debounceRange } from "./latencyOptions";
  * (or at once when it already has): a superseded request stops waiting instead of running late.
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
-    if (signal?.aborted) {
+    if (signal?.aborted)
         return Promise.resolve(false);
-    }
     return new Promise((resolve) => {
         const onAbort = (): void => {
             clearTimeout(timer);
@@ -81,10 +80,9 @@ export class Debouncer {
     public recordKeystroke(at: number = this.now()): void {
         if (this.lastKeystroke !== undefined) {
             const gap = at - this.lastKeystroke;
-            if (gap >= 0 && gap <= this.pauseMs) {
+            if (gap >= 0 && gap <= this.pauseMs)
                 // Weight 0.3 follows a change of pace within a few keys without jumping on one slow key.
                 this.averageGap = this.averageGap === undefined ? gap : this.averageGap * 0.7 + gap * 0.3;
-            }
         }
         this.lastKeystroke = at;
     }

@@ -68,28 +68,24 @@ export class ExtraContextRing {
         const chunk = text.slice(range.start, range.end).replace(/\r?\n$/, "");
         const start = textStart + range.start;
         const end = textStart + range.end;
-        if (chunk.trim() === "") {
+        if (chunk.trim() === "")
             return false;
-        }
         // Re-adding an unchanged chunk (a save after an edit, a second edit event) must not move it
         // to the end: that would change the prompt head for nothing.
-        if (this.items.some((item) => item.path === path && item.text === chunk)) {
+        if (this.items.some((item) => item.path === path && item.text === chunk))
             return false;
-        }
         const lines = lineSet(chunk);
         const replaced = this.items.filter(
             (item) =>
                 (item.path === path && item.start < end && start < item.end) ||
                 jaccard(item.lines, lines) >= this.similarity
         );
-        for (const item of replaced) {
+        for (const item of replaced)
             this.remove(item);
-        }
         this.items.push({ path, text: chunk, start, end, lines });
         this.chars += chunk.length;
-        while (this.items.length > this.maxSnippets || (this.chars > this.maxTotalChars && this.items.length > 1)) {
+        while (this.items.length > this.maxSnippets || (this.chars > this.maxTotalChars && this.items.length > 1))
             this.remove(this.items[0]);
-        }
         if (this.chars > this.maxTotalChars) {
             // A single chunk larger than the whole ring's budget.
             this.remove(this.items[0]);
@@ -111,9 +107,8 @@ export class ExtraContextRing {
 
     /** Forgets a file's snippets, e.g. when it is deleted or renamed. */
     public deletePath(path: string): void {
-        for (const item of this.items.filter((candidate) => candidate.path === path)) {
+        for (const item of this.items.filter((candidate) => candidate.path === path))
             this.remove(item);
-        }
     }
 
     public clear(): void {
@@ -142,9 +137,8 @@ export function chunkAround(
     maxChars: number
 ): { start: number; end: number } {
     offset = Math.min(Math.max(0, Math.floor(offset)), text.length);
-    if (splitsPair(text, offset)) {
+    if (splitsPair(text, offset))
         offset--;
-    }
     const low = Math.max(0, offset - maxChars);
     const high = Math.min(text.length, offset + maxChars);
     const before = lastNewline(text, low, offset);
@@ -192,18 +186,16 @@ export function chunkAround(
 /** Start of the line ending at `start` (text[start - 1] is "\n"), if it starts at or after `minStart`. */
 function previousLineStart(text: string, start: number, minStart: number): number | undefined {
     const newline = lastNewline(text, Math.max(0, minStart - 1), start - 1);
-    if (newline >= 0) {
+    if (newline >= 0)
         return newline + 1;
-    }
     return minStart <= 0 ? 0 : undefined;
 }
 
 /** End (after its line break) of the line starting at `end`, if it ends at or before `maxEnd`. */
 function nextLineEnd(text: string, end: number, maxEnd: number): number | undefined {
     const newline = firstNewline(text, end, maxEnd);
-    if (newline >= 0) {
+    if (newline >= 0)
         return newline + 1;
-    }
     return text.length <= maxEnd ? text.length : undefined;
 }
 
@@ -211,22 +203,18 @@ function lineSet(text: string): Set<string> {
     const lines = new Set<string>();
     for (const line of text.split("\n")) {
         const trimmed = line.trim();
-        if (trimmed !== "") {
+        if (trimmed !== "")
             lines.add(trimmed);
-        }
     }
     return lines;
 }
 
 function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-    if (a.size === 0 && b.size === 0) {
+    if (a.size === 0 && b.size === 0)
         return 1;
-    }
     let shared = 0;
-    for (const line of a) {
-        if (b.has(line)) {
+    for (const line of a)
+        if (b.has(line))
             shared++;
-        }
-    }
     return shared / (a.size + b.size - shared);
 }

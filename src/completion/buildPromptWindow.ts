@@ -12,9 +12,8 @@ export const CHARS_PER_TOKEN_ESTIMATE = 3;
 
 /** Converts a token budget to a character budget for {@link buildPromptWindow}. */
 export function tokensToChars(tokens: number, charsPerToken: number = CHARS_PER_TOKEN_ESTIMATE): number {
-    if (!Number.isFinite(tokens) || tokens <= 0 || !(charsPerToken > 0)) {
+    if (!Number.isFinite(tokens) || tokens <= 0 || !(charsPerToken > 0))
         return 0;
-    }
     return Math.floor(tokens * charsPerToken);
 }
 
@@ -52,9 +51,8 @@ export function buildPromptWindow(input: PromptWindowInput): PromptWindow {
     let offset = Math.min(Math.max(0, Math.floor(input.offset)), text.length);
     // The editor never puts the cursor inside a surrogate pair or a CRLF; if a caller does, keep the
     // whole character on the suffix side rather than send half of it.
-    if (splitsPair(text, offset)) {
+    if (splitsPair(text, offset))
         offset--;
-    }
     const prefixStart = cutPrefix(text, offset, budget(input.maxPrefixChars));
     const suffixEnd = cutSuffix(text, offset, budget(input.maxSuffixChars));
     return {
@@ -77,33 +75,28 @@ function budget(chars: number): number {
  * line boundary, so the cursor line stays whole; only a cursor line longer than the budget is cut.
  */
 function cutPrefix(text: string, offset: number, maxChars: number): number {
-    if (offset <= maxChars) {
+    if (offset <= maxChars)
         return 0;
-    }
     const earliest = offset - maxChars;
     const quantum = Math.max(1, Math.floor(maxChars / 16));
     const snapped = Math.min(offset, Math.ceil(earliest / quantum) * quantum);
     // A line starts right after a "\n": look for one at index >= snapped - 1 so `snapped` itself can
     // be a line start.
     let newline = firstNewline(text, snapped - 1, offset);
-    if (newline < 0) {
+    if (newline < 0)
         newline = lastNewline(text, earliest - 1, snapped - 1);
-    }
-    if (newline >= 0) {
+    if (newline >= 0)
         return newline + 1;
-    }
     return safeStart(text, snapped, offset);
 }
 
 /** End of the suffix: after the last whole line that fits, or mid-line when the cursor line is too long. */
 function cutSuffix(text: string, offset: number, maxChars: number): number {
-    if (text.length - offset <= maxChars) {
+    if (text.length - offset <= maxChars)
         return text.length;
-    }
     const latest = offset + maxChars;
     const newline = lastNewline(text, offset, latest);
-    if (newline >= 0) {
+    if (newline >= 0)
         return newline + 1;
-    }
     return safeEnd(text, latest, offset);
 }

@@ -95,10 +95,9 @@ export function firstLineSettled(input: CleanCompletionInput): boolean {
         return false;
     // A special token that more text could still complete, starting before the cut was decided,
     // would end or shift the text.
-    for (let i = Math.max(0, line.length - maxSpecialTokenChars); i < line.length; i++) {
+    for (let i = Math.max(0, line.length - maxSpecialTokenChars); i < line.length; i++)
         if (line[i] === "<" && i < cut.decidedAt && couldStartSpecialToken(line.slice(i)))
             return false;
-    }
     return true;
 }
 

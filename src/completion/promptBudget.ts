@@ -1,18 +1,18 @@
 // How much of the document goes into a prompt. No `vscode` import.
 import { tokensToChars } from "./buildPromptWindow";
 
-/**
- * Shares the prompt budget (context size minus room for the answer) between the prefix, the suffix
- * and the extra context, in characters. The caps keep prompt processing, which dominates latency,
- * bounded on big contexts; the engine trims to the exact token budget anyway.
- */
-/** Characters of each prompt part, see {@link promptBudget}. */
+/** The most characters the document's text before and after the cursor, and the extra context, may each put in a prompt. */
 export interface PromptBudget {
     readonly prefixChars: number;
     readonly suffixChars: number;
     readonly extraChars: number;
 }
 
+/**
+ * Shares the prompt budget (context size minus room for the answer) between the prefix, the suffix
+ * and the extra context, in characters. The caps keep prompt processing, which dominates latency,
+ * bounded on big contexts; the engine trims to the exact token budget anyway.
+ */
 export function promptBudget(contextSize: number, maxTokens: number): PromptBudget {
     const available = Math.max(256, contextSize - maxTokens - 16);
     return {

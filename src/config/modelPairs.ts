@@ -89,12 +89,11 @@ export function classifyModelUri(value: string): ModelUriKind {
             ? { kind: "fixture", name }
             : { kind: "invalid", reason: `names no built-in fixture model ("${name}")` };
     }
-    if (trimmed.startsWith("hf:")) {
+    if (trimmed.startsWith("hf:"))
         // hf:<user>/<repo>:<quant> or hf:<user>/<repo>/<file>[#<branch>]
         return /^hf:[\w.-]+\/[\w.-]+([:/#].*)?$/.test(trimmed)
             ? { kind: "hf", uri: trimmed }
             : { kind: "invalid", reason: "is not a valid hf:<user>/<repo>[:<quant>|/<file>] URI" };
-    }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
         let url: URL;
         try {

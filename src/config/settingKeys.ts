@@ -1,6 +1,8 @@
 // Names of Specula's settings and how the engine reacts to each; shared by the config module and
 // the tests that check package.json declares them. No `vscode` import.
 
+import { engineDecodingOptionNames } from "../common/decodingOptions";
+
 /** Setting keys below `specula.`, by the name code uses. */
 export const settingKeys = {
     enable: "enable",
@@ -36,4 +38,4 @@ export const reloadSettings: readonly SettingName[] = ["selectedPair", "modelPai
 /** Settings of the llama.cpp server backend: a change connects to the server again. */
 export const serverSettings: readonly SettingName[] = ["serverUrl", "serverTimeoutMs"];
 /** Settings the loaded engine takes without reloading. */
-export const decodingSettings: readonly SettingName[] = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence", "lookupPool"];
+export const decodingSettings: readonly SettingName[] = engineDecodingOptionNames;

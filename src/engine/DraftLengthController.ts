@@ -2,13 +2,6 @@ import { ConfidenceCalibration } from "./ConfidenceCalibration";
 import { PayoffLedger, type PayoffDecision } from "./PayoffLedger";
 
 /**
- * Chooses how many tokens to draft next round (K) from what this machine and these models actually
- * do: the per-token acceptance α observed so far, the draft's cost per token, and the target's cost
- * for a batch of b tokens. It picks the K that maximises expected tokens per millisecond,
- *   E[tokens] = (1 − α^(K+1)) / (1 − α),  cost = K·c_draft + c_target(K+1),
- * and drafts nothing when no K beats plain decoding (with an occasional probe so α stays current).
- */
-/**
  * Where a round's proposals came from: the draft model, or a copy found by lookup, by the length of
  * the match behind it — "ngram" under 8 tokens, "ngram8" 8–15, "ngram16" 16–31, "ngram32" 32 or more.
  * A longer match is right far more often (one run on the large fixture pair's bench tasks: 6 % of the
@@ -52,18 +45,25 @@ const MIN_CONTEXT_ROUNDS = 5;
 /** A proposal must promise at least this much more speed than the target alone to be verified. */
 const MIN_GAIN = 1.02;
 
-/** One verified round, as the ledger needs it. */
+/** What a verified greedy round cost and committed, for the payoff ledger. */
 export interface RoundOutcome {
     readonly source: DraftSource;
     readonly context: RoundContext | undefined;
     /** Tokens the round committed: accepted proposals plus the target's own. */
     readonly committed: number;
-    /** The verify eval's time. */
+    /** Milliseconds of the round's one target eval (the pending token and every proposal in one batch). */
     readonly verifyMs: number;
     /** Time spent drafting this round (0 for a copy). */
     readonly draftMs: number;
 }
 
+/**
+ * Chooses how many tokens to draft next round (K) from what this machine and these models actually
+ * do: the per-token acceptance α observed so far, the draft's cost per token, and the target's cost
+ * for a batch of b tokens. It picks the K that maximises expected tokens per millisecond,
+ *   E[tokens] = (1 − α^(K+1)) / (1 − α),  cost = K·c_draft + c_target(K+1),
+ * and drafts nothing when no K beats plain decoding (with an occasional probe so α stays current).
+ */
 export class DraftLengthController {
     private readonly sources = new Map<DraftSource, SourceState>();
     private readonly targetMsByBatch = new Map<number, number>();
@@ -247,7 +247,11 @@ export class DraftLengthController {
         return this.ledger.measuredRounds(key) >= 3 && (this.ledger.average(key) ?? 0) < 0;
     }
 
-    /** Record a round: `drafted` proposals of which the first `accepted` were kept. */
+    /**
+     * Moves `source`'s acceptance estimate (and, with `context`, its estimate in that context, which
+     * starts from the overall one) towards a round that proposed `drafted` tokens and kept the first
+     * `accepted`, by the `smoothing` weight.
+     */
     public recordAcceptance(drafted: number, accepted: number, source: DraftSource = "model", context?: RoundContext): void {
         if (drafted <= 0)
             return;
@@ -271,7 +275,7 @@ export class DraftLengthController {
         }
     }
 
-    /** Cost of drafting: `evals` draft-model calls (or lookups) that took `ms` in all. */
+    /** Moves `source`'s drafting cost per token towards `ms` / `evals` (draft-model calls or lookups), 20 % a sample. */
     public recordDraftCost(evals: number, ms: number, source: DraftSource = "model"): void {
         if (evals <= 0)
             return;
@@ -280,6 +284,7 @@ export class DraftLengthController {
         state.draftMsPerToken = state.draftMsPerToken === 0 ? perToken : 0.8 * state.draftMsPerToken + 0.2 * perToken;
     }
 
+    /** Moves the target's cost for a batch of `batchSize` tokens towards `ms`, 20 % a sample (see targetMs). */
     public recordTargetCost(batchSize: number, ms: number): void {
         const previous = this.targetMsByBatch.get(batchSize);
         this.targetMsByBatch.set(batchSize, previous == null ? ms : 0.8 * previous + 0.2 * ms);
@@ -326,12 +331,11 @@ export class DraftLengthController {
             return 0;
         let below = sizes[0];
         let above: number | undefined;
-        for (const size of sizes) {
+        for (const size of sizes)
             if (size <= batchSize)
                 below = size;
             else if (above == null)
                 above = size;
-        }
         const belowMs = this.targetMsByBatch.get(below)!;
         if (above == null || below > batchSize) {
             const perExtraToken = sizes.length >= 2
@@ -345,16 +349,17 @@ export class DraftLengthController {
     }
 }
 
+/** The payoff ledger keeps one record per source and one per source in each round context. */
+function ledgerKey(source: DraftSource, context: RoundContext | undefined): string {
+    return `${source}/${context ?? "any"}`;
+}
+
 /**
  * Where an estimate starts, before the first rounds replace it (each round weighs 10 %): α = 0.6 for
  * the draft model and short-match copies, so the first rounds draft a moderate amount; higher for
  * copies behind longer matches (0.8, 0.9, 0.95) and a next-edit window's copy (0.95), which are right far more often — from a neutral
  * start, a source below break-even drafts nothing and would learn only from rare probes.
  */
-function ledgerKey(source: DraftSource, context: RoundContext | undefined): string {
-    return `${source}/${context ?? "any"}`;
-}
-
 function priorEstimate(source: DraftSource): AcceptanceEstimate {
     const alpha = source === "ngram8" ? 0.8 : source === "ngram16" ? 0.9 : source === "ngram32" || source === "copy" ? 0.95 : 0.6;
     return { acceptedEma: 5 * alpha, rejectedEma: 5 * (1 - alpha), rounds: 0 };

@@ -1,14 +1,13 @@
-import * as os from "node:os";
 import { buildPrompt, type BuiltPrompt, type FimLayout, type PromptTokenizer } from "./buildPrompt";
-import { checkCompletionText, warmUpAndCheck } from "./checkModelHealth";
-import { checkVocabularyCompatibility } from "./checkVocabularyCompatibility";
-import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "./CompletionTypes";
+import { addDecodingCounts, type CompletionRequest, type CompletionResult, type CumulativeStats, type RequestStats, type StopReason } from "../common/CompletionTypes";
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
-import { DEFAULT_CONTEXT_SIZE, DEFAULT_DRAFT_MAX, type DrafterKind, type EngineInfo, type EngineOptions } from "./EngineOptions";
+import { decodingOptions as decodingOptionTable, withDecodingDefaults, type EngineDecodingOptions } from "../common/decodingOptions";
+import type { DrafterKind, EngineInfo, EngineOptions } from "../common/EngineOptions";
 import { generationBudget } from "./generationBudget";
-import { loadLlama } from "./loadLlama";
-import { loadNodeLlamaCpp, type ControlledEvaluateInputItem, type Llama, type LlamaModel, type Token } from "./llamaTypes";
-import { EVAL_TARGET_MS, ModelRunner } from "./ModelRunner";
+import type { ControlledEvaluateInputItem, Token } from "./llamaTypes";
+import { loadModelPair } from "./loadModelPair";
+import { EVAL_TARGET_MS, type ModelRunner } from "./ModelRunner";
+import { checkCompletionText } from "./modelFile/checkModelHealth";
 import { CopyDrafter } from "./drafters/CopyDrafter";
 import { noProposal, type Drafter, type Proposal } from "./drafters/Drafter";
 import { HybridDrafter } from "./drafters/HybridDrafter";
@@ -16,21 +15,10 @@ import { LookupDrafter } from "./drafters/LookupDrafter";
 import { ModelDrafter } from "./drafters/ModelDrafter";
 import { TokenPool } from "./drafters/TokenPool";
 import { acceptOrResample, SeededRandom, sampleFrom } from "./speculativeSampling";
-import { formatBytes } from "./formatBytes";
-import { quoted, SpeculaError } from "./SpeculaError";
-import { validateModelFile, type ModelFileSummary } from "./validateModelFile";
+import { SpeculaError } from "./SpeculaError";
 
 /** Decoding settings that can change between requests without reloading models. */
-export interface DecodingOptions {
-    speculative: boolean;
-    drafter: DrafterKind;
-    draftMax: number;
-    adaptiveDraft: boolean;
-    draftConfidence: number;
-    lookupPool: boolean;
-}
-
-const defaultMaxTokens = 128;
+export type DecodingOptions = EngineDecodingOptions;
 
 /**
  * Sampling keeps the same top-k for target-alone and speculative decoding, so both draw from one
@@ -76,14 +64,7 @@ export class SpeculativeEngine {
         private readonly draft: ModelRunner | undefined,
         options: EngineOptions
     ) {
-        this.decoding = {
-            speculative: options.speculative ?? true,
-            drafter: options.drafter ?? "hybrid",
-            draftMax: options.draftMax ?? DEFAULT_DRAFT_MAX,
-            adaptiveDraft: options.adaptiveDraft ?? true,
-            draftConfidence: options.draftConfidence ?? 0,
-            lookupPool: options.lookupPool ?? false
-        };
+        this.decoding = withDecodingDefaults(options);
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
         const vocabularySize = this.targetVocabularySize;
@@ -97,58 +78,13 @@ export class SpeculativeEngine {
     }
 
     /**
-     * Validates both files, checks that their vocabularies agree, loads them and warms them up. A
-     * draft that does not fit the target leaves the engine usable target-only, with the reason in
-     * `info.speculationUnavailableReason`.
+     * Validates both files, checks that their vocabularies agree, loads them and warms them up
+     * (src/engine/loadModelPair.ts). A draft that does not fit the target leaves the engine usable
+     * target-only, with the reason in `info.speculationUnavailableReason`. An aborted `signal` rejects
+     * with its reason.
      */
     public static async load(options: EngineOptions, signal?: AbortSignal): Promise<SpeculativeEngine> {
-        const targetFile = await validateModelFile(options.targetPath, "target model");
-        let draftFile: ModelFileSummary | undefined;
-        let unavailable: string | undefined;
-        if (options.draftPath != null) {
-            draftFile = await validateModelFile(options.draftPath, "draft model");
-            const compatibility = checkVocabularyCompatibility(targetFile.info, draftFile.info);
-            if (!compatibility.compatible) {
-                unavailable = `The draft model ${quoted(options.draftPath)} cannot draft for ${quoted(options.targetPath)}: ${compatibility.reason}. Speculation is off; completions use the target alone.`;
-                options.log?.("warn", unavailable);
-                draftFile = undefined;
-            }
-        }
-        throwIfAborted(signal);
-
-        const llama = await loadLlama(options.gpu ?? "auto");
-        const contextSize = Math.max(256, options.contextSize ?? DEFAULT_CONTEXT_SIZE);
-        await checkMemory(llama, [targetFile, ...(draftFile != null ? [draftFile] : [])], contextSize, options);
-        throwIfAborted(signal);
-
-        const target = await loadRunner(llama, targetFile, contextSize, options);
-        let draft: ModelRunner | undefined;
-        try {
-            if (draftFile != null)
-                draft = await loadRunner(llama, draftFile, target.context.contextSize, options);
-            throwIfAborted(signal);
-            await warmUpAndCheck(target, targetFile.path, "target model");
-            if (draft != null && draftFile != null)
-                await warmUpAndCheck(draft, draftFile.path, "draft model");
-        } catch (error) {
-            await draft?.dispose();
-            await target.dispose();
-            throw error;
-        }
-        const infill = target.model.tokens.infill;
-        const info: EngineInfo = {
-            targetPath: options.targetPath,
-            draftPath: options.draftPath,
-            speculationAvailable: draft != null,
-            speculationUnavailableReason: unavailable,
-            fim: infill.prefix != null && infill.suffix != null && infill.middle != null,
-            gpu: llama.gpu,
-            binary: llama.buildType,
-            contextSize: target.context.contextSize,
-            targetName: targetFile.name,
-            draftName: draftFile?.name
-        };
-        options.log?.("info", `Loaded target "${info.targetName}"${draft != null ? ` with draft "${info.draftName}"` : ""} (context ${info.contextSize}, ${llama.gpu === false ? "CPU" : llama.gpu}, ${llama.buildType === "localBuild" ? "llama.cpp built on this machine" : "prebuilt llama.cpp"}).`);
+        const { info, target, draft } = await loadModelPair(options, signal);
         return new SpeculativeEngine(info, target, draft, options);
     }
 
@@ -220,8 +156,8 @@ export class SpeculativeEngine {
     private async run(request: CompletionRequest): Promise<CompletionResult> {
         const started = performance.now();
         const signal = request.signal != null ? AbortSignal.any([request.signal, this.disposal.signal]) : this.disposal.signal;
-        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens);
-        const temperature = Math.max(0, request.temperature ?? 0);
+        const { maxTokens } = generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? decodingOptionTable.maxTokens.default);
+        const temperature = Math.max(0, request.temperature ?? decodingOptionTable.temperature.default);
         const configured = this.drafters[this.decoding.drafter];
         // A next-edit request copies its window where the output follows it, and elsewhere uses the
         // configured drafter (lookup when that one needs a draft model the engine lacks).
@@ -353,13 +289,12 @@ export class SpeculativeEngine {
                 let targetToken: Token | undefined;
                 if (greedy)
                     targetToken = next?.token ?? undefined;
-                else if (next?.probabilities != null && next.probabilities.size > 0) {
+                else if (next?.probabilities != null && next.probabilities.size > 0)
                     if (i < drafts.length) {
                         const decision = acceptOrResample(drafts[i], next.probabilities, draftDistributions[i], settings.random);
                         targetToken = decision.accepted ? drafts[i] : decision.token;
                     } else
                         targetToken = sampleFrom(next.probabilities, settings.random);
-                }
                 if (targetToken == null)
                     break;
                 committed.push(targetToken);
@@ -428,7 +363,7 @@ export class SpeculativeEngine {
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
-        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? defaultMaxTokens).maxTokens).tokens;
+        return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? decodingOptionTable.maxTokens.default).maxTokens).tokens;
     }
 
     /** Leaves room in the context for every token the request may add, drafts included: overflow would shift the cache and break exactness. */
@@ -530,111 +465,6 @@ export function roundDraftLimit(remaining: number, draftMax: number, batchWithin
     return Math.max(1, Math.min(remaining, Math.max(draftMax, batchWithin - 1)));
 }
 
-async function loadRunner(llama: Llama, file: ModelFileSummary, contextSize: number, options: EngineOptions): Promise<ModelRunner> {
-    let model: LlamaModel;
-    try {
-        model = await llama.loadModel({
-            modelPath: file.path,
-            gpuLayers: options.gpu === "off" ? 0 : "auto"
-        });
-    } catch (error) {
-        throw loadError(error, file);
-    }
-    try {
-        const context = await model.createContext({
-            contextSize: Math.min(contextSize, model.trainContextSize),
-            sequences: 1,
-            threads: resolveThreads(options.threads),
-            batchSize: 512,
-            flashAttention: useFlashAttention(llama, options)
-        });
-        return new ModelRunner(model, context, context.getSequence());
-    } catch (error) {
-        await model.dispose();
-        throw loadError(error, file);
-    }
-}
-
-/**
- * Flash attention stays on node-llama-cpp's "auto" on a GPU, where it pays off, and is off on the CPU:
- * there it made small batches — all of decoding and verification — far slower at the context lengths
- * completions use (154 M Q8_0 target, 1 thread, 1450 tokens of context: 58 ms instead of 33 ms for one
- * token, 213 ms instead of 125 ms for nine), while prompt processing gained only ~15 %.
- */
-export function useFlashAttention(llama: Pick<Llama, "gpu">, options: Pick<EngineOptions, "gpu">): "auto" | false {
-    return options.gpu === "off" || llama.gpu === false ? false : "auto";
-}
-
-function loadError(error: unknown, file: ModelFileSummary): SpeculaError {
-    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    if (error instanceof Error && error.name === "InsufficientMemoryError")
-        return new SpeculaError("INSUFFICIENT_MEMORY", `Not enough memory to load ${quoted(file.path)}: ${detail}`, { cause: error });
-    return new SpeculaError("MODEL_LOAD_FAILED", `Could not load ${quoted(file.path)}: ${detail}`, { cause: error });
-}
-
-/** Refuses a pair that cannot fit before loading it, with the numbers, using node-llama-cpp's estimates. */
-async function checkMemory(llama: Llama, files: ModelFileSummary[], contextSize: number, options: EngineOptions): Promise<void> {
-    const { GgufInsights } = await loadNodeLlamaCpp();
-    const totalRam = os.totalmem();
-    const estimates = [];
-    let weightsRam = 0;
-    for (const file of files) {
-        const insights = await GgufInsights.from(file.info, llama);
-        const gpuLayers = options.gpu === "off" || llama.gpu === false ? 0 : insights.totalLayers;
-        // Weights kept on the CPU, from the header's tensor sizes alone (no native code reads the file).
-        const weights = insights.estimateModelResourceRequirements({ gpuLayers }).cpuRam;
-        weightsRam += weights;
-        estimates.push({ insights, gpuLayers, weights, name: file.path });
-    }
-    // The V2 estimate below asks llama.cpp to open each file; a pair whose weights alone cannot fit
-    // is refused before that.
-    if (weightsRam > totalRam)
-        throw new SpeculaError(
-            "INSUFFICIENT_MEMORY",
-            `The model pair needs about ${formatBytes(weightsRam)} of RAM for its weights (${estimates.map((estimate) => `"${estimate.name}" ${formatBytes(estimate.weights)}`).join(", ")}) but this machine has ${formatBytes(totalRam)}; choose a smaller pair.`
-        );
-    let ram = 0;
-    let vram = 0;
-    for (const { insights, gpuLayers, weights } of estimates) {
-        const simulated = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
-        // V2 leaves memory-mapped weights out of cpuRam, but CPU-resident weights still need RAM.
-        const model = { cpuRam: Math.max(simulated.cpuRam, weights), gpuVram: simulated.gpuVram };
-        const context = await insights.estimateContextResourceRequirementsV2({
-            contextSize: Math.min(contextSize, insights.trainContextSize ?? contextSize),
-            modelGpuLayers: gpuLayers,
-            batchSize: 512,
-            sequences: 1
-        });
-        ram += model.cpuRam + context.cpuRam;
-        vram += model.gpuVram + context.gpuVram;
-    }
-    // Memory-mapped weights can be paged in on demand, so compare with all RAM, not just free RAM.
-    if (ram > totalRam)
-        throw new SpeculaError(
-            "INSUFFICIENT_MEMORY",
-            `The model pair needs about ${formatBytes(ram)} of RAM but this machine has ${formatBytes(totalRam)}; choose a smaller pair or a smaller context size.`
-        );
-    if (llama.gpu !== false && vram > 0) {
-        const state = await llama.getVramState();
-        if (vram > state.total)
-            throw new SpeculaError(
-                "INSUFFICIENT_MEMORY",
-                `The model pair needs about ${formatBytes(vram)} of GPU memory but the GPU has ${formatBytes(state.total)}; set "gpu" to "off" or choose a smaller pair.`
-            );
-    }
-}
-
-/**
- * 0 means "all cores but one": the editor, its extension host and the browser or Electron UI need a
- * core to stay responsive while a completion decodes, and on a 2-vCPU machine llama.cpp with both
- * threads was measured 50× slower than with one (5.3 s vs 97 ms for 64 tokens on the fixture pair).
- */
-export function resolveThreads(threads: number | undefined): number {
-    if (threads != null && threads > 0)
-        return Math.floor(threads);
-    return Math.max(1, os.availableParallelism() - 1);
-}
-
 /**
  * Turns the growing token list of a completion into text deltas. Tokens can end inside a UTF-8
  * character (byte-level vocabularies); a trailing replacement character is held back until the
@@ -663,11 +493,6 @@ class TextStream {
         this.sent = text;
         this.emit(delta);
     }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-    if (signal?.aborted)
-        throw new SpeculaError("ENGINE_DISPOSED", "Loading was cancelled.");
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

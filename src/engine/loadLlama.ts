@@ -1,4 +1,4 @@
-import type { GpuSetting } from "./EngineOptions";
+import type { GpuSetting } from "../common/EngineOptions";
 import { SpeculaError } from "./SpeculaError";
 import { loadNodeLlamaCpp, type Llama } from "./llamaTypes";
 

@@ -15,7 +15,7 @@ import {
     type RequestType,
     type RequestType0
 } from "vscode-jsonrpc/node";
-import type { CumulativeStats } from "../engine/CompletionTypes";
+import type { CumulativeStats } from "../common/CompletionTypes";
 import {
     completeRequest,
     completionTextNotification,

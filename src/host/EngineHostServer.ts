@@ -2,8 +2,8 @@
 // every failure into a ResponseError carrying a HostErrorCode. Independent of how the engine is
 // made, so tests can run it with a fake engine.
 import { ResponseError, type CancellationToken, type MessageConnection } from "vscode-jsonrpc/node";
-import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
-import type { EngineInfo, EngineOptions } from "../engine/EngineOptions";
+import type { CompletionRequest, CompletionResult, CumulativeStats } from "../common/CompletionTypes";
+import type { EngineInfo, EngineOptions } from "../common/EngineOptions";
 import { isSpeculaError } from "../engine/SpeculaError";
 import { epochNow } from "../completion/epochClock";
 import { downloadModelSources, HostError, resolveModelSource, tryResolveModelSource, verifySha256, type FixtureProvider } from "./modelFiles";

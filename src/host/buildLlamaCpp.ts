@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import type { GpuSetting } from "../engine/EngineOptions";
+import type { GpuSetting } from "../common/EngineOptions";
 import { SpeculaError } from "../engine/SpeculaError";
 
 export interface BuildLlamaCppOptions {
@@ -117,13 +117,12 @@ function nodeHeadersDir(node: string): string | undefined {
 function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
     const dirs = (env.PATH ?? env.Path ?? "").split(path.delimiter).filter((dir) => dir !== "");
     const extensions = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-    for (const dir of dirs) {
+    for (const dir of dirs)
         for (const extension of extensions) {
             const candidate = path.join(dir, name + extension);
             if (existsSync(candidate))
                 return candidate;
         }
-    }
     return undefined;
 }
 

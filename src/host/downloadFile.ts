@@ -12,7 +12,7 @@
 import * as fs from "node:fs/promises";
 import { downloadUrlProblem } from "../config/modelPairs";
 import { isLoopbackHost } from "../server/serverUrl";
-import { GgufFormatError, readGgufHeader } from "../engine/readGgufHeader";
+import { GgufFormatError, readGgufHeader } from "../engine/modelFile/readGgufHeader";
 import { HostError } from "./HostError";
 
 /** Suffix of a partial download; the file keeps it until it is complete and checked. */

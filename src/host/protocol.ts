@@ -2,8 +2,9 @@
 // (server). Everything that crosses the process boundary is declared here and nowhere else.
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc/node";
 import type { HostTimes } from "../completion/CompletionBackend";
-import type { CompletionRequest, CompletionResult, CumulativeStats } from "../engine/CompletionTypes";
-import type { DrafterKind, EngineInfo, EngineOptions } from "../engine/EngineOptions";
+import type { CompletionRequest, CompletionResult, CumulativeStats } from "../common/CompletionTypes";
+import type { EngineDecodingOptions } from "../common/decodingOptions";
+import type { EngineInfo, EngineOptions } from "../common/EngineOptions";
 import type { SpeculaErrorCode } from "../engine/SpeculaError";
 
 /**
@@ -56,14 +57,8 @@ export interface CompletionText {
     readonly delta: string;
 }
 
-export interface DecodingOptions {
-    readonly speculative?: boolean;
-    readonly drafter?: DrafterKind;
-    readonly draftMax?: number;
-    readonly adaptiveDraft?: boolean;
-    readonly draftConfidence?: number;
-    readonly lookupPool?: boolean;
-}
+/** The engine's decoding options a client changes without reloading (src/common/decodingOptions.ts); absent ones stay. */
+export type DecodingOptions = Partial<Readonly<EngineDecodingOptions>>;
 
 export interface DownloadParams {
     /** Echoed in progress notifications so the client can tell downloads apart. */

@@ -3,7 +3,7 @@
 // clear error instead of a NaN prompt budget, a crash, or a 33 000-token prompt pushed into a
 // 2 048-token context. Hand-written on purpose: a few field kinds, no dependency.
 import { SpeculaError } from "../engine/SpeculaError";
-import { decodingOptions as decodingOptionTable } from "../engine/decodingOptions";
+import { decodingOptions as decodingOptionTable } from "../common/decodingOptions";
 import type { CompleteParams, DecodingOptions, DownloadParams, HostEngineOptions, LoadParams, ModelSource, ResolveParams } from "./protocol";
 
 /** One field's rule. Every field may be absent only when `optional` is set. */

@@ -1,4 +1,4 @@
-import type { StopReason } from "../engine/CompletionTypes";
+import type { StopReason } from "../common/CompletionTypes";
 import { EditHistory } from "./EditHistory";
 import { editFromOutput, rebaseEdit, type NextEditOutcome } from "./nextEditOutput";
 import { buildNextEditPrompt, type NextEditPrompt } from "./nextEditPrompt";

@@ -42,14 +42,13 @@ export function detectIndentUnit(lines: readonly string[]): string {
 
 function indentWidth(line: string): number {
     let width = 0;
-    for (const char of line) {
+    for (const char of line)
         if (char === " ")
             width++;
         else if (char === "\t")
             width += 4 - (width % 4);
         else
             break;
-    }
     return width;
 }
 
@@ -103,12 +102,11 @@ function partnerOf(line: string, open: number): number {
     const opener = line[open];
     const closer = OPENERS[opener];
     if (opener === closer) {
-        for (let i = open + 1; i < line.length; i++) {
+        for (let i = open + 1; i < line.length; i++)
             if (line[i] === "\\")
                 i++;
             else if (line[i] === closer)
                 return i;
-        }
         return -1;
     }
     let depth = 0;
@@ -138,13 +136,12 @@ function commentLines(lines: readonly string[], language: CaseLanguage): boolean
     let closer = "";
     for (const line of lines) {
         result.push(inside);
-        for (const match of line.matchAll(open)) {
+        for (const match of line.matchAll(open))
             if (!inside && (language === "python" || match[0] === "/*")) {
                 inside = true;
                 closer = language === "python" ? match[0] : "*/";
             } else if (inside && match[0] === closer)
                 inside = false;
-        }
     }
     return result;
 }
@@ -221,7 +218,7 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                 return { kind: "endOfLine", linePrefix: text.slice(0, column), middle, lineSuffix: "", ...context(index, end) };
             }
         });
-        if (lastCode - start >= 2) {
+        if (lastCode - start >= 2)
             result.push({
                 kind: "midLine",
                 build: () => {
@@ -245,7 +242,6 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                     return { kind: "midLine", linePrefix: text.slice(0, from), middle: text.slice(from, to), lineSuffix: text.slice(to).trimEnd(), ...context(index, index) };
                 }
             });
-        }
         const openers: number[] = [];
         const code = codePositions(text, file.language);
         for (let i = start; i < lastCode - 1; i++) {
@@ -258,7 +254,7 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
             if (partnerOf(text, i) > i + 1)
                 openers.push(i);
         }
-        if (openers.length > 0 && !inComment[index]) {
+        if (openers.length > 0 && !inComment[index])
             result.push({
                 kind: "autoClosed",
                 build: () => {
@@ -278,7 +274,6 @@ export function cutFimCases(file: SourceFile, count: number, random: SeededRando
                     };
                 }
             });
-        }
         return result;
     };
 

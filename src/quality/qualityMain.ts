@@ -27,7 +27,7 @@ function cutCases(root: string, seed = "quality"): FimCaseFile {
         // A fixed shuffle, so the sample does not favour files early in the alphabet.
         const order = files.map((file) => ({ file, key: random.next() })).sort((a, b) => a.key - b.key).map((entry) => entry.file);
         let taken = 0;
-        for (let round = 0; round < 4 && taken < casesPerLanguage; round++) {
+        for (let round = 0; round < 4 && taken < casesPerLanguage; round++)
             for (const [index, file] of order.entries()) {
                 if (taken >= casesPerLanguage)
                     break;
@@ -35,7 +35,6 @@ function cutCases(root: string, seed = "quality"): FimCaseFile {
                 cases.push(...cut);
                 taken += cut.length;
             }
-        }
     }
     return {
         description: "Fill-in-the-middle cases cut from real code for the output-cleaning harness (docs/quality.md).",

@@ -110,9 +110,9 @@ function trialsFor(c: FimCase): Trial[] {
         // The cursor after the completion's last line, or on a new line the user just opened under it.
         const previousLines = [...c.previousLines, ...(c.linePrefix + c.middle).split("\n")];
         const echoed = c.nextLines.slice(0, firstCodeLine + 1 + variant(c.id, 2));
-        if (variant(c.id + "echo", 2) === 0) {
+        if (variant(c.id + "echo", 2) === 0)
             add("echo instead of a completion", { raw: "\n" + echoed.join("\n"), linePrefix: lastLine, previousLines: previousLines.slice(0, -1).slice(-12) }, "", 0, echoed.join("\n"));
-        } else {
+        else {
             const indent = /^[ \t]*/.exec(c.nextLines[firstCodeLine])![0];
             const raw = echoed.slice(firstCodeLine).join("\n").slice(indent.length);
             add("echo instead of a completion", { raw, linePrefix: indent, previousLines: previousLines.slice(-12), nextLines: c.nextLines }, "", 0, echoed.join("\n"));

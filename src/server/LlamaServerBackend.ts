@@ -13,7 +13,7 @@
 // 1, 2, 4 … up to 15 s between tries, until the server answers properly; while ready, /health is
 // polled so that a server that went away shows before the next keystroke.
 import type { BackendOutcome, BackendRequest, CompletionBackend } from "../completion/CompletionBackend";
-import type { StopReason } from "../engine/CompletionTypes";
+import type { StopReason } from "../common/CompletionTypes";
 import { buildPrompt, type PromptParts, type PromptTokenizer } from "../engine/buildPrompt";
 import { generationBudget } from "../engine/generationBudget";
 import type { Token } from "../engine/llamaTypes";
@@ -260,12 +260,11 @@ export class LlamaServerBackend implements CompletionBackend {
         unique.forEach((text, index) => content.push(...(index > 0 ? [separator] : []), text));
         const ids = parseTokenIds(expectOk(await this.http!.json("tokenize", { content, add_special: false, parse_special: false, with_pieces: false }, signal), "tokenize"));
         const pieces: number[][] = [[]];
-        for (const id of ids) {
+        for (const id of ids)
             if (id === separator)
                 pieces.push([]);
             else
                 pieces[pieces.length - 1]!.push(id);
-        }
         if (pieces.length !== unique.length)
             throw new ServerFailure("malformed", `/tokenize returned ${pieces.length} pieces for ${unique.length} texts`);
         unique.forEach((text, index) => result.set(text, pieces[index]!));
@@ -274,7 +273,7 @@ export class LlamaServerBackend implements CompletionBackend {
 
     private async monitor(): Promise<void> {
         const signal = this.lifetime.signal;
-        while (!signal.aborted) {
+        while (!signal.aborted)
             if (this.current.kind === "ready") {
                 await this.sleep(this.healthIntervalMs, signal);
                 if (signal.aborted || this.current.kind !== "ready")
@@ -293,7 +292,6 @@ export class LlamaServerBackend implements CompletionBackend {
                 this.failures = health.kind === "ready" ? 0 : this.failures + 1;
                 this.setHealth(health);
             }
-        }
     }
 
     /** GET /health while ready: the failure when the server is gone or not ready. */

@@ -131,10 +131,10 @@ export class LlamaServerHttp {
             };
             try {
                 // Leaving the loop early closes the connection (see exchange): llama-server stops generating for it.
-                for await (const chunk of response.chunks) {
+                for await (const chunk of response.chunks)
                     if (!deliver(parser.push(chunk)))
                         return "stopped";
-                }
+
                 const last = parser.end();
                 if (!deliver(last.events))
                     return "stopped";
@@ -281,7 +281,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function errorCode(error: unknown): string | undefined {
-    for (let current: unknown = error, depth = 0; current != null && depth < 5; depth++) {
+    for (let current: unknown = error, depth = 0; current != null && depth < 5; depth++)
         if (isRecord(current) || current instanceof Error) {
             const code = (current as { code?: unknown }).code;
             if (typeof code === "string")
@@ -289,7 +289,6 @@ function errorCode(error: unknown): string | undefined {
             current = (current as { cause?: unknown }).cause;
         } else
             break;
-    }
     return undefined;
 }
 

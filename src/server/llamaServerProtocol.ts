@@ -1,7 +1,7 @@
 // What Specula sends to llama-server and reads back, as pure functions: the model description from
 // /props and /slots, the FIM tokens found in a probe of /infill, the /completion request for a
 // BackendRequest, its streamed events and the RequestStats they add up to. No `vscode` import.
-import type { RequestStats, StopReason } from "../engine/CompletionTypes";
+import type { RequestStats, StopReason } from "../common/CompletionTypes";
 import type { FimLayout } from "../engine/buildPrompt";
 import { isRecord, ServerFailure } from "./LlamaServerHttp";
 import { redactSecrets } from "./redactSecrets";

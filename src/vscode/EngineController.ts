@@ -6,12 +6,12 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
-import type { EngineInfo } from "../engine/EngineOptions";
+import type { EngineInfo } from "../common/EngineOptions";
 import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
 import type { LoadParams, ModelSource } from "../host/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
 import type { ServerHealth } from "../server/LlamaServerBackend";
-import { formatBytes } from "../engine/formatBytes";
+import { formatBytes } from "../common/formatBytes";
 
 export type EngineState =
     | { readonly kind: "disabled" }
@@ -78,9 +78,9 @@ export class EngineController implements vscode.Disposable {
                 this.loaded = undefined;
                 if (this.suspended)
                     return;
-                if (crash.restartInMs != null) {
+                if (crash.restartInMs != null)
                     this.setState({ kind: "restarting", message: crash.message });
-                } else {
+                else {
                     this.setState({ kind: "error", message: crash.message });
                     this.notifyOnce(crash.message, "error");
                 }
@@ -93,9 +93,8 @@ export class EngineController implements vscode.Disposable {
                     this.loaded = { pairName: pair.name, info: outcome.result.info };
                     this.setState({ kind: "ready", pair, info: outcome.result.info });
                     this.log.info("The engine was restarted and the model pair reloaded.");
-                } else if (outcome.error != null) {
+                } else if (outcome.error != null)
                     this.fail(outcome.error, pair);
-                }
             })
         );
     }

@@ -13,7 +13,7 @@ import { ExtraContextRing } from "../completion/ExtraContextRing";
 import { promptBudget, usableContextSize } from "../completion/promptBudget";
 import { epochNow } from "../completion/epochClock";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
 import { backendContextSize, canComplete } from "./EngineController";
 import type { SessionStats } from "./SessionStats";

@@ -2,7 +2,7 @@
 // bounded history of per-request figures for the statistics view. No `vscode` import.
 import { AcceptanceWindow, sampleFromStats, type AcceptanceSummary } from "../completion/AcceptanceWindow";
 import { percentile } from "../completion/percentile";
-import type { RequestStats } from "../engine/CompletionTypes";
+import type { RequestStats } from "../common/CompletionTypes";
 
 /** One finished engine request, as the statistics view charts it. */
 export interface RequestPoint {

@@ -4,7 +4,7 @@
 // models are machine-scoped and read from user settings only, so a workspace's
 // .vscode/settings.json cannot make the extension load or fetch anything.
 import * as vscode from "vscode";
-import type { DrafterKind, GpuSetting } from "../engine/EngineOptions";
+import type { DrafterKind, GpuSetting } from "../common/EngineOptions";
 import { allModelPairs, parseModelPairs, type ModelPair } from "../config/modelPairs";
 import { settingKeys, type SettingName } from "../config/settingKeys";
 import { settingValueProblem, type SettingsSchema } from "../config/settingsSchema";
@@ -142,9 +142,8 @@ export class SpeculaConfig implements vscode.Disposable {
             value = inspected?.globalValue ?? inspected?.defaultValue;
             if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined)
                 this.warnOnce(`Ignoring the workspace's value of specula.${key}: it can only be set in user settings.`);
-        } else {
+        } else
             value = section.get(key);
-        }
         const problem = value === undefined ? "is missing" : settingValueProblem(schema, value);
         if (problem == null)
             return value;

@@ -208,9 +208,8 @@ export class StatusBar implements vscode.Disposable {
         } else if (summary.idle) {
             text = "$(zap) Specula: idle";
             lines.push("", "Speculation is **idle**: drafting has not paid on this text lately, so the target decodes alone. It drafts again as soon as a proposal promises to be faster.");
-        } else {
+        } else
             text = summary.requests > 0 ? `$(zap) Specula ${Math.round(summary.acceptanceRate * 100)}%` : "$(zap) Specula";
-        }
         return this.withFigures(kind, text, lines, footer);
     }
 
@@ -218,14 +217,13 @@ export class StatusBar implements vscode.Disposable {
     private withFigures(kind: StatusKind, text: string, lines: string[], footer: string): StatusView {
         const summary = this.stats.acceptance;
         const snapshot = this.stats.snapshot();
-        if (summary.requests > 0) {
+        if (summary.requests > 0)
             lines.push(
                 "",
                 `Acceptance (last ${summary.requests} requests): **${(summary.acceptanceRate * 100).toFixed(0)}%** (${summary.accepted} of ${summary.drafted} drafted tokens)`,
                 `Tokens per target eval: **${summary.tokensPerTargetEval.toFixed(2)}**`,
                 `Decoding speed: **${summary.tokensPerSecond.toFixed(1)} tok/s**`
             );
-        }
         const latency = snapshot.timeToSuggestion;
         if (latency.count > 0 && latency.p50Ms != null)
             lines.push(`Time to suggestion (last ${latency.count}): **${Math.round(latency.p50Ms)} ms** median, ${Math.round(latency.p95Ms ?? latency.p50Ms)} ms p95`);

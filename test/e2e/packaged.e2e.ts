@@ -99,9 +99,9 @@ describe("Packaged .vsix installed into code-server (linux-x64)", function () {
         resolveE2eTools();
         fs.mkdirSync(artifacts, { recursive: true });
         temp = fs.mkdtempSync(path.join(os.tmpdir(), "specula-packaged-"));
-        if (process.env.SPECULA_VSIX) {
+        if (process.env.SPECULA_VSIX)
             vsix = path.resolve(process.env.SPECULA_VSIX);
-        } else {
+        else {
             // Its own work dir, so a developer's `npm run package` staging is left alone; the staged
             // node_modules is reused while package-lock.json is unchanged.
             const out = path.join(temp, "vsix");

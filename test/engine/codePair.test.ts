@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { makeBenchTasks } from "../../src/cli/makeBenchTasks";
-import type { CompletionRequest } from "../../src/engine/CompletionTypes";
+import type { CompletionRequest } from "../../src/common/CompletionTypes";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";
 import { loadSmallEngine } from "../support/engineTestSupport";
@@ -65,7 +65,7 @@ describe("engine: the code pair (small models trained on real code)", function (
         await engine?.dispose();
     });
 
-    for (const [label, drafter, adaptiveDraft] of [["draft model, K=4", "model", false], ["prompt lookup, K=8", "ngram", false], ["hybrid, adaptive K≤8", "hybrid", true]] as const) {
+    for (const [label, drafter, adaptiveDraft] of [["draft model, K=4", "model", false], ["prompt lookup, K=8", "ngram", false], ["hybrid, adaptive K≤8", "hybrid", true]] as const)
         it(`speculative greedy output is the target's token for token on ${requests.length} prompts with ${label}`, async () => {
             engine.setDecodingOptions({ drafter, draftMax: drafter === "model" ? 4 : 8, adaptiveDraft, draftConfidence: 0, speculative: true });
             let drafted = 0;
@@ -82,7 +82,6 @@ describe("engine: the code pair (small models trained on real code)", function (
             if (drafter === "model")
                 assert.ok(accepted / drafted > MIN_DRAFT_ACCEPTANCE, `the target accepted only ${accepted}/${drafted} of the draft model's tokens`);
         });
-    }
 
     it(`writes greedy text that is not degenerate (distinct words > ${NON_DEGENERATE_SHARE}, top token ≤ ${MAX_TOP_TOKEN_SHARE}), the first of which the fixture target fails`, async () => {
         const greedy = async (subject: SpeculativeEngine, normalize: boolean) => {

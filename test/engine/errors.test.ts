@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { isSpeculaError } from "../../src/engine/SpeculaError";
-import { validateModelFile } from "../../src/engine/validateModelFile";
+import { validateModelFile } from "../../src/engine/modelFile/validateModelFile";
 import { smallFixtures } from "../support/engineTestSupport";
 
 const cli = path.resolve(__dirname, "../../../dist/cli.js");
@@ -22,14 +22,13 @@ describe("bad model files give one clear error", function () {
     it("rejects every corrupt fixture before loading, naming the file", async () => {
         const { corrupt } = await smallFixtures();
         assert.ok(Object.keys(corrupt).length >= 5, "too few corrupt fixtures");
-        for (const [name, file] of Object.entries(corrupt)) {
+        for (const [name, file] of Object.entries(corrupt))
             await assert.rejects(validateModelFile(file, "target model"), (error: unknown) => {
                 assert.ok(isSpeculaError(error), `${name}: ${String(error)}`);
                 assert.ok(error.message.includes(file), `${name}: message does not name the file: ${error.message}`);
                 assert.ok(!error.message.includes("\n"), `${name}: message is not one line`);
                 return true;
             }, name);
-        }
         console.log(`      ${Object.keys(corrupt).length} corrupt files rejected`);
     });
 
@@ -46,6 +45,20 @@ describe("bad model files give one clear error", function () {
             fs.chmodSync(locked, 0);
             await assert.rejects(validateModelFile(locked), /cannot be read/);
         }
+    });
+
+    it("a cancelled load rejects with the signal's reason (a cancellation), not as a disposed engine", async () => {
+        const paths = await smallFixtures();
+        const cancel = new AbortController();
+        cancel.abort();
+        await assert.rejects(
+            SpeculativeEngine.load({ targetPath: paths.smallTarget, draftPath: paths.smallDraft, gpu: "off", threads: 1, contextSize: 1024 }, cancel.signal),
+            (error: unknown) => {
+                assert.ok(error === cancel.signal.reason, `rejected with ${String(error)}, not the signal's reason`);
+                assert.equal((error as Error).name, "AbortError");
+                return true;
+            }
+        );
     });
 
     it("loads an incompatible draft as target-only, with the reason", async () => {

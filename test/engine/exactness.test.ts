@@ -30,7 +30,7 @@ describe("speculative greedy decoding is exact", function () {
         ["draft model, adaptive K≤8", "model", 8, true, 0], ["draft model, K=4, confidence 0.3", "model", 4, false, 0.3],
         ["prompt lookup, K=8", "ngram", 8, false, 0], ["hybrid, adaptive K≤8", "hybrid", 8, true, 0]
     ] as const;
-    for (const [label, drafter, draftMax, adaptiveDraft, draftConfidence] of variants) {
+    for (const [label, drafter, draftMax, adaptiveDraft, draftConfidence] of variants)
         it(`matches target-alone token for token on ${prompts.length} prompts with ${label}`, async () => {
             engine.setDecodingOptions({ drafter, draftMax, adaptiveDraft, draftConfidence, speculative: true });
             let drafted = 0;
@@ -43,7 +43,6 @@ describe("speculative greedy decoding is exact", function () {
             }
             assert.ok(drafted > 0, "the draft proposed nothing, so nothing was tested");
         });
-    }
 
     it("target-alone decoding agrees with node-llama-cpp's own greedy evaluate()", async () => {
         // An independent path: if the engine's loop had a bug shared by both of its modes, this catches it.

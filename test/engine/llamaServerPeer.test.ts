@@ -30,7 +30,7 @@ describe("llama-server peer on the small fixture pair", function () {
         await engine?.dispose();
     });
 
-    for (const mode of ["plain", "draft+ngram"] as const satisfies readonly NativeMode[]) {
+    for (const mode of ["plain", "draft+ngram"] as const satisfies readonly NativeMode[])
         it(`${mode}: decodes the same prompt token ids to the same tokens as Specula's target alone`, async () => {
             const paths = await smallFixtures();
             const server = await LlamaServerPeer.start({ binary: binary!, mode, targetPath: paths.smallTarget, draftPath: paths.smallDraft, contextSize: 2048, threads: 1 });
@@ -50,5 +50,4 @@ describe("llama-server peer on the small fixture pair", function () {
                 await server.dispose();
             }
         });
-    }
 });

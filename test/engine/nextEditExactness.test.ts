@@ -51,22 +51,21 @@ describe("speculative edits: greedy output is the target's alone", function () {
         await engine?.dispose();
     });
 
-    for (const drafter of ["hybrid", "model", "ngram"] as const) {
+    for (const drafter of ["hybrid", "model", "ngram"] as const)
         it(`copying the window, with the ${drafter} drafter where the output departs from it`, async () => {
             engine.setDecodingOptions({ drafter, draftMax: 8, adaptiveDraft: true, speculative: true });
             let copied = 0;
-            for (const [index, prompt] of prompts.entries()) {
+            for (const [index, prompt] of prompts.entries())
                 for (const copyFrom of [prompt.copyFrom, perturbed(reference[index].text), reference[index].text]) {
                     const result = await engine.complete({ prefix: "", rawPrompt: prompt.rawPrompt, copyFrom, maxTokens: 48 });
                     assert.deepEqual(result.tokens, reference[index].tokens, `prompt ${index} diverged (${drafter}, copy of ${JSON.stringify(copyFrom.slice(0, 40))})`);
                     assert.equal(result.speculative, true);
                     copied += result.stats.acceptedTokens;
                 }
-            }
+
             // The copies of the reference (whole and perturbed) are right most of the way: they must have been used.
             assert.ok(copied >= prompts.length * 48, `only ${copied} drafted tokens were accepted`);
         });
-    }
 
     it("takes every copy of the target's own output in few target passes", async () => {
         engine.setDecodingOptions({ drafter: "ngram", draftMax: 8, adaptiveDraft: true, speculative: true });

@@ -12,7 +12,7 @@ import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { isSpeculaError } from "../../src/engine/SpeculaError";
 import { SeededRandom } from "../../src/engine/SeededRandom";
 import { loadLlama } from "../../src/engine/loadLlama";
-import { validateModelFile } from "../../src/engine/validateModelFile";
+import { validateModelFile } from "../../src/engine/modelFile/validateModelFile";
 import type { CorruptFixtureName } from "../../src/fixtures/corruptFixtures";
 import { EngineClient, type CompleteOutcome } from "../../src/host/EngineClient";
 import type { LoadParams } from "../../src/host/protocol";

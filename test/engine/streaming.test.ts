@@ -15,7 +15,7 @@ describe("streaming: the engine hands out text as it commits it", function () {
 
     it("streams pieces that add up to the completion, in several rounds, speculative and target alone", async () => {
         let multiPiece = 0;
-        for (const speculative of [true, false]) {
+        for (const speculative of [true, false])
             for (const prompt of variedPrompts(12)) {
                 const pieces: string[] = [];
                 const result = await engine.complete({ ...prompt, maxTokens: 40, speculative, onText: (delta) => pieces.push(delta) });
@@ -27,7 +27,6 @@ describe("streaming: the engine hands out text as it commits it", function () {
                 if (pieces.length > 1)
                     multiPiece++;
             }
-        }
         assert.ok(multiPiece >= 12, `only ${multiPiece} of 24 completions came in more than one piece`);
     });
 

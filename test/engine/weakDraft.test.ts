@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CompletionRequest } from "../../src/engine/CompletionTypes";
+import type { CompletionRequest } from "../../src/common/CompletionTypes";
 import { SeededRandom } from "../../src/engine/SeededRandom";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";
@@ -72,7 +72,7 @@ describe("speculation steps aside where the draft model rarely agrees", function
         let declined = 0;
         let drafted = 0;
         // Twice over, so that the second pass decodes with what the first one taught the controller.
-        for (const pass of [1, 2]) {
+        for (const pass of [1, 2])
             for (const request of prompts) {
                 const alone = await engine!.complete({ ...request, speculative: false });
                 const speculative = await engine!.complete({ ...request, speculative: true });
@@ -83,7 +83,6 @@ describe("speculation steps aside where the draft model rarely agrees", function
                     drafted += speculative.stats.draftedTokens;
                 }
             }
-        }
         const acceptance = engine!.cumulativeStats.acceptanceRate;
         console.log(`      weakened draft: ${drafted} tokens drafted, ${declined} of ${rounds} rounds declined, acceptance ${(acceptance * 100).toFixed(1)} %`);
         assert.ok(acceptance < 0.5, `the weakened draft was accepted ${Math.round(acceptance * 100)} % of the time: not a weak draft`);

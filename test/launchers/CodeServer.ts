@@ -255,9 +255,8 @@ export class CodeServer {
     private async waitHealthy(timeoutMs: number): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {
-            if (this.hasExited) {
+            if (this.hasExited)
                 throw new Error(`code-server exited (${this.exitCode}) before it was healthy:\n${this.outputTail()}`);
-            }
             if ((await httpStatus(`${this.url}/healthz`)) === 200) return;
             await sleep(200);
         }
@@ -293,9 +292,8 @@ export class CodeServer {
         if (options.folder) params.set("folder", path.resolve(options.folder));
         const payload: [string, string][] = [];
         const devPaths = options.extensionDevelopmentPath;
-        for (const p of devPaths === undefined ? [] : Array.isArray(devPaths) ? devPaths : [devPaths]) {
+        for (const p of devPaths === undefined ? [] : Array.isArray(devPaths) ? devPaths : [devPaths])
             payload.push(["extensionDevelopmentPath", this.remoteUri(p)]);
-        }
         if (options.extensionTestsPath) payload.push(["extensionTestsPath", this.remoteUri(options.extensionTestsPath)]);
         payload.push(...(options.payload ?? []));
         if (payload.length > 0) params.set("payload", JSON.stringify(payload));
@@ -328,9 +326,8 @@ export class CodeServer {
             while (Date.now() < hardDeadline && groupAlive(pid)) await sleep(50);
         }
         live.delete(this);
-        if (!this.keepRoot) {
+        if (!this.keepRoot)
             fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 3 });
-        }
     }
 }
 

@@ -44,12 +44,11 @@ export function resolveE2eTools(): E2eTools {
         chromium: process.env.SPECULA_E2E_CHROMIUM || fromJson.chromium || "/usr/bin/chromium"
     };
     const missing = (Object.keys(tools) as (keyof E2eTools)[]).filter((k) => !fs.existsSync(tools[k]));
-    if (missing.length > 0) {
+    if (missing.length > 0)
         throw new Error(
             `e2e tools missing (${missing.map((k) => `${k}: ${tools[k]}`).join(", ")}); ` +
                 "run `bash scripts/install-e2e-tools.sh` first"
         );
-    }
     return tools;
 }
 

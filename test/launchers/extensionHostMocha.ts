@@ -70,7 +70,7 @@ export function globToRegExp(glob: string): RegExp {
     let re = "";
     for (let i = 0; i < glob.length; i++) {
         const c = glob[i];
-        if (c === "*") {
+        if (c === "*")
             if (glob[i + 1] === "*") {
                 i++;
                 if (glob[i + 1] === "/") {
@@ -78,7 +78,7 @@ export function globToRegExp(glob: string): RegExp {
                     re += "(?:.*/)?";
                 } else re += ".*";
             } else re += "[^/]*";
-        } else if (c === "?") re += "[^/]";
+        else if (c === "?") re += "[^/]";
         else if (c === "{") {
             const end = glob.indexOf("}", i);
             if (end < 0) re += "\\{";

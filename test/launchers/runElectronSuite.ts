@@ -109,9 +109,8 @@ async function main(): Promise<void> {
     process.exit(code);
 }
 
-if (require.main === module) {
+if (require.main === module)
     main().catch((err: unknown) => {
         console.error(err);
         process.exit(1);
     });
-}

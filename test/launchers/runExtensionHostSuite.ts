@@ -45,9 +45,8 @@ export async function runExtensionHostSuite(options: ExtensionHostSuiteOptions):
     const extensionDevelopmentPath = path.resolve(options.extensionDevelopmentPath);
     const extensionTestsPath = path.resolve(options.extensionTestsPath);
     const workspace = path.resolve(options.workspace);
-    for (const p of [path.join(extensionDevelopmentPath, "package.json"), extensionTestsPath, workspace]) {
+    for (const p of [path.join(extensionDevelopmentPath, "package.json"), extensionTestsPath, workspace])
         if (!fs.existsSync(p)) throw new Error(`not found: ${p}`);
-    }
 
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "specula-ehs-"));
     let server: CodeServer | undefined;
@@ -195,9 +194,8 @@ async function main(): Promise<void> {
     process.exit(code);
 }
 
-if (require.main === module) {
+if (require.main === module)
     main().catch((err: unknown) => {
         console.error(err);
         process.exit(1);
     });
-}

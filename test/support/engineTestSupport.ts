@@ -1,5 +1,5 @@
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import type { EngineOptions } from "../../src/engine/EngineOptions";
+import type { EngineOptions } from "../../src/common/EngineOptions";
 import { ensureFixtures, type FixturePaths } from "../../src/fixtures/generateFixtures";
 
 let fixtures: Promise<FixturePaths> | undefined;

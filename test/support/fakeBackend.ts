@@ -1,6 +1,6 @@
 // A scripted CompletionBackend for pipeline tests: answers each prompt with the text `respond`
 // gives, streamed in pieces `chunkChars` long, one every `chunkMs`; honours aborts; records requests.
-import type { RequestStats } from "../../src/engine/CompletionTypes";
+import type { RequestStats } from "../../src/common/CompletionTypes";
 import type { BackendOutcome, BackendRequest, CompletionBackend } from "../../src/completion/CompletionBackend";
 
 export interface FakeBackendOptions {
@@ -52,12 +52,11 @@ export class FakeBackend implements CompletionBackend {
         const maxLines = request.maxLines ?? Infinity;
         let lines = 0;
         let cut = full.length;
-        for (let index = 0; index < full.length; index++) {
+        for (let index = 0; index < full.length; index++)
             if (full[index] === "\n" && ++lines >= maxLines) {
                 cut = index;
                 break;
             }
-        }
         const streamed = cut < full.length ? full.slice(0, cut + 1) : full;
         full = full.slice(0, cut);
         let sent = 0;

@@ -3,8 +3,8 @@
 // With streaming on, text is sent in two pieces (a slow generation sends " part" at once).
 // Prompts steer the fake: a prefix containing "CRASH" aborts the process mid-generation, "SLOW"
 // generates until cancelled; a target path containing "crash-on-load" aborts while loading.
-import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../src/engine/CompletionTypes";
-import type { EngineInfo, EngineOptions } from "../../src/engine/EngineOptions";
+import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../src/common/CompletionTypes";
+import type { EngineInfo, EngineOptions } from "../../src/common/EngineOptions";
 import { SpeculaError } from "../../src/engine/SpeculaError";
 import { installProcessGuards, serveEngineHost, type HostedEngine } from "../../src/host/EngineHostServer";
 import { createHostConnection } from "../../src/host/hostConnection";

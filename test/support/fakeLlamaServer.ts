@@ -99,14 +99,13 @@ export function fakeDetokenize(tokens: readonly number[]): string {
         text += Buffer.from(bytes).toString("utf8");
         bytes.length = 0;
     };
-    for (const token of tokens) {
+    for (const token of tokens)
         if (token < 256)
             bytes.push(token);
         else {
             flush();
             text += specialTexts[token] ?? "";
         }
-    }
     flush();
     return text;
 }

@@ -95,9 +95,8 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
             if (offset >= body.length) {
                 clearInterval(timer);
                 response.end(chunk);
-            } else {
+            } else
                 response.write(chunk);
-            }
         }, 10);
         response.on("close", () => clearInterval(timer));
     });

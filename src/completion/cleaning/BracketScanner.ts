@@ -145,12 +145,11 @@ export class BracketScanner {
             }
             if (char in CLOSER_OF)
                 this.push({ kind: "bracket", closer: CLOSER_OF[char] });
-            else if (char === ")" || char === "]" || char === "}") {
+            else if (char === ")" || char === "]" || char === "}")
                 if (top !== undefined && (top.kind === "bracket" || top.kind === "interpolation") && top.closer === char)
                     pop(i);
                 else
                     this.unmatched++;
-            }
             this.recentWord = /[\w$]/.test(char) ? this.recentWord + char : "";
             this.previousCode = char;
         }

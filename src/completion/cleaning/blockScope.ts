@@ -24,14 +24,13 @@ interface DocumentLine {
 
 export function indentWidth(line: string, tabSize: number): number {
     let width = 0;
-    for (const char of line) {
+    for (const char of line)
         if (char === " ")
             width++;
         else if (char === "\t")
             width += tabSize - (width % tabSize);
         else
             break;
-    }
     return width;
 }
 
@@ -150,18 +149,17 @@ export function limitLines(lines: readonly string[], context: BlockContext): str
         if (opener !== undefined && indent <= opener && !closesBlock(trimmed))
             break;
         opener = opensBraceBlock(line) ? indent : undefined;
-        if (indent < blockIndent || (indent === blockIndent && nested)) {
+        if (indent < blockIndent || (indent === blockIndent && nested))
             // Out of the cursor's block, or back at its level after a block the completion opened.
-            if (continuesConstruct(trimmed)) {
+            if (continuesConstruct(trimmed))
                 nested = false;
-            } else {
+            else {
                 if (closesBlock(trimmed) && closingAllowed(indent, next))
                     kept.push(line);
                 break;
             }
-        } else if (indent > blockIndent) {
+        else if (indent > blockIndent)
             nested = true;
-        }
         if (trimmed === repeated) {
             runLength++;
             if (runLength >= 3) {

@@ -96,20 +96,18 @@ function cutAfterFirstCopy(line: string, start: number, unit: number): number | 
     if (!/\p{L}/u.test(piece) || isRepeatOfShorterUnit(piece))
         return undefined;
     let cut = start + unit;
-    for (let at = start; at < start + 2 * unit; at++) {
+    for (let at = start; at < start + 2 * unit; at++)
         if (/\w/.test(line[at]) && (at === 0 || !/\w/.test(line[at - 1]))) {
             cut = at + unit;
             break;
         }
-    }
     return safeEnd(line, cut, 0);
 }
 
 /** `abab` is `ab` twice: count it under the shorter unit so each run is found once, at its true period. */
 function isRepeatOfShorterUnit(piece: string): boolean {
-    for (let unit = 1; unit <= piece.length / 2; unit++) {
+    for (let unit = 1; unit <= piece.length / 2; unit++)
         if (piece.length % unit === 0 && piece.slice(0, unit).repeat(piece.length / unit) === piece)
             return true;
-    }
     return false;
 }

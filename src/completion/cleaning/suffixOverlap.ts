@@ -195,12 +195,10 @@ function dropRetypedEnd(completion: string, context: MidLineContext): string {
     let best = completion;
     let bestScore = score(completion);
     const lengths = new Set<number>();
-    for (const suffix of [lineSuffix, lineSuffix.trimStart()]) {
-        for (let length = Math.min(suffix.length, completion.length); length > 0; length--) {
+    for (const suffix of [lineSuffix, lineSuffix.trimStart()])
+        for (let length = Math.min(suffix.length, completion.length); length > 0; length--)
             if (completion.endsWith(suffix.slice(0, length)))
                 lengths.add(length);
-        }
-    }
     for (const length of [...lengths].sort((a, b) => a - b)) {
         let kept = completion.slice(0, completion.length - length);
         if (/^\s/.test(lineSuffix))

@@ -1,4 +1,4 @@
-import type { RequestStats } from "../CompletionTypes";
+import type { RequestStats } from "../../common/CompletionTypes";
 import type { DraftLengthController, DraftSource, RoundContext } from "../DraftLengthController";
 import type { Token } from "../llamaTypes";
 import type { Distribution, SeededRandom } from "../speculativeSampling";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { requireUsableDraft, unusableDraftNotice } from "../../../src/cli/checkDraft";
-import type { EngineInfo } from "../../../src/engine/EngineOptions";
+import type { EngineInfo } from "../../../src/common/EngineOptions";
 import { SpeculaError } from "../../../src/engine/SpeculaError";
 
 const loaded: EngineInfo = {

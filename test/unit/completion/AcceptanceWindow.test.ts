@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { RequestStats } from "../../../src/engine/CompletionTypes";
+import type { RequestStats } from "../../../src/common/CompletionTypes";
 import { AcceptanceWindow, sampleFromStats, type AcceptanceSample } from "../../../src/completion/AcceptanceWindow";
 
 function sample(drafted: number, accepted: number, generated: number, targetEvals: number, ms: number): AcceptanceSample {

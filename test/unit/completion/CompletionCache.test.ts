@@ -129,9 +129,8 @@ describe("CompletionCache", () => {
 
     it("caps the entries of one document", () => {
         const cache = new CompletionCache({ maxEntries: 100, maxEntriesPerDocument: 3 });
-        for (let i = 0; i < 5; i++) {
+        for (let i = 0; i < 5; i++)
             cache.set(at(`line ${i} `), `completion ${i}`);
-        }
         cache.set(at("other", "", "file:///b.ts"), "b");
         assert.equal(cache.size, 4);
         assert.equal(cache.get(at("line 0 "))?.text, undefined);
@@ -149,9 +148,8 @@ describe("CompletionCache", () => {
         const typed = at(huge + "a");
         assert.equal(cache.get(typed)?.text, "bc");
         const started = performance.now();
-        for (let i = 0; i < 100; i++) {
+        for (let i = 0; i < 100; i++)
             assert.equal(cache.get(typed)?.text, "bc");
-        }
         const elapsed = performance.now() - started;
         assert.ok(elapsed < 50, `100 lookups took ${elapsed.toFixed(1)} ms`);
         // The window is what counts: a change far before the cursor is not seen.

@@ -294,9 +294,8 @@ describe("CompletionPipeline", () => {
             if (logPrompts) {
                 assert.match(all, /SECRET-PROMPT/, "the prompt is logged when asked for");
                 assert.match(all, /const sum = a \+ b/, "the completion is logged when asked for");
-            } else {
+            } else
                 assert.equal(logged.length, 0, `nothing is logged without the setting: ${all}`);
-            }
         }
     });
 

@@ -132,9 +132,8 @@ describe("ExtraContextRing", () => {
 
     it("caps the number of snippets, dropping the oldest", () => {
         const ring = new ExtraContextRing({ maxSnippets: 3, linesAround: 0 });
-        for (const name of ["a", "b", "c", "d", "e"]) {
+        for (const name of ["a", "b", "c", "d", "e"])
             ring.add(`${name}.ts`, `${name} content\n`, 0);
-        }
         assert.deepEqual(ring.snippets(undefined, 1000).map((s) => s.path), ["c.ts", "d.ts", "e.ts"]);
     });
 
@@ -150,9 +149,8 @@ describe("ExtraContextRing", () => {
 
     it("hands out the newest snippets that fit the prompt budget, oldest first", () => {
         const ring = new ExtraContextRing({ linesAround: 0 });
-        for (const name of ["a", "b", "c", "d"]) {
+        for (const name of ["a", "b", "c", "d"])
             ring.add(`${name}.ts`, `${name}\n`, 0);
-        }
         const cost = formatSnippet({ path: "a.ts", text: "a" }).length;
         const picked = ring.snippets(undefined, cost * 2 + 1);
         assert.deepEqual(picked.map((s) => s.path), ["c.ts", "d.ts"]);

@@ -91,7 +91,7 @@ describe("buildPromptWindow", () => {
 
     it("never splits a CRLF at either cut", () => {
         const text = lines(300, "\r\n");
-        for (let offset = 0; offset <= text.length; offset += 7) {
+        for (let offset = 0; offset <= text.length; offset += 7)
             for (const budget of [0, 1, 13, 64, 101]) {
                 const result = window(text, offset, budget, budget);
                 assert.ok(!splitsPair(text, result.prefixStart), `prefix at ${offset}/${budget}`);
@@ -99,13 +99,12 @@ describe("buildPromptWindow", () => {
                 assert.ok(!result.prefix.startsWith("\n") || result.prefixStart === 0 || text[result.prefixStart - 1] !== "\r");
                 assert.ok(result.prefix.length <= budget && result.suffix.length <= budget);
             }
-        }
     });
 
     it("never splits a surrogate pair or strands a combining mark at the cuts", () => {
         // One long line of astral characters and accented letters, so every cut is mid-line.
         const text = "😀e\u0301𝔸".repeat(400);
-        for (let offset = 0; offset <= text.length; offset += 5) {
+        for (let offset = 0; offset <= text.length; offset += 5)
             for (const budget of [1, 2, 3, 17, 50]) {
                 const result = window(text, offset, budget, budget);
                 // An empty piece may start or end at the cursor, which the user put there.
@@ -113,7 +112,6 @@ describe("buildPromptWindow", () => {
                 assert.ok(result.suffix === "" || !splitsCharacter(text, result.suffixEnd), `suffix at ${offset}/${budget}`);
                 assert.ok(result.prefix.length <= budget && result.suffix.length <= budget);
             }
-        }
     });
 
     it("moves an offset inside a surrogate pair or CRLF back so both halves stay together", () => {

@@ -33,11 +33,10 @@ describe("stripSpecialTokens", () => {
         "<｜fim▁hole｜>"
     ];
 
-    for (const token of leaked) {
+    for (const token of leaked)
         it(`ends the text at ${token}`, () => {
             assert.equal(stripSpecialTokens(`return x;${token}garbage`), "return x;");
         });
-    }
 
     it("drops tokens at the very start and keeps the text after them", () => {
         assert.equal(stripSpecialTokens("<|fim_middle|><fim_middle>foo()"), "foo()");
@@ -45,9 +44,8 @@ describe("stripSpecialTokens", () => {
     });
 
     it("leaves code that only looks similar alone", () => {
-        for (const code of ["f <| x |> g", "a <|> b", "<s>struck</S>", "x < y && y > z", "List<String>", "<filename>"]) {
+        for (const code of ["f <| x |> g", "a <|> b", "<s>struck</S>", "x < y && y > z", "List<String>", "<filename>"])
             assert.equal(stripSpecialTokens(code), code);
-        }
     });
 });
 

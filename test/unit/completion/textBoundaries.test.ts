@@ -7,9 +7,8 @@ describe("textBoundaries", () => {
         // a=0, 😀=1..2, b=3, \r=4, \n=5, c=6
         assert.equal(splitsPair(text, 2), true);
         assert.equal(splitsPair(text, 5), true);
-        for (const index of [0, 1, 3, 4, 6, 7]) {
+        for (const index of [0, 1, 3, 4, 6, 7])
             assert.equal(splitsPair(text, index), false, `index ${index}`);
-        }
     });
 
     it("treats combining marks, variation selectors, ZWJ and skin tones as part of the previous character", () => {

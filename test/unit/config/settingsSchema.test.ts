@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { settingKeys } from "../../../src/config/settingKeys";
 import { latencyOptions } from "../../../src/completion/latencyOptions";
-import { decodingOptions } from "../../../src/engine/decodingOptions";
+import { decodingOptions } from "../../../src/common/decodingOptions";
 import { settingsSchemaFromPackageJson, settingValueProblem } from "../../../src/config/settingsSchema";
 
 const packageJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "..", "package.json"), "utf8")) as Record<string, unknown>;
@@ -24,7 +24,7 @@ describe("settings declared in package.json", () => {
         assert.deepEqual(Object.keys(schema).sort(), Object.values(settingKeys).map((key) => `specula.${key}`).sort(), "no undeclared or unread settings");
     });
 
-    it("declares each decoding option as src/engine/decodingOptions.ts does: type, default, bounds, choices", () => {
+    it("declares each decoding option as src/common/decodingOptions.ts does: type, default, bounds, choices", () => {
         for (const [name, declared] of Object.entries(decodingOptions)) {
             const setting = schema[`specula.${name}`] as Record<string, unknown> | undefined;
             assert.ok(setting, `specula.${name} is declared`);

@@ -2,9 +2,9 @@
 // quoted and cut short (issue 23): a hostile architecture, tokenizer or tensor name must not put
 // line breaks, terminal escapes or megabytes on the user's terminal.
 import * as assert from "node:assert/strict";
-import { checkModelMetadata } from "../../../src/engine/checkModelMetadata";
-import { GgufType } from "../../../src/engine/ggufFormat";
-import type { GgufHeader, GgufKeyValue, GgufScalar, GgufTensorInfo } from "../../../src/engine/readGgufHeader";
+import { checkModelMetadata } from "../../../src/engine/modelFile/checkModelMetadata";
+import { GgufType } from "../../../src/engine/modelFile/ggufFormat";
+import type { GgufHeader, GgufKeyValue, GgufScalar, GgufTensorInfo } from "../../../src/engine/modelFile/readGgufHeader";
 
 function entry(key: string, type: GgufType, value: GgufKeyValue["value"]): GgufKeyValue {
     return { key, type, value, offset: 0, typeOffset: 0, valueOffset: 0, end: 0 };

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { checkVocabularyCompatibility } from "../../../src/engine/checkVocabularyCompatibility";
+import { checkVocabularyCompatibility } from "../../../src/engine/modelFile/checkVocabularyCompatibility";
 import type { GgufFileInfo } from "../../../src/engine/llamaTypes";
 
 function info(tokens: string[], extra: Record<string, unknown> = {}, model = "gpt2"): GgufFileInfo {

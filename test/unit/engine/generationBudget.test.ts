@@ -19,11 +19,10 @@ describe("generationBudget: the prompt keeps at least half the context", () => {
     });
 
     it("refuses numbers that would make the budget meaningless", () => {
-        for (const [maxTokens, draftMax] of [[Number.NaN, 8], [-1, 8], [Number.POSITIVE_INFINITY, 8], ["abc" as unknown as number, 8], [64, -100_000], [64, 1e9], [64, 2.5]] as const) {
+        for (const [maxTokens, draftMax] of [[Number.NaN, 8], [-1, 8], [Number.POSITIVE_INFINITY, 8], ["abc" as unknown as number, 8], [64, -100_000], [64, 1e9], [64, 2.5]] as const)
             assert.throws(() => generationBudget(4096, draftMax, maxTokens), (error: unknown) => {
                 assert.ok(isSpeculaError(error) && error.code === "BAD_ARGUMENT", String(error));
                 return true;
             }, `maxTokens ${String(maxTokens)}, draftMax ${draftMax}`);
-        }
     });
 });

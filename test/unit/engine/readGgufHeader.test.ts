@@ -6,8 +6,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GGUF_MAX_TENSOR_NAME_BYTES, GgufType, headerLimits } from "../../../src/engine/ggufFormat";
-import { GgufFormatError, isGgufArray, readGgufHeader, type GgufArray, type GgufHeader } from "../../../src/engine/readGgufHeader";
+import { GGUF_MAX_TENSOR_NAME_BYTES, GgufType, headerLimits } from "../../../src/engine/modelFile/ggufFormat";
+import { GgufFormatError, isGgufArray, readGgufHeader, type GgufArray, type GgufHeader } from "../../../src/engine/modelFile/readGgufHeader";
 
 const window = 1024 * 1024;
 
@@ -168,13 +168,12 @@ describe("readGgufHeader on hand-made headers", () => {
                 [GgufType.Float32, 4, (bytes) => bytes.f32(0.25), 0.25],
                 [GgufType.Uint16, 2, (bytes) => bytes.u16(0xbeef), 0xbeef]
             ];
-            for (const [type, width, write, expected] of scalars) {
+            for (const [type, width, write, expected] of scalars)
                 for (let shift = 1; shift < width; shift++) {
                     const bytes = write(fillerTo(window - 8 - 1 - 4 - shift).string("v").u32(type)).u32Value("after", 7);
                     const header = await read(bytes, { tensors: 0, keyValues: 3 });
                     assert.deepEqual([header.metadata.get("v")?.value, header.metadata.get("after")?.value], [expected, 7], `type ${type}, shift ${shift}`);
                 }
-            }
         });
 
         it("an array of 300 000 strings of 0 to 16 bytes over three windows (a vocabulary)", async () => {

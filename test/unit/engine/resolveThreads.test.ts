@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as os from "node:os";
-import { resolveThreads } from "../../../src/engine/SpeculativeEngine";
+import { resolveThreads } from "../../../src/engine/loadModelPair";
 
 describe("resolveThreads", () => {
     it("keeps an explicit thread count", () => {

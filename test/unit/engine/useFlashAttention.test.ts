@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { useFlashAttention } from "../../../src/engine/SpeculativeEngine";
+import { useFlashAttention } from "../../../src/engine/loadModelPair";
 
 describe("useFlashAttention", () => {
     it("is off on the CPU, where it slowed decoding down, and left to node-llama-cpp on a GPU", () => {

@@ -85,7 +85,7 @@ describe("validateParams: NaN, ±Infinity, −0 and out-of-range values in every
             assert.deepEqual(numberFields(schema).map(({ path }) => path.join(".")), fields, method);
     });
 
-    for (const { method, schema, base } of methods) {
+    for (const { method, schema, base } of methods)
         for (const { path, field } of numberFields(schema)) {
             const name = `params.${path.join(".")}`;
             const prefix = `^${literal(`Invalid ${method} request: ${name}`)}`;
@@ -107,5 +107,4 @@ describe("validateParams: NaN, ±Infinity, −0 and out-of-range values in every
                 }
             });
         }
-    }
 });

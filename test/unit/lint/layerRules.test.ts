@@ -5,11 +5,15 @@ import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..", "..", "..");
 
-async function restrictedImports(file: string, code: string): Promise<string[]> {
+async function ruleMessages(rule: string, file: string, code: string): Promise<string[]> {
     const { ESLint } = await import("eslint");
     const eslint = new ESLint({ cwd: root });
     const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-    return result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
+    return result.messages.filter((message) => message.ruleId === rule).map((message) => message.message);
+}
+
+function restrictedImports(file: string, code: string): Promise<string[]> {
+    return ruleMessages("no-restricted-imports", file, code);
 }
 
 describe("layer rules (eslint.config.mjs)", function () {
@@ -25,7 +29,20 @@ describe("layer rules (eslint.config.mjs)", function () {
         ["src/engine/probe.ts", "import type { CompletionPipeline } from \"../completion/CompletionPipeline\";"],
         ["src/completion/probe.ts", "import type { SpeculaConfig } from \"../vscode/SpeculaConfig\";"],
         ["src/host/probe.ts", "import type { CliCommand } from \"../cli/parseCliArgs\";"],
-        ["test/unit/engine/probe.test.ts", "import * as vscode from \"vscode\";"]
+        ["test/unit/engine/probe.test.ts", "import * as vscode from \"vscode\";"],
+        ["src/common/probe.ts", "import type { Token } from \"../engine/llamaTypes\";"],
+        ["src/common/probe.ts", "import * as vscode from \"vscode\";"],
+        ["src/engine/probe.ts", "import type { LlamaServerBackend } from \"../server/LlamaServerBackend\";"],
+        ["src/vscode/probe.ts", "import { SpeculativeEngine } from \"../engine/SpeculativeEngine\";"],
+        ["src/vscode/probe.ts", "import type { RequestStats } from \"../engine/CompletionTypes\";"],
+        ["src/vscode/probe.ts", "import type { BenchTask } from \"../bench/BenchTask\";"],
+        ["src/extension.ts", "import { SpeculativeEngine } from \"./engine/SpeculativeEngine\";"],
+        ["src/cli.ts", "import type { SpeculaConfig } from \"./vscode/SpeculaConfig\";"],
+        ["src/server/probe.ts", "import * as vscode from \"vscode\";"],
+        ["src/server/probe.ts", "import { SpeculativeEngine } from \"../engine/SpeculativeEngine\";"],
+        ["src/server/probe.ts", "import { ModelDrafter } from \"../engine/drafters/ModelDrafter\";"],
+        ["src/server/probe.ts", "import type { EngineClient } from \"../host/EngineClient\";"],
+        ["src/server/probe.ts", "import type { CliCommand } from \"../cli/parseCliArgs\";"]
     ];
     for (const [file, line] of refused)
         it(`refuses in ${file}: ${line}`, async () => {
@@ -34,7 +51,12 @@ describe("layer rules (eslint.config.mjs)", function () {
         });
 
     const allowed: Array<[string, string]> = [
-        ["src/completion/probe.ts", "import type { RequestStats } from \"../engine/CompletionTypes\";"],
+        ["src/completion/probe.ts", "import type { RequestStats } from \"../common/CompletionTypes\";"],
+        ["src/vscode/probe.ts", "import { formatBytes } from \"../common/formatBytes\";"],
+        ["src/vscode/probe.ts", "import type { EngineClient } from \"../host/EngineClient\";"],
+        ["src/extension.ts", "import * as vscode from \"vscode\";"],
+        ["src/engine/probe.ts", "import type { EngineOptions } from \"../common/EngineOptions\";"],
+        ["src/server/probe.ts", "import { buildPrompt } from \"../engine/buildPrompt\";"],
         ["src/bench/probe.ts", "import type { BenchTask } from \"./BenchTask\";"],
         ["src/vscode/probe.ts", "import * as vscode from \"vscode\";"],
         ["src/cli/probe.ts", "import type { BenchTask } from \"../bench/BenchTask\";"]
@@ -43,4 +65,15 @@ describe("layer rules (eslint.config.mjs)", function () {
         it(`accepts in ${file}: ${line}`, async () => {
             assert.deepEqual(await restrictedImports(file, `${line}\n`), []);
         });
+});
+
+describe("one brace style (eslint.config.mjs)", function () {
+    this.timeout(60_000);
+
+    it("refuses braces around a single statement and accepts them around several", async () => {
+        const code = (body: string) => `export function f(x: number): number {\n    if (x > 0)${body}\n    return 0;\n}\n`;
+        assert.equal((await ruleMessages("curly", "src/engine/probe.ts", code(" {\n        return x;\n    }"))).length, 1);
+        assert.deepEqual(await ruleMessages("curly", "src/engine/probe.ts", code("\n        return x;")), []);
+        assert.deepEqual(await ruleMessages("curly", "src/engine/probe.ts", code(" {\n        x++;\n        return x;\n    }")), []);
+    });
 });

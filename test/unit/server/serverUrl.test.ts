@@ -3,13 +3,12 @@ import { checkServerUrl, endpointUrl, isLoopbackHost } from "../../../src/server
 
 describe("server URL policy", () => {
     it("accepts https anywhere and http to this machine, from any source", () => {
-        for (const url of ["https://llama.example.com", "https://10.0.0.5:8443/llama", "http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "http://127.1.2.3"]) {
+        for (const url of ["https://llama.example.com", "https://10.0.0.5:8443/llama", "http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "http://127.1.2.3"])
             for (const source of ["user", "default"] as const) {
                 const check = checkServerUrl(url, source);
                 assert.ok(check.ok, `${url} from ${source}: ${check.ok ? "" : check.problem}`);
                 assert.equal(check.cleartext, false, url);
             }
-        }
     });
 
     it("accepts http to another machine only when the user typed it, and flags it as cleartext", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { RequestStats } from "../../../src/engine/CompletionTypes";
+import type { RequestStats } from "../../../src/common/CompletionTypes";
 import { promptBudget } from "../../../src/completion/promptBudget";
 import { SessionStats } from "../../../src/vscode/SessionStats";
 

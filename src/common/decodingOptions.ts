@@ -34,6 +34,12 @@ export const decodingOptions = {
     adaptiveDraft: { type: "boolean", default: true } satisfies BooleanOption,
     /** Stop a drafting round once the draft's probability for its next token falls below this; 0 never stops. Defaults to 0. */
     draftConfidence: { type: "number", default: 0, accepted: { min: 0, max: 1 }, setting: { minimum: 0, maximum: 1 } } satisfies NumberOption,
+    /**
+     * Lookup drafting (the "ngram" and "hybrid" drafters) also copies from a pool of what earlier
+     * requests saw and wrote — other files in their extra context, earlier versions of this one, earlier
+     * completions — not only from the current prompt. Greedy decoding only. Defaults to false.
+     */
+    lookupPool: { type: "boolean", default: false } satisfies BooleanOption,
     /** Sampling temperature; 0 is greedy. Defaults to 0. */
     temperature: { type: "number", default: 0, accepted: { min: 0, max: 100 }, setting: { minimum: 0, maximum: 2 } } satisfies NumberOption,
     /** Most tokens generated for one completion. Defaults to 128. */
@@ -43,3 +49,27 @@ export const decodingOptions = {
 } as const;
 
 export type DecodingOptionName = keyof typeof decodingOptions;
+
+/** The value an option's declaration describes: a boolean, one of its choices, or a number. */
+type ValueOf<Declared> = Declared extends { readonly type: "boolean" } ? boolean
+    : Declared extends { readonly enum: readonly (infer Choice)[] } ? Choice
+    : number;
+
+/** A value for every decoding option, typed by its declaration (each keeps the table's doc comment). */
+export type DecodingOptionValues = { -readonly [Name in DecodingOptionName]: ValueOf<(typeof decodingOptions)[Name]> };
+
+/**
+ * The options a loaded engine keeps between requests and changes without reloading (the others —
+ * temperature, maxTokens, maxLines — come with each request).
+ */
+export const engineDecodingOptionNames = ["speculative", "drafter", "draftMax", "adaptiveDraft", "draftConfidence", "lookupPool"] as const satisfies readonly DecodingOptionName[];
+
+export type EngineDecodingOptionName = (typeof engineDecodingOptionNames)[number];
+
+/** What the engine decodes with between requests; `Partial` of it is what a caller may change. */
+export type EngineDecodingOptions = Pick<DecodingOptionValues, EngineDecodingOptionName>;
+
+/** The engine's decoding options: each one given, or else its declared default. */
+export function withDecodingDefaults(given: Partial<EngineDecodingOptions>): EngineDecodingOptions {
+    return Object.fromEntries(engineDecodingOptionNames.map((name) => [name, given[name] ?? decodingOptions[name].default])) as EngineDecodingOptions;
+}

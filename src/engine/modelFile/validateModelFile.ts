@@ -1,9 +1,9 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { checkModelMetadata } from "./checkModelMetadata";
-import { loadNodeLlamaCpp, type GgufFileInfo } from "./llamaTypes";
+import { loadNodeLlamaCpp, type GgufFileInfo } from "../llamaTypes";
 import { GgufFormatError, readGgufHeader, type GgufHeader } from "./readGgufHeader";
-import { quoted, SpeculaError } from "./SpeculaError";
+import { quoted, SpeculaError } from "../SpeculaError";
 
 /** A model file that passed Specula's own checks, without node-llama-cpp having read it. */
 export interface CheckedModelFile {
@@ -90,12 +90,11 @@ export async function validateModelFile(filePath: string, role = "model"): Promi
 function flatten(section: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
     if (section == null || typeof section !== "object" || Array.isArray(section))
         return out;
-    for (const [key, value] of Object.entries(section)) {
+    for (const [key, value] of Object.entries(section))
         if (value != null && typeof value === "object" && !Array.isArray(value))
             flatten(value, `${prefix}${key}.`, out);
         else
             out[`${prefix}${key}`] = value;
-    }
     return out;
 }
 

@@ -6,7 +6,7 @@
 // aborts Node; an array of 2⁴⁰ entries runs for a minute and dies), so it only ever sees files
 // that passed this reader.
 import * as fs from "node:fs/promises";
-import { quotedFromFile as q } from "./SpeculaError";
+import { quotedFromFile as q } from "../SpeculaError";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAX_DIMS, GGUF_MAX_TENSOR_NAME_BYTES, GgufType, ggmlTypes, ggufScalarBytes, ggufTypeNames, headerLimits } from "./ggufFormat";
 
 export type GgufScalar = number | bigint | boolean | string;
@@ -345,16 +345,15 @@ async function readArray(reader: BoundedReader, key: string): Promise<GgufArray>
         throw new GgufFormatError("truncated", `the metadata array ${q(key)} declares ${declared} items, more than the ${reader.remaining} bytes left can hold`);
     const length = Number(declared);
     const items: GgufScalar[] = new Array<GgufScalar>(length);
-    if (itemType === GgufType.String) {
+    if (itemType === GgufType.String)
         for (let index = 0; index < length; index++)
             items[index] = reader.stringInWindow(headerLimits.maxStringBytes) ?? await readString(reader, "latin1", `item ${index} of ${q(key)}`);
-    } else {
+    else
         for (let index = 0; index < length; index++) {
             if (!reader.has(itemBytes))
                 await reader.need(itemBytes, `item ${index} of ${q(key)}`);
             items[index] = readFixed(reader, itemType);
         }
-    }
     return { itemType, length, items };
 }
 

@@ -1,4 +1,4 @@
-import type { GgufFileInfo } from "./llamaTypes";
+import type { GgufFileInfo } from "../llamaTypes";
 import { flattenGgufSection } from "./validateModelFile";
 
 export type VocabularyCompatibility =
@@ -28,17 +28,15 @@ export function checkVocabularyCompatibility(target: GgufFileInfo, draft: GgufFi
             reason: `the vocabularies differ in size (target ${t.tokens.length} tokens, draft ${d.tokens.length})`
         };
     const shared = Math.min(t.tokens.length, d.tokens.length);
-    for (let id = 0; id < shared; id++) {
+    for (let id = 0; id < shared; id++)
         if (t.tokens[id] !== d.tokens[id])
             return {
                 compatible: false,
                 reason: `token ${id} differs (target ${JSON.stringify(t.tokens[id])}, draft ${JSON.stringify(d.tokens[id])})`
             };
-    }
-    for (const key of ["bos_token_id", "eos_token_id", "fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id"] as const) {
+    for (const key of ["bos_token_id", "eos_token_id", "fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id"] as const)
         if (t.special[key] != null && d.special[key] != null && t.special[key] !== d.special[key])
             return { compatible: false, reason: `the special token "${key}" differs (target ${t.special[key]}, draft ${d.special[key]})` };
-    }
     return { compatible: true, sharedTokens: shared };
 }
 

@@ -1,4 +1,4 @@
-import { decodingOptions } from "./decodingOptions";
+import { decodingOptions, type EngineDecodingOptions } from "./decodingOptions";
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
@@ -8,14 +8,17 @@ export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
  */
 export type DrafterKind = (typeof decodingOptions.drafter.enum)[number];
 
-/** Most tokens the draft proposes per round when `draftMax` is not given (src/engine/decodingOptions.ts). */
+/** Most tokens the draft proposes per round when `draftMax` is not given (src/common/decodingOptions.ts). */
 export const DEFAULT_DRAFT_MAX: number = decodingOptions.draftMax.default;
 
 /** Context size of each model when `contextSize` is not given (capped by the model's training context). */
 export const DEFAULT_CONTEXT_SIZE = 4096;
 
-/** How to load a model pair and how to decode with it. */
-export interface EngineOptions {
+/**
+ * How to load a model pair and how to decode with it; the decoding options and their defaults are
+ * declared in src/common/decodingOptions.ts.
+ */
+export interface EngineOptions extends Partial<Readonly<EngineDecodingOptions>> {
     /** Path to the target GGUF file (already downloaded/resolved). */
     readonly targetPath: string;
     /** Path to the draft GGUF file. Without it the engine decodes with the target alone. */
@@ -26,25 +29,6 @@ export interface EngineOptions {
     readonly threads?: number;
     /** Context size of each model, in tokens. Defaults to {@link DEFAULT_CONTEXT_SIZE} (capped by the model's training context). */
     readonly contextSize?: number;
-    /** Whether to draft at all when a compatible draft is loaded. Defaults to true. */
-    readonly speculative?: boolean;
-    /** Who drafts when speculation is on. Defaults to "hybrid". */
-    readonly drafter?: DrafterKind;
-    /** Most tokens the draft proposes per round (K). Defaults to {@link DEFAULT_DRAFT_MAX}. */
-    readonly draftMax?: number;
-    /** Adapt K to the observed acceptance. Defaults to true. */
-    readonly adaptiveDraft?: boolean;
-    /**
-     * Stop drafting a round early once the draft's own probability for its next token falls below
-     * this value (greedy mode). 0 disables the early stop. Defaults to 0: on the fixture pair (an unconfident draft that is still right ~70 % of the time) any cut-off above 0.05 stops most rounds after one token and costs speed (docs/benchmarks.md).
-     */
-    readonly draftConfidence?: number;
-    /**
-     * Lookup drafting (the "ngram" and "hybrid" drafters) also copies from a pool of what earlier
-     * requests saw and wrote — other files in their extra context, earlier versions of this one, earlier
-     * completions — not only from the current prompt. Greedy decoding only. Defaults to false.
-     */
-    readonly lookupPool?: boolean;
     /** Called with one-line log messages (never prompt or completion text). */
     readonly log?: (level: "info" | "warn" | "error", message: string) => void;
 }

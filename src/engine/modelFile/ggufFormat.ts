@@ -104,8 +104,6 @@ export const headerLimits = {
     maxArrayLength: 16 * 1024 * 1024,
     /** Bytes of metadata plus tensor infos. */
     maxHeaderBytes: 512 * 1024 * 1024,
-    /** Key-value pairs. */
     maxKeyValues: 1_000_000,
-    /** Tensors. */
     maxTensors: 1_000_000
 } as const;

@@ -1,9 +1,9 @@
 // Corrupt weights that every check of the file passes (NaN or ∞ values, a zero rope base) make
 // llama.cpp compute NaN logits; its greedy sampler then picks token 0 forever, which in a byte
 // vocabulary is "\u0000". These checks turn that into a clear error instead of a completion.
-import type { Token } from "./llamaTypes";
-import type { ModelRunner } from "./ModelRunner";
-import { quoted, SpeculaError } from "./SpeculaError";
+import type { Token } from "../llamaTypes";
+import type { ModelRunner } from "../ModelRunner";
+import { quoted, SpeculaError } from "../SpeculaError";
 
 /**
  * The first eval in a process is several times slower than the rest; pay it at load, not on a

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { formatBytes } from "../../../src/engine/formatBytes";
+import { formatBytes } from "../../../src/common/formatBytes";
 
 describe("formatBytes", () => {
     it("writes binary units, one decimal for GiB", () => {

@@ -6,7 +6,7 @@
 // models are also loaded only in a process whose death is reported, never in the editor's.
 import { GgufType, ggmlTypes, ggufTypeNames, nonWeightGgmlTypes, vectorGgmlTypes } from "./ggufFormat";
 import { isGgufArray, type GgufArray, type GgufHeader, type GgufKeyValue } from "./readGgufHeader";
-import { quotedFromFile as q } from "./SpeculaError";
+import { quotedFromFile as q } from "../SpeculaError";
 
 /** LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS (llama-hparams.h). */
 const maxLayers = 512;
