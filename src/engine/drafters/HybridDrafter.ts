@@ -40,15 +40,15 @@ export class HybridDrafter implements Drafter {
     }
 
     /**
-     * Sampling: a copy whenever its kind is accepted about as often as the model's tokens (timings must
-     * not steer a sampled round). Greedy: the source promising more tokens per millisecond — a copy
+     * Sampling: always the copy (what a sampled round proposes must not depend on earlier requests or
+     * timings, so that a seed reproduces a completion). Greedy: the source promising more tokens per millisecond — a copy
      * costs no draft eval, so it wins unless the model is clearly better here, and always when the
      * payoff ledger has stopped the model.
      */
     private prefersCopy(source: LookupSource, available: number, round: DraftRound): boolean {
         const controller = round.controller;
         if (!round.greedy)
-            return controller.acceptance(source, round.context) >= controller.acceptance("model", round.context) - 0.05;
+            return true;
         if (controller.vetoed("model", round.context))
             return true;
         const copyRate = controller.expectedRate(source, round.context, Math.min(available, round.limit));

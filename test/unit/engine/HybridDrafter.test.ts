@@ -163,4 +163,18 @@ describe("HybridDrafter", () => {
         await other.begin(history);
         assert.equal((await other.propose(round(history, setup(20)))).source, "ngram8", "a model whose tokens cost 20 ms each does not");
     });
+
+    it("sampling: always the copy, whatever earlier rounds taught the controller (a seed must reproduce a completion)", async () => {
+        const model = fakeModel();
+        const hybrid = new HybridDrafter(new LookupDrafter({}, () => "yes"), model);
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: false });
+        for (let i = 0; i < 30; i++) {
+            controller.recordAcceptance(4, 0, "ngram8");
+            controller.recordAcceptance(8, 8, "model");
+        }
+        await hybrid.begin(history);
+        const proposal = await hybrid.propose({ ...round(history, controller), greedy: false });
+        assert.equal(proposal.source, "ngram8");
+        assert.equal(model.calls, 0);
+    });
 });
