@@ -77,6 +77,11 @@ export async function runBench(
         results.push(result);
         options.onTask?.(result);
     }
+    return comparison(results, plain, spec);
+}
+
+/** Both modes' totals over the tasks, the speed-up, and the tasks whose outputs differ. */
+export function comparison<R extends { readonly id: string; readonly identical: boolean }>(results: R[], plain: readonly CompletionResult[], spec: readonly CompletionResult[]) {
     const targetOnly = totalsOf(plain);
     const speculative = totalsOf(spec);
     const mismatchedIds = results.filter((result) => !result.identical).map((result) => result.id);

@@ -4,7 +4,7 @@ import type { CompletionResult } from "../common/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { editFromOutput } from "../nextEdit/nextEditOutput";
 import { buildNextEditPrompt, recentEditOf } from "../nextEdit/nextEditPrompt";
-import { totalsOf, type ModeTotals } from "./runBench";
+import { comparison, type ModeTotals } from "./runBench";
 
 /** One line of the eval file (the fields this bench reads). */
 export interface NextEditTask {
@@ -117,16 +117,8 @@ export async function runNextEditBench(
         results.push(result);
         options.onTask?.(result);
     }
-    const targetOnly = totalsOf(plain);
-    const speculative = totalsOf(spec);
-    const mismatchedIds = results.filter((result) => !result.identical).map((result) => result.id);
     return {
-        tasks: results,
-        targetOnly,
-        speculative,
-        speedup: targetOnly.tokensPerSecond > 0 ? speculative.tokensPerSecond / targetOnly.tokensPerSecond : 0,
-        mismatches: mismatchedIds.length,
-        mismatchedIds,
+        ...comparison(results, plain, spec),
         rightWindows: results.filter((result) => result.right).length,
         offeredEdits: results.filter((result) => result.offered).length,
         rightOfferedEdits: results.filter((result) => result.offered && result.right).length
