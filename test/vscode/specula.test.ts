@@ -393,7 +393,11 @@ describe("Specula in the VS Code extension host", function () {
                 const before = document.getText();
                 const position = document.positionAt(before.length);
                 const pending = requestCompletion(api, document, position);
-                await sleep(200);
+                // Kill while the engine decodes: a fixed wait let the fast fixture pair finish all 1024 tokens first.
+                const started = Date.now();
+                while (api.status().kind !== "generating" && Date.now() - started < 5000)
+                    await sleep(2);
+                assert.equal(api.status().kind, "generating", "the request never reached the engine");
                 const pid = api.enginePid()!;
                 process.kill(pid, "SIGKILL");
                 assert.equal(await pending, undefined);
