@@ -1,5 +1,6 @@
 // `npm run demo`: starts code-server (VS Code in the browser) on 127.0.0.1 with Specula under
-// development and the built-in fixture model pair selected, prints the URL to open, and runs until
+// development and the built-in code pair selected (small models trained on real code,
+// test/models/code-pair), prints the URL to open, and runs until
 // Ctrl+C. Needs `npm run build` output, the compiled launchers (`npx tsc -p .`) and the tools from
 // scripts/install-e2e-tools.sh — `npm run demo` does all three.
 //
@@ -32,8 +33,9 @@ for (const built of ["dist/extension.js", "dist/engineHost.js"])
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "specula-demo-ws-"));
 fs.writeFileSync(path.join(workspace, "example.ts"), [
     "// Specula demo. Type below: ghost text comes from the speculative engine",
-    "// running the built-in fixture models (tiny generated models: the text is",
-    "// gibberish, the machinery is real). Tab accepts, Ctrl+→ accepts a word.",
+    "// running the built-in code pair (a 7.7 M-parameter target and a 2.9 M draft",
+    "// trained on JS/TS, Python and C: tiny next to a real code model, so expect",
+    "// plausible-looking code, not correct code). Tab accepts, Ctrl+→ accepts a word.",
     "",
     "export function greet(name: string): string {",
     "    return `Hello, ${name}`;",
@@ -46,7 +48,7 @@ const serverRoot = fs.mkdtempSync(path.join(os.tmpdir(), "specula-demo-"));
 const machineDir = path.join(serverRoot, "user-data", "Machine");
 fs.mkdirSync(machineDir, { recursive: true });
 fs.writeFileSync(path.join(machineDir, "settings.json"), JSON.stringify({
-    "specula.selectedPair": "Built-in fixture pair (tiny test models)",
+    "specula.selectedPair": "Built-in code pair (small trained models)",
     // One thread: two on a 2-core machine make llama.cpp fight the browser for the CPU.
     "specula.threads": 1
 }, null, 2));
@@ -100,7 +102,8 @@ if (screenshot == null) {
         await page.keyboard.press("Control+End");
         // Wait until the status bar says the pair is loaded, then type.
         await page.locator("#workbench\\.parts\\.statusbar .statusbar-item[aria-label*='Specula: ready']").first().waitFor({ timeout: 120_000 }).catch(() => undefined);
-        await page.keyboard.type("\nexport const message = ", { delay: 60 });
+        // The editor closes the brace and indents the new line itself.
+        await page.keyboard.type("\nexport function farewell(name: string): string {\nreturn ", { delay: 60 });
         await page.locator(".ghost-text-decoration").first().waitFor({ timeout: 60_000 });
         await page.waitForTimeout(500);
         await page.screenshot({ path: screenshot });
