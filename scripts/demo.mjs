@@ -32,13 +32,18 @@ for (const built of ["dist/extension.js", "dist/engineHost.js"])
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "specula-demo-ws-"));
 fs.writeFileSync(path.join(workspace, "example.ts"), [
-    "// Specula demo. Type below: ghost text comes from the speculative engine",
-    "// running the built-in code pair (a 7.7 M-parameter target and a 2.9 M draft",
-    "// trained on JS/TS, Python and C: tiny next to a real code model, so expect",
-    "// plausible-looking code, not correct code). Tab accepts, Ctrl+→ accepts a word.",
+    "// Specula demo. Type in isEmpty's body: ghost text comes from the speculative",
+    "// engine running the built-in code pair (a 7.7 M-parameter target and a 2.9 M",
+    "// draft trained on JS/TS, Python and C: tiny next to a real code model, so expect",
+    "// plausible-looking code, not correct code, and often no suggestion at all).",
+    "// Tab accepts, Ctrl+→ accepts a word.",
     "",
     "export function greet(name: string): string {",
     "    return `Hello, ${name}`;",
+    "}",
+    "",
+    "export function isEmpty(value: string): boolean {",
+    "    ",
     "}",
     ""
 ].join("\n"));
@@ -88,8 +93,8 @@ if (screenshot == null) {
         executablePath: resolveE2eTools().chromium,
         args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
         await page.goto(url);
         await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
         await page.keyboard.press("Control+P");
@@ -99,17 +104,24 @@ if (screenshot == null) {
         await page.locator(".quick-input-widget .monaco-list-row[aria-label*='example.ts']").first().waitFor({ state: "visible", timeout: 60_000 });
         await page.keyboard.press("Enter");
         await page.locator(".editor-instance .monaco-editor .view-lines").first().click({ timeout: 60_000 });
+        // Into isEmpty's empty body (the line before the closing brace).
         await page.keyboard.press("Control+End");
+        await page.keyboard.press("ArrowUp");
+        await page.keyboard.press("ArrowUp");
+        await page.keyboard.press("End");
         // Wait until the status bar says the pair is loaded, then type.
         await page.locator("#workbench\\.parts\\.statusbar .statusbar-item[aria-label*='Specula: ready']").first().waitFor({ timeout: 120_000 }).catch(() => undefined);
-        // The editor closes the brace and indents the new line itself.
-        await page.keyboard.type("\nexport function farewell(name: string): string {\nreturn ", { delay: 60 });
+        await page.keyboard.type("if (", { delay: 60 });
         await page.locator(".ghost-text-decoration").first().waitFor({ timeout: 60_000 });
         await page.waitForTimeout(500);
         await page.screenshot({ path: screenshot });
         console.log(`screenshot written to ${screenshot}`);
     } catch (error) {
         console.error(`demo screenshot failed: ${error instanceof Error ? error.message : String(error)}`);
+        const status = await page.locator("#workbench\\.parts\\.statusbar .statusbar-item[aria-label*='Specula']").first().getAttribute("aria-label", { timeout: 5_000 }).catch(() => "?");
+        console.error(`status bar: ${status}`);
+        const failure = screenshot.replace(/(\.png)?$/, "-failure.png");
+        await page.screenshot({ path: failure }).then(() => console.error(`the page as it was: ${failure}`), () => undefined);
         process.exitCode = 1;
     } finally {
         await browser.close();

@@ -4,7 +4,7 @@
 // decodes alone (greedy: the pair's output is the target's); the draft's agreement and acceptance
 // come from `specula bench --pair code`. Not a test: the numbers go into test/models/code-pair/README.md.
 //
-//   node node_modules/typescript/bin/tsc -p . && node out/src/quality/codePairQuality.js [--per-file N] [--report FILE.md] [--json FILE.json]
+//   node node_modules/typescript/bin/tsc -p . && node out/src/quality/codePairQuality.js [--per-file N] [--layout classic|anchor] [--report FILE.md] [--json FILE.json]
 //
 // Held out (never trained on, see scripts/train-code-pair.py): all of vscode-jsonrpc (its
 // lib/common/*.js and *.d.ts here) and Python's asyncio package.
@@ -119,7 +119,14 @@ export function parses(language: HeldOutLanguage, texts: readonly string[]): boo
     return results;
 }
 
-async function measure(cases: readonly NextLineCase[], maxTokens: number, log: (line: string) => void): Promise<NextLineResult[]> {
+/**
+ * "classic": everything before the cursor goes before the suffix (`<PRE>prefix<SUF>suffix<MID>`), as
+ * the models were trained. "anchor": the extension's layout (src/completion/PromptPlanner.ts): the
+ * cursor line's text before the cursor (here its indentation) goes after `<MID>`.
+ */
+export type PromptLayout = "classic" | "anchor";
+
+async function measure(cases: readonly NextLineCase[], maxTokens: number, layout: PromptLayout, log: (line: string) => void): Promise<NextLineResult[]> {
     const dir = codePairModelDir();
     const engine = await SpeculativeEngine.load({
         targetPath: path.join(dir, CODE_PAIR_FILES.target),
@@ -130,7 +137,8 @@ async function measure(cases: readonly NextLineCase[], maxTokens: number, log: (
     const raw: Array<{ suggestion: string }> = [];
     try {
         for (const [index, entry] of cases.entries()) {
-            const result = await engine.complete({ prefix: entry.prefix.slice(-prefixChars), suffix: entry.suffix.slice(0, suffixChars), maxTokens, maxLines: 1 });
+            const middleChars = layout === "anchor" ? entry.prefix.length - entry.prefix.lastIndexOf("\n") - 1 : 0;
+            const result = await engine.complete({ prefix: entry.prefix.slice(-prefixChars), middleChars, suffix: entry.suffix.slice(0, suffixChars), maxTokens, maxLines: 1 });
             raw.push({ suggestion: result.text.split("\n")[0]!.trimEnd() });
             if ((index + 1) % 25 === 0)
                 log(`${index + 1}/${cases.length} completions`);
@@ -207,12 +215,16 @@ async function main(): Promise<void> {
             "per-file": { type: "string", default: "6" },
             "max-tokens": { type: "string", default: "48" },
             examples: { type: "string", default: "10" },
+            layout: { type: "string", default: "classic" },
             report: { type: "string" },
             json: { type: "string" }
         },
         strict: true
     });
     const perFile = Number(values["per-file"]);
+    const layout = values.layout;
+    if (layout !== "classic" && layout !== "anchor")
+        throw new Error(`--layout must be classic or anchor, got "${layout}"`);
     const files = heldOutFiles();
     const originalsParse = new Map<HeldOutLanguage, number>();
     for (const language of ["javascript", "typescript", "python"] as const) {
@@ -225,7 +237,7 @@ async function main(): Promise<void> {
     const cases = cutNextLineCases(files, perFile);
     const log = (line: string) => process.stderr.write(`${line}\n`);
     log(`${files.length} held-out files, ${cases.length} cases`);
-    const results = await measure(cases, Number(values["max-tokens"]), log);
+    const results = await measure(cases, Number(values["max-tokens"]), layout, log);
     const report = formatCodePairQuality(results, originalsParse, Number(values.examples));
     if (values.report != null)
         fs.writeFileSync(values.report, report + "\n");

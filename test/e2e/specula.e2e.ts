@@ -1,5 +1,5 @@
 // Specula end to end in a real VS Code (code-server) driven by Chromium, as a person uses it: pick
-// the built-in code pair (small models trained on real code) from the palette, type in a TypeScript file, see ghost text produced by
+// the built-in fixture pair from the palette, type in a TypeScript file, see ghost text produced by
 // the speculative engine, accept it with Tab, save and check the file on disk; the status bar shows
 // the acceptance rate; toggling speculation from the palette changes it. Screenshots go to
 // $SPECULA_E2E_ARTIFACTS (default test-artifacts/specula-e2e).
@@ -15,7 +15,7 @@ import { openBrowserSession, type BrowserSession } from "../launchers/openBrowse
 // out/test/e2e -> repository root
 const repository = path.resolve(__dirname, "..", "..", "..");
 const artifacts = path.resolve(process.env.SPECULA_E2E_ARTIFACTS ?? path.join(repository, "test-artifacts", "specula-e2e"));
-const codePair = "Built-in code pair (small trained models)";
+const fixturePair = "Built-in fixture pair (tiny test models)";
 const statusItem = "specula.status";
 
 describe("Specula end to end (code-server + Chromium)", function () {
@@ -69,7 +69,7 @@ describe("Specula end to end (code-server + Chromium)", function () {
             fs.rmSync(workspace, { recursive: true, force: true });
     });
 
-    it("picks the built-in code pair from the palette and the status bar says ready", async () => {
+    it("picks the built-in fixture pair from the palette and the status bar says ready", async () => {
         await session.statusBarItem(statusItem).waitFor({ state: "visible", timeout: 60_000 });
         const page = session.page;
         await page.keyboard.press("F1");
@@ -78,9 +78,9 @@ describe("Specula end to end (code-server + Chromium)", function () {
         await input.fill(">Specula: Select Model Pair");
         await page.locator(`.quick-input-widget .monaco-list-row[aria-label*="Select Model Pair"]`).first().waitFor({ state: "visible" });
         await page.keyboard.press("Enter");
-        await page.locator(`.quick-input-widget .monaco-list-row[aria-label*="${codePair}"]`).first().waitFor({ state: "visible" });
+        await page.locator(`.quick-input-widget .monaco-list-row[aria-label*="${fixturePair}"]`).first().waitFor({ state: "visible" });
         await session.screenshot(path.join(artifacts, "1-select-model-pair.png"));
-        await input.fill("Built-in code");
+        await input.fill("Built-in fixture");
         await page.keyboard.press("Enter");
         await waitForStatus(/^Specula: (ready|generating)/);
     });
