@@ -1,5 +1,6 @@
 // `npm run demo`: starts code-server (VS Code in the browser) on 127.0.0.1 with Specula under
-// development and the built-in fixture model pair selected, prints the URL to open, and runs until
+// development and the built-in code pair selected (small models trained on real code,
+// test/models/code-pair), prints the URL to open, and runs until
 // Ctrl+C. Needs `npm run build` output, the compiled launchers (`npx tsc -p .`) and the tools from
 // scripts/install-e2e-tools.sh — `npm run demo` does all three.
 //
@@ -31,12 +32,18 @@ for (const built of ["dist/extension.js", "dist/engineHost.js"])
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "specula-demo-ws-"));
 fs.writeFileSync(path.join(workspace, "example.ts"), [
-    "// Specula demo. Type below: ghost text comes from the speculative engine",
-    "// running the built-in fixture models (tiny generated models: the text is",
-    "// gibberish, the machinery is real). Tab accepts, Ctrl+→ accepts a word.",
+    "// Specula demo. Type in isEmpty's body: ghost text comes from the speculative",
+    "// engine running the built-in code pair (a 7.7 M-parameter target and a 2.9 M",
+    "// draft trained on JS/TS, Python and C: tiny next to a real code model, so expect",
+    "// plausible-looking code, not correct code, and often no suggestion at all).",
+    "// Tab accepts, Ctrl+→ accepts a word.",
     "",
     "export function greet(name: string): string {",
     "    return `Hello, ${name}`;",
+    "}",
+    "",
+    "export function isEmpty(value: string): boolean {",
+    "    ",
     "}",
     ""
 ].join("\n"));
@@ -46,7 +53,7 @@ const serverRoot = fs.mkdtempSync(path.join(os.tmpdir(), "specula-demo-"));
 const machineDir = path.join(serverRoot, "user-data", "Machine");
 fs.mkdirSync(machineDir, { recursive: true });
 fs.writeFileSync(path.join(machineDir, "settings.json"), JSON.stringify({
-    "specula.selectedPair": "Built-in fixture pair (tiny test models)",
+    "specula.selectedPair": "Built-in code pair (small trained models)",
     // One thread: two on a 2-core machine make llama.cpp fight the browser for the CPU.
     "specula.threads": 1
 }, null, 2));
@@ -86,8 +93,8 @@ if (screenshot == null) {
         executablePath: resolveE2eTools().chromium,
         args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
         await page.goto(url);
         await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
         await page.keyboard.press("Control+P");
@@ -97,16 +104,24 @@ if (screenshot == null) {
         await page.locator(".quick-input-widget .monaco-list-row[aria-label*='example.ts']").first().waitFor({ state: "visible", timeout: 60_000 });
         await page.keyboard.press("Enter");
         await page.locator(".editor-instance .monaco-editor .view-lines").first().click({ timeout: 60_000 });
+        // Into isEmpty's empty body (the line before the closing brace).
         await page.keyboard.press("Control+End");
+        await page.keyboard.press("ArrowUp");
+        await page.keyboard.press("ArrowUp");
+        await page.keyboard.press("End");
         // Wait until the status bar says the pair is loaded, then type.
         await page.locator("#workbench\\.parts\\.statusbar .statusbar-item[aria-label*='Specula: ready']").first().waitFor({ timeout: 120_000 }).catch(() => undefined);
-        await page.keyboard.type("\nexport const message = ", { delay: 60 });
+        await page.keyboard.type("if (", { delay: 60 });
         await page.locator(".ghost-text-decoration").first().waitFor({ timeout: 60_000 });
         await page.waitForTimeout(500);
         await page.screenshot({ path: screenshot });
         console.log(`screenshot written to ${screenshot}`);
     } catch (error) {
         console.error(`demo screenshot failed: ${error instanceof Error ? error.message : String(error)}`);
+        const status = await page.locator("#workbench\\.parts\\.statusbar .statusbar-item[aria-label*='Specula']").first().getAttribute("aria-label", { timeout: 5_000 }).catch(() => "?");
+        console.error(`status bar: ${status}`);
+        const failure = screenshot.replace(/(\.png)?$/, "-failure.png");
+        await page.screenshot({ path: failure }).then(() => console.error(`the page as it was: ${failure}`), () => undefined);
         process.exitCode = 1;
     } finally {
         await browser.close();

@@ -41,7 +41,7 @@ export async function builtInPair(name: BuiltInPairName, use: "complete" | "benc
             ...(options.codePairDir != null ? { modelDir: options.codePairDir } : {}),
             ...(options.log != null ? { log: options.log } : {})
         });
-        return { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (~2 M parameters trained on JS/TS and Python) padded with zero-output blocks and FFN units to cost what the large fixture target costs (same greedy output), draft code-draft.gguf" };
+        return { targetPath: paths.paddedTarget, draftPath: paths.draft, description: "the code pair (test/models/code-pair) — target code-target.gguf (7.7 M parameters trained on JS/TS, Python and C) padded with zero-output blocks and FFN units to cost about what a real model costs (same greedy output), draft code-draft.gguf" };
     }
     if (use === "bench") {
         const paths = await ensureFixtures({ ...(options.dir != null ? { dir: options.dir } : {}), large: true });

@@ -187,7 +187,7 @@ const commands: Readonly<Record<CommandName, CommandSpec>> = {
         synopsis: "specula latency [--pair fixture|code | --target T.gguf --draft D.gguf] [options]",
         summary: "Type real code through the extension's completion pipeline as a user would and measure keystroke → suggestion and Tab → next suggestion.",
         options: {
-            pair: { ...pairOption, help: `${pairOption.help}. latency uses the large fixture target or the padded code target` },
+            pair: { ...pairOption, help: `the built-in pair used without --target. code (default for latency): small models trained on real code (test/models/code-pair), the target padded to a real model's cost. fixture: the large fixture target, generated n-gram models whose text is meaningless` },
             target: { type: "string", value: "T.gguf", help: "the target model (with --draft)" },
             draft: { type: "string", value: "D.gguf", help: "the draft model (with --target)" },
             threads: { type: "string", value: "N", default: 1, help: threadsHelp },
@@ -253,8 +253,8 @@ export const usage = [
     ...commandNames.map((name) => `  ${name.padEnd(10)} ${commands[name].summary}`),
     "",
     "specula COMMAND --help lists a command's options. Without --target, complete, bench and latency use a",
-    "built-in pair: --pair fixture (the default; generated models whose text is meaningless, \"the the the…\")",
-    "or --pair code (small models trained on real code)."
+    "built-in pair: --pair fixture (the default for complete and bench; generated models whose text is meaningless,",
+    "\"the the the…\") or --pair code (small models trained on real code; the default for latency)."
 ].join("\n");
 
 /** The help of one command: its synopsis, what it does, and every option with its default. */
@@ -352,7 +352,7 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
                 throw badArgument("latency needs both --target and --draft, or neither (built-in pair).");
             return {
                 command: "latency",
-                pair: pairName(read.string("pair"), read.string("target")),
+                pair: pairName(read.string("pair"), read.string("target"), "code"),
                 target: read.string("target"),
                 draft: read.string("draft"),
                 threads: threads(),
@@ -561,9 +561,10 @@ function unknownCommand(name: string): SpeculaError {
     return badArgument(`unknown command "${name}"${near != null ? `; did you mean ${near}?` : ""} (the commands are ${commandNames.slice(0, -1).join(", ")} and ${commandNames.at(-1)}; specula --help shows them).`);
 }
 
-function pairName(raw: string | undefined, target: string | undefined): BuiltInPairName {
+/** `fallback`: the pair without --pair (fixture for complete and bench, code for latency). */
+function pairName(raw: string | undefined, target: string | undefined, fallback: BuiltInPairName = "fixture"): BuiltInPairName {
     if (raw == null)
-        return "fixture";
+        return fallback;
     if (target != null)
         throw badArgument("--pair and --target cannot be used together.");
     const name = builtInPairNames.find((candidate) => candidate === raw);

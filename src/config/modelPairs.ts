@@ -67,7 +67,7 @@ export const presetPairs: readonly ModelPair[] = [
         target: "fixture:codePaddedTarget",
         draft: "fixture:codeDraft",
         origin: "preset",
-        description: "~2 M-parameter models trained on JS/TS and Python, target padded to a real model's cost; in a clone of the repository only"
+        description: "7.7 M / 2.9 M-parameter models trained on JS/TS, Python and C, target padded to a real model's cost; in a clone of the repository only"
     }
 ];
 

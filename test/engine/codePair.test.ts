@@ -42,7 +42,7 @@ const MAX_TOP_TOKEN_SHARE = 0.5;
 /**
  * The least share of the draft model's proposals the target must accept. The trained draft agrees
  * with the target on about a third of held-out positions (teacher-forced, scripts/train-code-pair.py);
- * an untrained or mismatched draft is near 1/2048.
+ * an untrained or mismatched draft is near 1/8192.
  */
 const MIN_DRAFT_ACCEPTANCE = 0.1;
 

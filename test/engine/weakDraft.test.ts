@@ -54,7 +54,7 @@ describe("speculation steps aside where the draft model rarely agrees", function
         const pair = await ensureCodePair();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "specula-weak-draft-"));
         const weak = path.join(dir, "weak-draft.gguf");
-        weakenedDraft(fs.readFileSync(pair.draft)).write(weak);
+        await weakenedDraft(fs.readFileSync(pair.draft)).write(weak);
         engine = await SpeculativeEngine.load({ targetPath: pair.target, draftPath: weak, threads: 1, contextSize: 1024, drafter: "model", draftConfidence: 0 });
     });
 

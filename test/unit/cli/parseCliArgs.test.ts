@@ -50,10 +50,10 @@ describe("parseCliArgs", () => {
         assert.deepEqual(parseCliArgs([]), { command: "help" });
     });
 
-    it("chooses the built-in pair with --pair, the fixture pair by default", () => {
+    it("chooses the built-in pair with --pair, the fixture pair by default (the code pair for latency)", () => {
         const pairOf = (argv: string[]) => {
             const parsed = parseCliArgs(argv);
-            assert.ok(parsed.command === "complete" || parsed.command === "bench");
+            assert.ok(parsed.command === "complete" || parsed.command === "bench" || parsed.command === "latency");
             return parsed.pair;
         };
         assert.equal(pairOf(["complete", "--prompt", "x"]), "fixture");
@@ -61,6 +61,8 @@ describe("parseCliArgs", () => {
         assert.equal(pairOf(["complete", "--prompt", "x", "--pair", "fixture", "--no-draft"]), "fixture");
         assert.equal(pairOf(["bench"]), "fixture");
         assert.equal(pairOf(["bench", "--pair", "code", "--variants", "target,hybrid", "--limit", "8"]), "code");
+        assert.equal(pairOf(["latency"]), "code");
+        assert.equal(pairOf(["latency", "--pair", "fixture"]), "fixture");
         rejects(["bench", "--pair", "qwen"], /--pair must be one of fixture, code, got "qwen"/);
         rejects(["complete", "--prompt", "x", "--pair", "code", "--target", "t.gguf"], /--pair and --target cannot be used together/);
         rejects(["bench", "--pair", "code", "--target", "t", "--draft", "d"], /--pair and --target cannot be used together/);
