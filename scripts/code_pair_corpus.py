@@ -335,6 +335,21 @@ def train_bpe(texts, merges_wanted):
 # engine tokenizes a request (prefix, suffix and middle each on their own).
 # ---------------------------------------------------------------------------------------------
 
+def anchored(prefix, rng):
+    """
+    Where the extension's prompt puts the text typed on the cursor's line (src/completion/PromptPlanner):
+    from an anchor — the start of the line where the user began typing, often the cursor's own line,
+    sometimes a few lines up, at most 1500 characters back — to the cursor goes after <|fim_middle|>,
+    as llama-server's /infill does with its `prompt`. Returns the anchor's index in `prefix`.
+    """
+    anchor = prefix.rfind("\n") + 1
+    for _ in range(rng.randrange(1, 5) if rng.random() < 0.3 else 0):
+        if anchor == 0:
+            break
+        anchor = prefix.rfind("\n", 0, anchor - 1) + 1
+    return max(anchor, len(prefix) - 1500)
+
+
 def fim_split(chunk, rng):
     if rng.random() < 0.6:
         # Like a cursor in an editor: after the indentation of a line; the middle runs to the end of
@@ -379,14 +394,18 @@ def examples(documents, tokenizer, rng, fim_rate):
         for chunk in chunks_of(text, rng, rng.choice([2000, 4000, 8000])):
             if rng.random() < fim_rate and len(chunk) > 40:
                 prefix, middle, suffix = fim_split(chunk, rng)
+                # Half the time the layout the extension sends: the cursor line's typed text after <|fim_middle|>.
+                anchor = anchored(prefix, rng) if rng.random() < 0.5 else len(prefix)
                 stream.extend([EOT, FIM_PRE])
-                stream.extend(tokenizer.encode(prefix))
+                stream.extend(tokenizer.encode(prefix[:anchor]))
                 stream.append(FIM_SUF)
                 stream.extend(tokenizer.encode(suffix))
                 stream.append(FIM_MID)
+                # Tokenized apart: in the editor the typed head is prompt and the token boundary falls at the cursor.
+                stream.extend(tokenizer.encode(prefix[anchor:]))
                 stream.extend(tokenizer.encode(middle))
                 stream.append(EOT)
-                counts["fim"] += 1
+                counts["fim anchored" if anchor < len(prefix) else "fim"] += 1
             else:
                 stream.append(EOT)
                 stream.extend(tokenizer.encode(chunk))
@@ -429,7 +448,18 @@ def prepare(args):
         sample.append(text)
         sampled += len(text)
     bpe_started = time.time()
-    merged_texts, merges = train_bpe(sample, args.vocab_size - FIRST_MERGED_ID)
+    if getattr(args, "tokenizer", None):
+        # Reuse a tokenizer (the committed models' own, read back from their tokenizer.json), so that
+        # models trained on this data share the vocabulary of models trained before.
+        with open(args.tokenizer) as handle:
+            kept = json.load(handle)
+        token_texts = kept["tokens"]
+        merges = [tuple(pair.split(" ")) for pair in kept["merges"]]
+        if kept["specials"] != SPECIALS or token_texts[:len(BYTE_TEXT)] != BYTE_TEXT:
+            sys.exit(f"{args.tokenizer} does not have this script's byte tokens and specials")
+        merged_texts = token_texts[len(BYTE_TEXT) + len(SPECIALS):]
+    else:
+        merged_texts, merges = train_bpe(sample, args.vocab_size - FIRST_MERGED_ID)
     token_texts = BYTE_TEXT + SPECIALS + merged_texts
     tokenizer = Tokenizer(token_texts, merges, pretokenize=PRETOKENIZE.findall)
     log(f"tokenizer: {len(token_texts)} tokens ({len(merges)} merges) from {sampled / 1e6:.1f} M chars in {time.time() - bpe_started:.0f} s")

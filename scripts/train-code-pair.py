@@ -786,6 +786,7 @@ def main():
     prep.add_argument("--vocab-size", type=int, default=8192)
     prep.add_argument("--bpe-sample-chars", type=int, default=6_000_000)
     prep.add_argument("--fim-rate", type=float, default=0.5)
+    prep.add_argument("--tokenizer", help="reuse this tokenizer.json (e.g. the committed models': same vocabulary) instead of training one")
     prep.add_argument("--seed", type=int, default=20240611)
 
     tr = sub.add_parser("train", help="train and export (torch + standard library only)")
