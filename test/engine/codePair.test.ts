@@ -4,6 +4,7 @@ import type { CompletionRequest } from "../../src/common/CompletionTypes";
 import { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
 import { ensureCodePair } from "../../src/fixtures/codePair";
 import { loadSmallEngine } from "../support/engineTestSupport";
+import { expectExactOrTie } from "../support/nearTie";
 
 /**
  * Share of distinct whitespace-separated words in each completion, averaged over completions. Text
@@ -41,7 +42,7 @@ const NON_DEGENERATE_SHARE = 0.5;
 const MAX_TOP_TOKEN_SHARE = 0.5;
 /**
  * The least share of the draft model's proposals the target must accept. The trained draft agrees
- * with the target on about a third of held-out positions (teacher-forced, scripts/train-code-pair.py);
+ * with the target on about 70 % of held-out positions (teacher-forced, test/models/code-pair/training.json);
  * an untrained or mismatched draft is near 1/8192.
  */
 const MIN_DRAFT_ACCEPTANCE = 0.1;
@@ -70,14 +71,18 @@ describe("engine: the code pair (small models trained on real code)", function (
             engine.setDecodingOptions({ drafter, draftMax: drafter === "model" ? 4 : 8, adaptiveDraft, draftConfidence: 0, speculative: true });
             let drafted = 0;
             let accepted = 0;
+            let ties = 0;
             for (const [index, request] of requests.entries()) {
                 const result = await engine.complete(request);
                 assert.equal(result.speculative, true);
-                assert.deepEqual(result.tokens, reference.get(index), `prompt ${index} diverged with ${label}`);
+                // Token for token, or diverging first where the target's two best candidates are tied to float precision.
+                if (await expectExactOrTie(engine.info.targetPath, engine.promptTokens(request), result.tokens, reference.get(index)!, `prompt ${index} with ${label}`) === "tie")
+                    ties++;
                 drafted += result.stats.draftedTokens;
                 accepted += result.stats.acceptedTokens;
             }
-            console.log(`      ${label}: ${accepted}/${drafted} drafted tokens accepted (${(accepted / drafted * 100).toFixed(1)} %)`);
+            console.log(`      ${label}: ${accepted}/${drafted} drafted tokens accepted (${(accepted / drafted * 100).toFixed(1)} %); ${ties} of ${requests.length} outputs diverged at a float tie`);
+            assert.ok(ties <= 2, `${ties} of ${requests.length} outputs diverged at ties: more than float rounding explains`);
             assert.ok(drafted > 0, "nothing was drafted, so nothing was tested");
             if (drafter === "model")
                 assert.ok(accepted / drafted > MIN_DRAFT_ACCEPTANCE, `the target accepted only ${accepted}/${drafted} of the draft model's tokens`);

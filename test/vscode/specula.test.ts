@@ -206,12 +206,17 @@ describe("Specula in the VS Code extension host", function () {
                 const source = new vscode.CancellationTokenSource();
                 const started = Date.now();
                 const pending = requestCompletion(api, document, position, source.token);
-                setTimeout(() => source.cancel(), 150);
+                // Cancel while the engine decodes: a fixed 150 ms let the fast fixture pair finish all 1024 tokens first.
+                while (api.status().kind !== "generating" && Date.now() - started < 5000)
+                    await sleep(2);
+                assert.equal(api.status().kind, "generating", "the request never reached the engine");
+                const cancelledAt = Date.now() - started;
+                source.cancel();
                 const items = await pending;
                 const elapsed = Date.now() - started;
                 assert.equal(items, undefined);
                 assert.equal(api.lastOutcome()?.kind, "canceled");
-                assert.ok(elapsed < 1500, `returned ${elapsed} ms after the request (cancelled at 150 ms)`);
+                assert.ok(elapsed - cancelledAt < 1500, `returned ${elapsed - cancelledAt} ms after the cancel`);
                 // The generation lives on for a request it can serve; one elsewhere stops it and gets the engine at once.
                 await setUser("maxTokens", undefined);
                 const other = await vscode.workspace.openTextDocument({ language: "typescript", content: "function other() {\n    return " });
