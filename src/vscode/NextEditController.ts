@@ -42,6 +42,10 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         this.pending = new PendingNextEdits(this.session);
         this.subscriptions.push(
             vscode.workspace.onDidChangeTextDocument((event) => this.changed(event)),
+            vscode.workspace.onDidOpenTextDocument((document) => {
+                if (this.active)
+                    this.texts.set(document.uri.toString(), document.getText());
+            }),
             vscode.workspace.onDidCloseTextDocument((document) => {
                 this.texts.delete(document.uri.toString());
                 this.pending.forget(document.uri.toString());

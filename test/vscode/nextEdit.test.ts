@@ -1,0 +1,85 @@
+// Next-edit suggestions in the real extension host, with the fixture next-edit model in its own
+// engine process: after the user renames a variable, the model's edit (the rename carried to the
+// line below) is offered as an inline completion item, and the document keeps the user's text
+// until they accept.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { SpeculaTestApi } from "../../src/extension";
+import { itemText, setUser, sleep } from "./extensionHostHelpers";
+
+// out/test/vscode -> repository root
+const repository = path.resolve(__dirname, "..", "..", "..");
+const model = path.join(repository, "test", "models", "next-edit", "next-edit-target.gguf");
+
+const cart = [
+    "function sumPrices(items) {",
+    "    let total = 0;",
+    "    for (const item of items) {",
+    "        total += item.price;",
+    "    }",
+    "    return total;",
+    "}",
+    "",
+    "module.exports = { sumPrices };",
+    ""
+].join("\n");
+
+describe("Next-edit suggestions in the VS Code extension host", function () {
+    this.timeout(120_000);
+    let api: SpeculaTestApi;
+    let file: string;
+
+    before(async () => {
+        const extension = vscode.extensions.all.find((candidate) => candidate.packageJSON?.name === "specula");
+        assert.ok(extension, "the extension under development is installed");
+        api = (await extension.activate()) as SpeculaTestApi;
+        assert.ok(fs.existsSync(model), `${model} exists`);
+        await setUser("nextEdit.model", model);
+        await setUser("nextEdit.enabled", true);
+        file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, "cart.js");
+        fs.writeFileSync(file, cart);
+    });
+
+    after(async () => {
+        await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+        await setUser("nextEdit.enabled", undefined);
+        await setUser("nextEdit.model", undefined);
+        fs.rmSync(file, { force: true });
+    });
+
+    it("offers the fixture model's edit after a rename, and writes nothing without an accept", async () => {
+        const document = await vscode.workspace.openTextDocument(file);
+        const editor = await vscode.window.showTextDocument(document);
+        editor.selection = new vscode.Selection(1, 4, 1, 4);
+        assert.ok(await editor.edit((edit) => edit.replace(new vscode.Range(1, 8, 1, 13), "totalPrice")));
+        const edited = cart.replace("let total = 0", "let totalPrice = 0");
+        assert.equal(document.getText(), edited);
+
+        const deadline = Date.now() + 100_000;
+        while (api.nextEdit.lastOutcome == null && Date.now() < deadline)
+            await sleep(100);
+        await api.nextEdit.whenIdle();
+        // The fixture model carries the rename to line 4 (`total +=` becomes `totalPrice +=`).
+        const outcome = api.nextEdit.lastOutcome;
+        assert.equal(outcome?.kind, "edit", JSON.stringify(outcome));
+        const edit = outcome.kind === "edit" ? outcome.edit : { start: -1, end: -1, text: "" };
+        assert.equal(edit.start, edited.indexOf("total +=") + "total".length);
+        assert.ok(edit.text.startsWith("Price += item.price;"), JSON.stringify(edit));
+
+        // Offered where the edit goes, not at the cursor: an item whose range replaces the document's text there.
+        const items = api.nextEdit.provideInlineCompletionItems(document, new vscode.Position(1, 4))?.items ?? [];
+        assert.equal(items.length, 1);
+        assert.equal(itemText(items[0]!), edit.text);
+        assert.deepEqual(items[0]!.range, new vscode.Range(document.positionAt(edit.start), document.positionAt(edit.end)));
+        assert.equal(document.getText(), edited, "offering writes nothing");
+
+        // Shown, then dismissed (Escape): the document is still what the user typed.
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        await sleep(1000);
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+        await sleep(500);
+        assert.equal(document.getText(), edited);
+    });
+});
