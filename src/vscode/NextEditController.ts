@@ -1,9 +1,12 @@
 // Next-edit suggestions in the editor (issue 22, item 1). After the user edits a document, the
 // next-edit model (specula.nextEdit.model, in an engine process of its own, beside the completion
-// pair's) rewrites the window around the cursor; the edit it implies is offered through an inline
-// completion item: ghost text for an insertion at the cursor, otherwise an item whose range replaces
-// text. VS Code applies it only when the user accepts (Tab) and drops it on Escape; nothing here
-// writes to a document. A prediction that no longer applies is dropped (src/nextEdit's rules).
+// pair's) rewrites the window around the cursor. An insertion at the cursor is offered as an inline
+// completion item (ghost text). Any other edit is shown with decorations (the replaced text struck
+// through, the new text after it) under the context key `specula.nextEditShown`, where Tab runs
+// `specula.acceptNextEdit` and Escape `specula.dismissNextEdit`: VS Code (code-server 4.139.1 here)
+// neither shows nor applies an inline item whose range is away from the cursor or spans lines, which
+// the stable API does not allow. Nothing is written to a document without an accept, and a
+// prediction that no longer applies is dropped (src/nextEdit's rules).
 import * as vscode from "vscode";
 import type { EngineClient } from "../host/EngineClient";
 import { NextEditSession, type NextEditBackend } from "../nextEdit/NextEditSession";
@@ -30,6 +33,15 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     private idle: Promise<void> = Promise.resolve();
     /** The last prediction's outcome, for the extension-host tests. */
     public lastOutcome: NextEditOutcome | undefined;
+    /** The replacement shown with decorations, and the document it is for. */
+    private shownEdit: { readonly document: string; readonly offer: Extract<NextEditOffer, { kind: "replace" }> } | undefined;
+    private readonly removed = vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor("diffEditor.removedTextBackground"),
+        textDecoration: "line-through"
+    });
+    private readonly inserted = vscode.window.createTextEditorDecorationType({
+        after: { backgroundColor: new vscode.ThemeColor("diffEditor.insertedTextBackground"), margin: "0 0 0 0.2em" }
+    });
 
     public constructor(
         private readonly config: SpeculaConfig,
@@ -50,6 +62,9 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
                 this.texts.delete(document.uri.toString());
                 this.pending.forget(document.uri.toString());
             }),
+            vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+            vscode.commands.registerCommand("specula.acceptNextEdit", () => this.accept()),
+            vscode.commands.registerCommand("specula.dismissNextEdit", () => this.dismiss()),
             config.onDidChange((changed) => {
                 if (changed.has("nextEditEnabled") || changed.has("nextEditModel"))
                     void this.reset();
@@ -67,11 +82,39 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         return this.idle;
     }
 
+    /** The replacement shown now (decorations and Tab), for the extension-host tests. */
+    public get shown(): NextEditOffer | undefined {
+        return this.shownEdit?.offer;
+    }
+
+    /** Ghost text for an insertion at the cursor; other edits are shown with decorations. */
     public provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.InlineCompletionList | undefined {
         if (!this.active)
             return undefined;
         const offer = this.pending.offer(document.uri.toString(), document.getText(), document.offsetAt(position));
-        return offer == null ? undefined : new vscode.InlineCompletionList([this.itemOf(document, position, offer)]);
+        return offer?.kind === "insertAtCursor" ? new vscode.InlineCompletionList([new vscode.InlineCompletionItem(offer.text, new vscode.Range(position, position))]) : undefined;
+    }
+
+    /** Tab while a replacement is shown: applies it if it still applies to the document as it is. */
+    public async accept(): Promise<void> {
+        const editor = vscode.window.activeTextEditor;
+        const shown = this.shownEdit;
+        this.hide();
+        if (editor == null || shown == null || shown.document !== editor.document.uri.toString())
+            return;
+        const document = editor.document;
+        const offer = this.pending.offer(shown.document, document.getText(), document.offsetAt(editor.selection.active));
+        this.pending.forget(shown.document);
+        if (offer?.kind !== "replace")
+            return;
+        await editor.edit((edit) => edit.replace(new vscode.Range(document.positionAt(offer.start), document.positionAt(offer.end)), offer.text));
+    }
+
+    /** Escape while a replacement is shown: drops it. */
+    public dismiss(): void {
+        if (this.shownEdit != null)
+            this.pending.forget(this.shownEdit.document);
+        this.hide();
     }
 
     public async toggle(): Promise<void> {
@@ -85,15 +128,47 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
 
     public dispose(): void {
         this.inFlight?.abort(new Error("disposed"));
+        this.hide();
+        this.removed.dispose();
+        this.inserted.dispose();
         for (const subscription of this.subscriptions)
             subscription.dispose();
         void this.client?.dispose();
     }
 
-    private itemOf(document: vscode.TextDocument, position: vscode.Position, offer: NextEditOffer): vscode.InlineCompletionItem {
-        if (offer.kind === "insertAtCursor")
-            return new vscode.InlineCompletionItem(offer.text, new vscode.Range(position, position));
-        return new vscode.InlineCompletionItem(offer.text, new vscode.Range(document.positionAt(offer.start), document.positionAt(offer.end)));
+    /** Shows the active document's pending replacement (or nothing, when there is none or it went stale). */
+    private refresh(): void {
+        const editor = vscode.window.activeTextEditor;
+        if (editor == null || !this.active) {
+            this.hide();
+            return;
+        }
+        const document = editor.document;
+        const key = document.uri.toString();
+        const offer = this.pending.offer(key, document.getText(), document.offsetAt(editor.selection.active));
+        if (offer?.kind !== "replace") {
+            this.hide();
+            return;
+        }
+        const start = document.positionAt(offer.start);
+        const end = document.positionAt(offer.end);
+        // One line of decoration text: line breaks of the new text shown as "⏎".
+        const shownText = offer.text.replace(/\r?\n/g, "⏎");
+        editor.setDecorations(this.removed, offer.start < offer.end ? [new vscode.Range(start, end)] : []);
+        editor.setDecorations(this.inserted, [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: shownText.length > 120 ? `${shownText.slice(0, 119)}…` : shownText } } }]);
+        this.shownEdit = { document: key, offer };
+        void vscode.commands.executeCommand("setContext", "specula.nextEditShown", true);
+    }
+
+    private hide(): void {
+        if (this.shownEdit == null)
+            return;
+        this.shownEdit = undefined;
+        for (const editor of vscode.window.visibleTextEditors) {
+            editor.setDecorations(this.removed, []);
+            editor.setDecorations(this.inserted, []);
+        }
+        void vscode.commands.executeCommand("setContext", "specula.nextEditShown", false);
     }
 
     private seed(): void {
@@ -107,6 +182,7 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     private async reset(): Promise<void> {
         this.inFlight?.abort(new Error("next-edit settings changed"));
         this.pending.clear();
+        this.hide();
         this.session.clear();
         this.seed();
         if (this.client != null && (!this.active || this.loadedModel !== this.config.settings.nextEditModel)) {
@@ -129,6 +205,7 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         if (before == null)
             return;
         this.session.documentChanged(vscode.workspace.asRelativePath(document.uri, false), before, after);
+        this.refresh();
         const editor = vscode.window.activeTextEditor;
         const cursorLine = editor?.document === document ? editor.selection.active.line : event.contentChanges[0]!.range.start.line;
         this.inFlight?.abort(new Error("the document changed again"));
@@ -149,7 +226,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             if (prediction.outcome.kind !== "edit")
                 return;
             this.pending.set(key, prediction);
-            if (vscode.window.activeTextEditor?.document === document)
+            this.refresh();
+            if (this.shownEdit == null && vscode.window.activeTextEditor?.document === document)
                 await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         } catch (error) {
             if (!signal.aborted)

@@ -1,13 +1,13 @@
 // Next-edit suggestions in the real extension host, with the fixture next-edit model in its own
 // engine process: after the user renames a variable, the model's edit (the rename carried to the
-// line below) is offered as an inline completion item, and the document keeps the user's text
+// line below) is shown, Escape drops it, Tab applies it, and the document keeps the user's text
 // until they accept.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
-import { itemText, setUser, sleep } from "./extensionHostHelpers";
+import { setUser, sleep } from "./extensionHostHelpers";
 
 // out/test/vscode -> repository root
 const repository = path.resolve(__dirname, "..", "..", "..");
@@ -49,7 +49,7 @@ describe("Next-edit suggestions in the VS Code extension host", function () {
         fs.rmSync(file, { force: true });
     });
 
-    it("offers the fixture model's edit after a rename, and writes nothing without an accept", async () => {
+    it("shows the fixture model's edit after a rename, writes nothing until Tab, and drops it on Escape", async () => {
         const document = await vscode.workspace.openTextDocument(file);
         const editor = await vscode.window.showTextDocument(document);
         editor.selection = new vscode.Selection(1, 4, 1, 4);
@@ -68,18 +68,26 @@ describe("Next-edit suggestions in the VS Code extension host", function () {
         assert.equal(edit.start, edited.indexOf("total +=") + "total".length);
         assert.ok(edit.text.startsWith("Price += item.price;"), JSON.stringify(edit));
 
-        // Offered where the edit goes, not at the cursor: an item whose range replaces the document's text there.
-        const items = api.nextEdit.provideInlineCompletionItems(document, new vscode.Position(1, 4))?.items ?? [];
-        assert.equal(items.length, 1);
-        assert.equal(itemText(items[0]!), edit.text);
-        assert.deepEqual(items[0]!.range, new vscode.Range(document.positionAt(edit.start), document.positionAt(edit.end)));
-        assert.equal(document.getText(), edited, "offering writes nothing");
-
-        // Shown, then dismissed (Escape): the document is still what the user typed.
-        await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        // Away from the cursor and over several lines: shown with decorations (Tab / Escape), not as an inline item.
+        assert.deepEqual(api.nextEdit.shown, { kind: "replace", ...edit });
+        assert.equal(api.nextEdit.provideInlineCompletionItems(document, new vscode.Position(1, 4)), undefined);
         await sleep(1000);
-        await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
-        await sleep(500);
+        assert.equal(document.getText(), edited, "showing an edit writes nothing");
+
+        // Escape drops it, and the document is still what the user typed.
+        await vscode.commands.executeCommand("specula.dismissNextEdit");
+        assert.equal(api.nextEdit.shown, undefined);
         assert.equal(document.getText(), edited);
+
+        // Undo the rename and make it again: the same edit is predicted, and Tab applies it.
+        assert.ok(await editor.edit((change) => change.replace(new vscode.Range(1, 8, 1, 18), "total")));
+        await api.nextEdit.whenIdle();
+        assert.ok(await editor.edit((change) => change.replace(new vscode.Range(1, 8, 1, 13), "totalPrice")));
+        while (api.nextEdit.shown == null && Date.now() < deadline)
+            await sleep(100);
+        assert.deepEqual(api.nextEdit.shown, { kind: "replace", ...edit });
+        await vscode.commands.executeCommand("specula.acceptNextEdit");
+        assert.equal(document.getText(), edited.slice(0, edit.start) + edit.text + edited.slice(edit.end));
+        assert.equal(api.nextEdit.shown, undefined);
     });
 });
