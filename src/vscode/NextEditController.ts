@@ -27,7 +27,7 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     private readonly texts = new Map<string, string>();
     private readonly subscriptions: vscode.Disposable[] = [];
     private client: EngineClient | undefined;
-    private loaded: Promise<void> | undefined;
+    private loaded: Promise<EngineClient> | undefined;
     private loadedModel: string | undefined;
     private inFlight: AbortController | undefined;
     private idle: Promise<void> = Promise.resolve();
@@ -202,12 +202,14 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         const before = this.texts.get(key);
         const after = document.getText();
         this.texts.set(key, after);
-        if (before == null)
+        // Only the user's edits in the editor they type in: not documents changed in the background
+        // (settings.json written by a setting's update, output channels).
+        const editor = vscode.window.activeTextEditor;
+        if (before == null || editor?.document !== document)
             return;
         this.session.documentChanged(vscode.workspace.asRelativePath(document.uri, false), before, after);
         this.refresh();
-        const editor = vscode.window.activeTextEditor;
-        const cursorLine = editor?.document === document ? editor.selection.active.line : event.contentChanges[0]!.range.start.line;
+        const cursorLine = editor.selection.active.line;
         this.inFlight?.abort(new Error("the document changed again"));
         const abort = new AbortController();
         this.inFlight = abort;
@@ -236,8 +238,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     }
 
     private async complete(request: Parameters<NextEditBackend["complete"]>[0]) {
-        await this.ensureLoaded();
-        const outcome = await this.client!.complete({
+        const client = await this.ensureLoaded();
+        const outcome = await client.complete({
             prefix: "",
             rawPrompt: request.rawPrompt,
             copyFrom: request.copyFrom,
@@ -253,7 +255,7 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         return { text: outcome.result.text, stopReason: outcome.result.stopReason };
     }
 
-    private ensureLoaded(): Promise<void> {
+    private ensureLoaded(): Promise<EngineClient> {
         if (this.loaded != null)
             return this.loaded;
         const model = this.config.settings.nextEditModel;
@@ -267,9 +269,14 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             options: { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }
         }).then((result) => {
             this.log.info(`Loaded the next-edit model ${result.targetPath} in ${result.loadMs} ms.`);
+            return client;
         }, (error: unknown) => {
-            this.loaded = undefined;
-            this.client = undefined;
+            // A reset may have replaced this client (and disposed it) while it was loading.
+            if (this.client === client) {
+                this.loaded = undefined;
+                this.client = undefined;
+                this.loadedModel = undefined;
+            }
             void client.dispose();
             throw error;
         });

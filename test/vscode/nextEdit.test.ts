@@ -49,6 +49,15 @@ describe("Next-edit suggestions in the VS Code extension host", function () {
         fs.rmSync(file, { force: true });
     });
 
+    it("Toggle Next-Edit Suggestions turns the setting off and on", async () => {
+        assert.equal(vscode.workspace.getConfiguration("specula").get("nextEdit.enabled"), true);
+        await vscode.commands.executeCommand("specula.toggleNextEdit");
+        assert.equal(vscode.workspace.getConfiguration("specula").get("nextEdit.enabled"), false);
+        assert.equal(api.nextEdit.active, false);
+        await vscode.commands.executeCommand("specula.toggleNextEdit");
+        assert.equal(api.nextEdit.active, true);
+    });
+
     it("shows the fixture model's edit after a rename, writes nothing until Tab, and drops it on Escape", async () => {
         const document = await vscode.workspace.openTextDocument(file);
         const editor = await vscode.window.showTextDocument(document);
