@@ -8,6 +8,7 @@ import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";
 import { EngineController, type EngineState } from "./vscode/EngineController";
 import { SpeculaInlineCompletionProvider } from "./vscode/InlineCompletionProvider";
+import { NextEditController } from "./vscode/NextEditController";
 import { ServerController } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
@@ -19,6 +20,7 @@ export interface SpeculaTestApi {
     readonly engineState: () => EngineState;
     readonly status: () => StatusView;
     readonly provider: SpeculaInlineCompletionProvider;
+    readonly nextEdit: NextEditController;
     readonly lastOutcome: () => CompletionOutcome | undefined;
     readonly enginePid: () => number | undefined;
     readonly statisticsVisible: () => boolean;
@@ -69,7 +71,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
     const provider = new SpeculaInlineCompletionProvider({ controller: backends, config, stats, statusBar, log });
     context.subscriptions.push(provider, vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider));
 
+    // Next-edit suggestions: their own engine process, so the completion pair stays as it is.
+    const storageFolders = {
+        modelDirectory: vscode.Uri.joinPath(storage, "models").fsPath,
+        fixtureDirectory: vscode.Uri.joinPath(storage, "fixtures").fsPath,
+        stateDirectory: vscode.Uri.joinPath(storage, "state").fsPath
+    };
+    const nextEdit = new NextEditController(config, () => new EngineClient({
+        hostScript: vscode.Uri.joinPath(context.extensionUri, "dist", "engineHost.js").fsPath,
+        log: (level, message) => level === "trace" ? log.trace(`[next edit] ${message}`) : log[level](`[next edit] ${message}`)
+    }), storageFolders, log);
+    context.subscriptions.push(nextEdit, vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, nextEdit));
+
     context.subscriptions.push(...registerCommands({ config, controller, backends, server, stats, statistics, log }));
+    context.subscriptions.push(vscode.commands.registerCommand("specula.toggleNextEdit", () => nextEdit.toggle()));
 
     log.info(`Specula ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? "" : " in an untrusted workspace (model settings come from user settings only)"}.`);
     // Loading (or connecting) runs in the background; activation must not wait for a model.
@@ -79,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
         engineState: () => backends.state,
         status: () => statusBar.view,
         provider,
+        nextEdit,
         lastOutcome: () => provider.lastOutcome,
         enginePid: () => client.pid,
         statisticsVisible: () => statistics.visible,

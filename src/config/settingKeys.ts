@@ -28,7 +28,9 @@ export const settingKeys = {
     contextSize: "contextSize",
     gpu: "gpu",
     threads: "threads",
-    logPrompts: "debug.logPrompts"
+    logPrompts: "debug.logPrompts",
+    nextEditEnabled: "nextEdit.enabled",
+    nextEditModel: "nextEdit.model"
 } as const;
 
 export type SettingName = keyof typeof settingKeys;

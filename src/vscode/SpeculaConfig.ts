@@ -41,6 +41,9 @@ export interface SpeculaSettings {
     readonly gpu: GpuSetting;
     readonly threads: number;
     readonly logPrompts: boolean;
+    readonly nextEditEnabled: boolean;
+    /** Path of the next-edit GGUF model; empty: none. */
+    readonly nextEditModel: string;
 }
 
 export class SpeculaConfig implements vscode.Disposable {

@@ -50,7 +50,7 @@ describe("settings declared in package.json", () => {
     });
 
     it("gives every setting that loads or fetches models machine scope, and restricts them in untrusted workspaces", () => {
-        const modelSettings = ["selectedPair", "modelPairs", "modelDirectory", "backend", "serverUrl", "contextSize", "gpu", "threads", "debug.logPrompts"];
+        const modelSettings = ["selectedPair", "modelPairs", "modelDirectory", "backend", "serverUrl", "contextSize", "gpu", "threads", "debug.logPrompts", "nextEdit.model"];
         const restricted = (packageJson.capabilities as { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } }).untrustedWorkspaces;
         assert.equal(restricted.supported, "limited");
         for (const key of modelSettings) {

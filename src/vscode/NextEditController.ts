@@ -1,0 +1,285 @@
+// Next-edit suggestions in the editor (issue 22, item 1). After the user edits a document, the
+// next-edit model (specula.nextEdit.model, in an engine process of its own, beside the completion
+// pair's) rewrites the window around the cursor. An insertion at the cursor is offered as an inline
+// completion item (ghost text). Any other edit is shown with decorations (the replaced text struck
+// through, the new text after it) under the context key `specula.nextEditShown`, where Tab runs
+// `specula.acceptNextEdit` and Escape `specula.dismissNextEdit`: VS Code (code-server 4.139.1 here)
+// neither shows nor applies an inline item whose range is away from the cursor or spans lines, which
+// the stable API does not allow. Nothing is written to a document without an accept, and a
+// prediction that no longer applies is dropped (src/nextEdit's rules).
+import * as vscode from "vscode";
+import type { EngineClient } from "../host/EngineClient";
+import { NextEditSession, type NextEditBackend } from "../nextEdit/NextEditSession";
+import { PendingNextEdits, type NextEditOffer } from "../nextEdit/nextEditOffer";
+import type { NextEditOutcome } from "../nextEdit/nextEditOutput";
+import type { SpeculaConfig } from "./SpeculaConfig";
+
+export interface NextEditFolders {
+    readonly modelDirectory: string;
+    readonly fixtureDirectory: string;
+    readonly stateDirectory: string;
+}
+
+export class NextEditController implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+    private readonly session: NextEditSession;
+    private readonly pending: PendingNextEdits;
+    /** Each open document's text as last seen: the "before" of its next change. */
+    private readonly texts = new Map<string, string>();
+    private readonly subscriptions: vscode.Disposable[] = [];
+    private client: EngineClient | undefined;
+    private loaded: Promise<EngineClient> | undefined;
+    private loadedModel: string | undefined;
+    private inFlight: AbortController | undefined;
+    private idle: Promise<void> = Promise.resolve();
+    /** The last prediction's outcome, for the extension-host tests. */
+    public lastOutcome: NextEditOutcome | undefined;
+    /** The replacement shown with decorations, and the document it is for. */
+    private shownEdit: { readonly document: string; readonly offer: Extract<NextEditOffer, { kind: "replace" }> } | undefined;
+    private readonly removed = vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor("diffEditor.removedTextBackground"),
+        textDecoration: "line-through"
+    });
+    private readonly inserted = vscode.window.createTextEditorDecorationType({
+        after: { backgroundColor: new vscode.ThemeColor("diffEditor.insertedTextBackground"), margin: "0 0 0 0.2em" }
+    });
+
+    public constructor(
+        private readonly config: SpeculaConfig,
+        private readonly createClient: () => EngineClient,
+        private readonly folders: NextEditFolders,
+        private readonly log: vscode.LogOutputChannel
+    ) {
+        const backend: NextEditBackend = { complete: (request) => this.complete(request) };
+        this.session = new NextEditSession(backend);
+        this.pending = new PendingNextEdits(this.session);
+        this.subscriptions.push(
+            vscode.workspace.onDidChangeTextDocument((event) => this.changed(event)),
+            vscode.workspace.onDidOpenTextDocument((document) => {
+                if (this.active)
+                    this.texts.set(document.uri.toString(), document.getText());
+            }),
+            vscode.workspace.onDidCloseTextDocument((document) => {
+                this.texts.delete(document.uri.toString());
+                this.pending.forget(document.uri.toString());
+            }),
+            vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+            vscode.commands.registerCommand("specula.acceptNextEdit", () => this.accept()),
+            vscode.commands.registerCommand("specula.dismissNextEdit", () => this.dismiss()),
+            config.onDidChange((changed) => {
+                if (changed.has("nextEditEnabled") || changed.has("nextEditModel"))
+                    void this.reset();
+            })
+        );
+        this.seed();
+    }
+
+    public get active(): boolean {
+        return this.config.settings.nextEditEnabled && this.config.settings.nextEditModel.trim() !== "";
+    }
+
+    /** Resolves once the prediction in flight (if any) has settled. */
+    public whenIdle(): Promise<void> {
+        return this.idle;
+    }
+
+    /** The replacement shown now (decorations and Tab), for the extension-host tests. */
+    public get shown(): NextEditOffer | undefined {
+        return this.shownEdit?.offer;
+    }
+
+    /** Ghost text for an insertion at the cursor; other edits are shown with decorations. */
+    public provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.InlineCompletionList | undefined {
+        if (!this.active)
+            return undefined;
+        const offer = this.pending.offer(document.uri.toString(), document.getText(), document.offsetAt(position));
+        return offer?.kind === "insertAtCursor" ? new vscode.InlineCompletionList([new vscode.InlineCompletionItem(offer.text, new vscode.Range(position, position))]) : undefined;
+    }
+
+    /** Tab while a replacement is shown: applies it if it still applies to the document as it is. */
+    public async accept(): Promise<void> {
+        const editor = vscode.window.activeTextEditor;
+        const shown = this.shownEdit;
+        this.hide();
+        if (editor == null || shown == null || shown.document !== editor.document.uri.toString())
+            return;
+        const document = editor.document;
+        const offer = this.pending.offer(shown.document, document.getText(), document.offsetAt(editor.selection.active));
+        this.pending.forget(shown.document);
+        if (offer?.kind !== "replace")
+            return;
+        await editor.edit((edit) => edit.replace(new vscode.Range(document.positionAt(offer.start), document.positionAt(offer.end)), offer.text));
+    }
+
+    /** Escape while a replacement is shown: drops it. */
+    public dismiss(): void {
+        if (this.shownEdit != null)
+            this.pending.forget(this.shownEdit.document);
+        this.hide();
+    }
+
+    public async toggle(): Promise<void> {
+        const enabled = !this.config.settings.nextEditEnabled;
+        await this.config.update("nextEditEnabled", enabled);
+        if (enabled && this.config.settings.nextEditModel.trim() === "")
+            void vscode.window.showInformationMessage("Specula: next-edit suggestions are on, but specula.nextEdit.model is empty: set it to a next-edit GGUF model.");
+        else
+            vscode.window.setStatusBarMessage(`Specula: next-edit suggestions ${enabled ? "on" : "off"}`, 2000);
+    }
+
+    public dispose(): void {
+        this.inFlight?.abort(new Error("disposed"));
+        this.hide();
+        this.removed.dispose();
+        this.inserted.dispose();
+        for (const subscription of this.subscriptions)
+            subscription.dispose();
+        void this.client?.dispose();
+    }
+
+    /** Shows the active document's pending replacement (or nothing, when there is none or it went stale). */
+    private refresh(): void {
+        const editor = vscode.window.activeTextEditor;
+        if (editor == null || !this.active) {
+            this.hide();
+            return;
+        }
+        const document = editor.document;
+        const key = document.uri.toString();
+        const offer = this.pending.offer(key, document.getText(), document.offsetAt(editor.selection.active));
+        if (offer?.kind !== "replace") {
+            this.hide();
+            return;
+        }
+        const start = document.positionAt(offer.start);
+        const end = document.positionAt(offer.end);
+        // One line of decoration text: line breaks of the new text shown as "⏎".
+        const shownText = offer.text.replace(/\r?\n/g, "⏎");
+        editor.setDecorations(this.removed, offer.start < offer.end ? [new vscode.Range(start, end)] : []);
+        editor.setDecorations(this.inserted, [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: shownText.length > 120 ? `${shownText.slice(0, 119)}…` : shownText } } }]);
+        this.shownEdit = { document: key, offer };
+        void vscode.commands.executeCommand("setContext", "specula.nextEditShown", true);
+    }
+
+    private hide(): void {
+        if (this.shownEdit == null)
+            return;
+        this.shownEdit = undefined;
+        for (const editor of vscode.window.visibleTextEditors) {
+            editor.setDecorations(this.removed, []);
+            editor.setDecorations(this.inserted, []);
+        }
+        void vscode.commands.executeCommand("setContext", "specula.nextEditShown", false);
+    }
+
+    private seed(): void {
+        this.texts.clear();
+        if (!this.active)
+            return;
+        for (const document of vscode.workspace.textDocuments)
+            this.texts.set(document.uri.toString(), document.getText());
+    }
+
+    private async reset(): Promise<void> {
+        this.inFlight?.abort(new Error("next-edit settings changed"));
+        this.pending.clear();
+        this.hide();
+        this.session.clear();
+        this.seed();
+        if (this.client != null && (!this.active || this.loadedModel !== this.config.settings.nextEditModel)) {
+            const client = this.client;
+            this.client = undefined;
+            this.loaded = undefined;
+            this.loadedModel = undefined;
+            await client.dispose();
+        }
+    }
+
+    private changed(event: vscode.TextDocumentChangeEvent): void {
+        if (!this.active || event.contentChanges.length === 0)
+            return;
+        const document = event.document;
+        const key = document.uri.toString();
+        const before = this.texts.get(key);
+        const after = document.getText();
+        this.texts.set(key, after);
+        // Only the user's edits in the editor they type in: not documents changed in the background
+        // (settings.json written by a setting's update, output channels).
+        const editor = vscode.window.activeTextEditor;
+        if (before == null || editor?.document !== document)
+            return;
+        this.session.documentChanged(vscode.workspace.asRelativePath(document.uri, false), before, after);
+        this.refresh();
+        const cursorLine = editor.selection.active.line;
+        this.inFlight?.abort(new Error("the document changed again"));
+        const abort = new AbortController();
+        this.inFlight = abort;
+        this.idle = this.predict(document, after, cursorLine, abort.signal);
+    }
+
+    private async predict(document: vscode.TextDocument, text: string, cursorLine: number, signal: AbortSignal): Promise<void> {
+        const key = document.uri.toString();
+        try {
+            await new Promise((resolve) => setTimeout(resolve, this.config.settings.debounceMs));
+            signal.throwIfAborted();
+            const prediction = await this.session.predict(vscode.workspace.asRelativePath(document.uri, false), text, cursorLine, signal);
+            if (prediction == null)
+                return;
+            this.lastOutcome = prediction.outcome;
+            if (prediction.outcome.kind !== "edit")
+                return;
+            this.pending.set(key, prediction);
+            this.refresh();
+            if (this.shownEdit == null && vscode.window.activeTextEditor?.document === document)
+                await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        } catch (error) {
+            if (!signal.aborted)
+                this.log.warn(`Next edit: ${(error as Error).message}`);
+        }
+    }
+
+    private async complete(request: Parameters<NextEditBackend["complete"]>[0]) {
+        const client = await this.ensureLoaded();
+        const outcome = await client.complete({
+            prefix: "",
+            rawPrompt: request.rawPrompt,
+            copyFrom: request.copyFrom,
+            maxTokens: request.maxTokens,
+            temperature: 0,
+            speculative: true
+        }, request.signal);
+        request.signal?.throwIfAborted();
+        if (outcome.kind === "crashed")
+            throw new Error("the next-edit engine process stopped");
+        if (outcome.kind === "error")
+            throw outcome.error;
+        return { text: outcome.result.text, stopReason: outcome.result.stopReason };
+    }
+
+    private ensureLoaded(): Promise<EngineClient> {
+        if (this.loaded != null)
+            return this.loaded;
+        const model = this.config.settings.nextEditModel;
+        const settings = this.config.settings;
+        const client = this.createClient();
+        this.client = client;
+        this.loadedModel = model;
+        this.loaded = client.load({
+            target: { uri: model },
+            ...this.folders,
+            options: { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }
+        }).then((result) => {
+            this.log.info(`Loaded the next-edit model ${result.targetPath} in ${result.loadMs} ms.`);
+            return client;
+        }, (error: unknown) => {
+            // A reset may have replaced this client (and disposed it) while it was loading.
+            if (this.client === client) {
+                this.loaded = undefined;
+                this.client = undefined;
+                this.loadedModel = undefined;
+            }
+            void client.dispose();
+            throw error;
+        });
+        return this.loaded;
+    }
+}
