@@ -159,10 +159,11 @@ describe("reliability: hostile model files, memory, cancel storm, network", func
         fs.chmodSync(scratch, 0o755);
         fs.chmodSync(path.dirname(locked), 0o755);
         // The checkout may sit where that user cannot go (a clone under `mktemp -d`, mode 700): it runs
-        // a copy of the compiled engine modules from the scratch folder.
-        const engineCopy = path.join(scratch, "engine");
-        fs.cpSync(path.join(repository, "out", "src", "engine"), engineCopy, { recursive: true });
-        const validator = path.join(engineCopy, "validateModelFile.js");
+        // a copy of the compiled modules (the engine's and the shared ones it imports) from the scratch folder.
+        const sourceCopy = path.join(scratch, "src");
+        for (const folder of ["engine", "common"])
+            fs.cpSync(path.join(repository, "out", "src", folder), path.join(sourceCopy, folder), { recursive: true });
+        const validator = path.join(sourceCopy, "engine", "modelFile", "validateModelFile.js");
         const script = `require(${JSON.stringify(validator)}).validateModelFile(process.argv[1], "target model")`
             + ".then(() => console.log('{\"accepted\":true}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))";
         const child = spawnSync(process.execPath, ["-e", script, locked], { uid: 65534, gid: 65534, encoding: "utf8", timeout: 60_000, cwd: "/" });
