@@ -6,29 +6,39 @@
  * drafted tokens the target accepted given that every token before them was accepted (the only ones
  * a verify tells us about).
  *
- * Until a band has evidence it assumes the draft is somewhat over-confident: acceptance = 0.8 ×
- * confidence, worth a few observations.
+ * Until a band has seen {@link MIN_EVIDENCE} judged tokens, the caller's fallback is used (the draft
+ * source's running acceptance): a fixed prior would be wrong for a draft whose confidences run low
+ * while it is usually right, and a band whose tokens are always cut would never learn.
  */
 const BAND_EDGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 1.01] as const;
 const PRIOR_WEIGHT = 4;
 /** Older observations fade: each new one in a band scales the band's counts by this. */
 const DECAY = 0.98;
+/** Judged tokens a band needs before its own estimate replaces the fallback. */
+const MIN_EVIDENCE = 8;
 
 interface Band {
     accepted: number;
     seen: number;
+    observations: number;
 }
 
 export class ConfidenceCalibration {
     private readonly bands: Band[] = BAND_EDGES.map((upper, index) => {
         const lower = index === 0 ? 0 : BAND_EDGES[index - 1];
         const middle = Math.min(1, (lower + Math.min(1, upper)) / 2);
-        return { accepted: PRIOR_WEIGHT * 0.8 * middle, seen: PRIOR_WEIGHT };
+        return { accepted: PRIOR_WEIGHT * 0.8 * middle, seen: PRIOR_WEIGHT, observations: 0 };
     });
 
-    /** Estimated probability that a token drafted with this confidence is accepted (given its predecessors were). */
-    public acceptance(confidence: number): number {
+    /**
+     * Estimated probability that a token drafted with this confidence is accepted (given its
+     * predecessors were); `fallback` until the band has evidence of its own (without one, a prior of
+     * 0.8 × confidence).
+     */
+    public acceptance(confidence: number, fallback?: number): number {
         const band = this.bands[bandOf(confidence)];
+        if (band.observations < MIN_EVIDENCE && fallback != null)
+            return fallback;
         return band.accepted / band.seen;
     }
 
@@ -42,6 +52,7 @@ export class ConfidenceCalibration {
             const band = this.bands[bandOf(confidences[i])];
             band.accepted = band.accepted * DECAY + (i < accepted ? 1 : 0);
             band.seen = band.seen * DECAY + 1;
+            band.observations++;
         }
     }
 }

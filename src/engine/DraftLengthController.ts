@@ -104,23 +104,38 @@ export class DraftLengthController {
         const costOne = this.targetMs(1);
         if (costOne <= 0)
             return Math.min(maxDraft, 4);
-        const alpha = Math.min(0.999, this.acceptance(source, context));
+        const bestK = this.bestLength(Math.min(0.999, this.acceptance(source, context)), state.draftMsPerToken, maxDraft, costOne);
+        if (bestK === 0) {
+            state.roundsSinceProbe++;
+            // A probe keeps α current. It drafts the length that would pay if this source were good
+            // (α 0.9): a one-token probe never pays where a verify of two costs nearly two evals (a CPU),
+            // so the payoff ledger would count every probe a loss and stop a draft whose longer rounds pay.
+            if (state.roundsSinceProbe >= (this.options.probeInterval ?? 8)) {
+                state.roundsSinceProbe = 0;
+                return this.probeLength(source, maxDraft);
+            }
+        }
+        return bestK;
+    }
+
+    /** What a probe of `source` drafts: the length that would pay if the source were good (α 0.9); at least 1. */
+    public probeLength(source: DraftSource, maxDraft = this.options.maxDraft): number {
+        const costOne = this.targetMs(1);
+        if (costOne <= 0 || !this.options.adaptive)
+            return Math.max(1, maxDraft);
+        return Math.max(1, this.bestLength(0.9, this.state(source).draftMsPerToken, maxDraft, costOne));
+    }
+
+    /** The draft length that maximises expected tokens per millisecond at acceptance α, or 0 when none beats a plain eval. */
+    private bestLength(alpha: number, draftMsPerToken: number, maxDraft: number, costOne: number): number {
         let bestK = 0;
         let bestRate = 1 / costOne;
         for (let k = 1; k <= maxDraft; k++) {
             const expected = (1 - Math.pow(alpha, k + 1)) / (1 - alpha);
-            const rate = expected / (k * state.draftMsPerToken + this.targetMs(k + 1));
+            const rate = expected / (k * draftMsPerToken + this.targetMs(k + 1));
             if (rate > bestRate * 1.02) {
                 bestRate = rate;
                 bestK = k;
-            }
-        }
-        if (bestK === 0) {
-            state.roundsSinceProbe++;
-            // A probe keeps α current; one token is the cheapest verify that can show acceptance.
-            if (state.roundsSinceProbe >= (this.options.probeInterval ?? 8)) {
-                state.roundsSinceProbe = 0;
-                return 1;
             }
         }
         return bestK;

@@ -42,9 +42,14 @@ export class ModelDrafter implements Drafter {
     }
 
     public async propose(round: DraftRound, after?: ContinuationOf): Promise<Proposal> {
-        if (round.greedy && round.controller.payoff("model", round.context) === "skip")
+        const payoff = round.greedy ? round.controller.payoff("model", round.context) : "draft";
+        if (payoff === "skip")
             return noProposal("model");
-        const wanted = after == null ? draftLength(round, "model") : Math.min(round.limit, round.draftMax);
+        // A retry of a stopped model is a probe: it drafts what would pay for a good draft and is verified
+        // uncut, so that the ledger and the estimates see whether the model pays again.
+        const retry = payoff === "retry" && after == null;
+        const wanted = retry ? Math.min(round.limit, round.controller.probeLength("model", round.draftMax))
+            : after == null ? draftLength(round, "model") : Math.min(round.limit, round.draftMax);
         const tokens: Token[] = [];
         const confidences: number[] = [];
         const distributions: Distribution<Token>[] = [];
@@ -57,6 +62,8 @@ export class ModelDrafter implements Drafter {
         let input: Token[] = round.history.slice(draft.cachedTokens.length);
         let evals = 0;
         let reach = after?.reach ?? 1;
+        // Until a confidence band has evidence, a token is as likely to be kept as the model's tokens have been here.
+        const usual = round.greedy ? controller.acceptance("model", round.context) : 1;
         while (tokens.length < wanted && !round.signal.aborted) {
             const last = input.length - 1;
             const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
@@ -80,11 +87,11 @@ export class ModelDrafter implements Drafter {
             if (round.greedy) {
                 const confidence = next?.confidence ?? 0;
                 confidences.push(confidence);
-                reach *= controller.calibration.acceptance(confidence);
+                reach *= controller.calibration.acceptance(confidence, usual);
             }
             if (draft.model.isEogToken(token))
                 break;
-            if (round.greedy && !controller.worthDraftingAnother(reach, (after?.length ?? 0) + tokens.length))
+            if (round.greedy && !retry && !controller.worthDraftingAnother(reach, (after?.length ?? 0) + tokens.length))
                 break;
             input = [token];
         }
@@ -92,8 +99,8 @@ export class ModelDrafter implements Drafter {
         round.stats.draftMs += ms;
         controller.recordDraftCost(evals, ms, "model");
         if (round.greedy) {
-            const acceptances = confidences.map((confidence) => controller.calibration.acceptance(confidence));
-            const keep = after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
+            const acceptances = confidences.map((confidence) => controller.calibration.acceptance(confidence, usual));
+            const keep = retry ? tokens.length : after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
             tokens.length = keep;
             confidences.length = keep;
         }

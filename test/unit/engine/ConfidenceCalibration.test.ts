@@ -37,4 +37,14 @@ describe("ConfidenceCalibration", () => {
         assert.equal(calibration.acceptance(Number.NaN), calibration.acceptance(0));
         assert.equal(calibration.acceptance(1.5), calibration.acceptance(1));
     });
+
+    it("uses the caller's fallback until a band has evidence of its own, then the band's record", () => {
+        const calibration = new ConfidenceCalibration();
+        assert.equal(calibration.acceptance(0.35, 0.8), 0.8, "no evidence yet: the source's usual acceptance");
+        for (let i = 0; i < 7; i++)
+            calibration.record([0.35], 1);
+        assert.equal(calibration.acceptance(0.35, 0.2), 0.2, "seven judged tokens are not enough");
+        calibration.record([0.35], 1);
+        assert.ok(calibration.acceptance(0.35, 0.2) > 0.6, String(calibration.acceptance(0.35, 0.2)));
+    });
 });

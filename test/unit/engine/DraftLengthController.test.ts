@@ -167,4 +167,15 @@ describe("DraftLengthController: cost-aware proposals", () => {
         assert.equal(controller.payoff("ngram32", "afterAccept"), "draft");
         assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: false }).payoff("model", undefined), "draft");
     });
+
+    it("probes with the length that would pay for a good source, not one token a CPU's verify makes a sure loss", () => {
+        // A CPU-like curve: two tokens cost 1.8 evals, seven 2.6; the prior (α 0.6) drafts nothing.
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, probeInterval: 4 });
+        for (const [batch, ms] of [[1, 10], [2, 18], [3, 20], [4, 22], [5, 24], [6, 26], [7, 28], [8, 30], [9, 32]] as const)
+            controller.recordTargetCost(batch, ms);
+        controller.recordDraftCost(1, 0.5, "model");
+        const ks = Array.from({ length: 8 }, () => controller.next("model", "first"));
+        assert.deepEqual(ks.filter((k) => k > 0).length, 2, ks.join(","));
+        assert.ok(ks.filter((k) => k > 0).every((k) => k >= 3), `probes drafted ${ks.join(",")}`);
+    });
 });
