@@ -1,5 +1,6 @@
 import type { CompletionResult } from "../common/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
+import { sameTokens } from "../bench/runVariants";
 
 import type { BenchTask } from "../bench/BenchTask";
 
@@ -49,23 +50,12 @@ export async function runBench(
     const plain: CompletionResult[] = [];
     const spec: CompletionResult[] = [];
     for (const [index, task] of tasks.entries()) {
-        const run = async (speculative: boolean) => {
-            return await engine.complete({ prefix: task.prefix, suffix: task.suffix, maxTokens: options.maxTokens, speculative });
-        };
-        let a: CompletionResult;
-        let b: CompletionResult;
-        if (index % 2 === 0) {
-            a = await run(false);
-            b = await run(true);
-        } else {
-            b = await run(true);
-            a = await run(false);
-        }
+        const [a, b] = await bothWays(index, (speculative) => engine.complete({ prefix: task.prefix, suffix: task.suffix, maxTokens: options.maxTokens, speculative }));
         plain.push(a);
         spec.push(b);
         const result: BenchTaskResult = {
             id: task.id,
-            identical: a.tokens.length === b.tokens.length && a.tokens.every((token, i) => token === b.tokens[i]),
+            identical: sameTokens(a.tokens, b.tokens),
             targetOnly: { tokens: a.tokens.length, decodeMs: decodeMs(a) },
             speculative: {
                 tokens: b.tokens.length,
@@ -78,6 +68,16 @@ export async function runBench(
         options.onTask?.(result);
     }
     return comparison(results, plain, spec);
+}
+
+/** Runs a task target-alone and speculative, the order alternating from task to task; returns [target alone, speculative]. */
+export async function bothWays(index: number, run: (speculative: boolean) => Promise<CompletionResult>): Promise<[CompletionResult, CompletionResult]> {
+    if (index % 2 === 0) {
+        const plain = await run(false);
+        return [plain, await run(true)];
+    }
+    const speculative = await run(true);
+    return [await run(false), speculative];
 }
 
 /** Both modes' totals over the tasks, the speed-up, and the tasks whose outputs differ. */

@@ -4,7 +4,8 @@ import type { CompletionResult } from "../common/CompletionTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import { editFromOutput } from "../nextEdit/nextEditOutput";
 import { buildNextEditPrompt, recentEditOf } from "../nextEdit/nextEditPrompt";
-import { comparison, type ModeTotals } from "./runBench";
+import { bothWays, comparison, type ModeTotals } from "./runBench";
+import { sameTokens } from "../bench/runVariants";
 
 /** One line of the eval file (the fields this bench reads). */
 export interface NextEditTask {
@@ -95,22 +96,14 @@ export async function runNextEditBench(
             prefix: "", rawPrompt: prompt.prompt, maxTokens: options.maxTokens, speculative,
             ...(speculative ? { copyFrom: prompt.currentBlock } : {})
         });
-        let a: CompletionResult;
-        let b: CompletionResult;
-        if (index % 2 === 0) {
-            a = await run(false);
-            b = await run(true);
-        } else {
-            b = await run(true);
-            a = await run(false);
-        }
+        const [a, b] = await bothWays(index, run);
         plain.push(a);
         spec.push(b);
         const outcome = editFromOutput(b.text, prompt, b.stopReason === "eos");
         const result: NextEditTaskResult = {
             id: task.id,
             kind: task.kind,
-            identical: a.tokens.length === b.tokens.length && a.tokens.every((token, i) => token === b.tokens[i]),
+            identical: sameTokens(a.tokens, b.tokens),
             right: b.stopReason === "eos" && b.text === task.completion,
             offered: outcome.kind === "edit"
         };
