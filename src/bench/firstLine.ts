@@ -11,6 +11,11 @@ export interface FirstLineTiming {
     readonly spot: number;
     readonly speculative: boolean;
     readonly ms: number;
+    /**
+     * This process's CPU time over the same span (the engine runs in it): on a shared machine other
+     * processes stretch the wall time of both modes unevenly, the CPU time much less.
+     */
+    readonly cpuMs?: number;
     readonly text: string;
 }
 
@@ -20,6 +25,8 @@ export interface FirstLineSummary {
     readonly targetAlone: { readonly p50Ms: number; readonly p95Ms: number };
     /** Speculative p50 ÷ target alone's p50 (issue 20's goal: ≤ 0.8). */
     readonly ratio: number;
+    /** The same ratio of CPU-time p50s; NaN when the timings carry no CPU time. */
+    readonly cpuRatio: number;
     /** Spots where both modes wrote the same first line (greedy: all of them). */
     readonly identical: number;
 }
@@ -41,6 +48,8 @@ export async function measureFirstLines(engine: SpeculativeEngine, spots: readon
             const stop = new AbortController();
             let text = "";
             let ms: number | undefined;
+            let cpuMs: number | undefined;
+            const cpuStarted = process.cpuUsage();
             const started = performance.now();
             await engine.complete({
                 ...request,
@@ -49,11 +58,17 @@ export async function measureFirstLines(engine: SpeculativeEngine, spots: readon
                     text += delta;
                     if (ms == null && firstLineOf(text) != null) {
                         ms = performance.now() - started;
+                        cpuMs = cpuMillis(process.cpuUsage(cpuStarted));
                         stop.abort();
                     }
                 }
             });
-            timings.push({ spot: index, speculative, ms: ms ?? performance.now() - started, text: firstLineOf(text) ?? text });
+            timings.push({
+                spot: index, speculative,
+                ms: ms ?? performance.now() - started,
+                cpuMs: cpuMs ?? cpuMillis(process.cpuUsage(cpuStarted)),
+                text: firstLineOf(text) ?? text
+            });
         }
     }
     return timings;
@@ -67,6 +82,7 @@ export function firstLineOf(text: string): string | undefined {
 
 export function summarizeFirstLines(timings: readonly FirstLineTiming[]): FirstLineSummary {
     const of = (speculative: boolean) => timings.filter((timing) => timing.speculative === speculative).map((timing) => timing.ms).sort((a, b) => a - b);
+    const cpuOf = (speculative: boolean) => timings.filter((timing) => timing.speculative === speculative && timing.cpuMs != null).map((timing) => timing.cpuMs!).sort((a, b) => a - b);
     const speculative = of(true);
     const targetAlone = of(false);
     const bySpot = new Map<number, string[]>();
@@ -80,8 +96,13 @@ export function summarizeFirstLines(timings: readonly FirstLineTiming[]): FirstL
         speculative: { p50Ms: p50, p95Ms: percentile(speculative, 0.95) },
         targetAlone: { p50Ms: base, p95Ms: percentile(targetAlone, 0.95) },
         ratio: base > 0 ? p50 / base : Number.NaN,
+        cpuRatio: percentile(cpuOf(true), 0.5) / percentile(cpuOf(false), 0.5),
         identical
     };
+}
+
+function cpuMillis(usage: NodeJS.CpuUsage): number {
+    return (usage.user + usage.system) / 1000;
 }
 
 /** Nearest-rank percentile of sorted values; NaN when empty. */

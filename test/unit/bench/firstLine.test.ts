@@ -19,15 +19,16 @@ describe("first-line latency summary", () => {
 
     it("medians per mode, their ratio, and the spots where both modes wrote the same line", () => {
         const timings: FirstLineTiming[] = [
-            { spot: 0, speculative: true, ms: 60, text: "a();" }, { spot: 0, speculative: false, ms: 100, text: "a();" },
-            { spot: 1, speculative: false, ms: 120, text: "b();" }, { spot: 1, speculative: true, ms: 90, text: "b();" },
-            { spot: 2, speculative: true, ms: 200, text: "c();" }, { spot: 2, speculative: false, ms: 150, text: "d();" }
+            { spot: 0, speculative: true, ms: 60, cpuMs: 50, text: "a();" }, { spot: 0, speculative: false, ms: 100, cpuMs: 40, text: "a();" },
+            { spot: 1, speculative: false, ms: 120, cpuMs: 80, text: "b();" }, { spot: 1, speculative: true, ms: 90, cpuMs: 30, text: "b();" },
+            { spot: 2, speculative: true, ms: 200, cpuMs: 20, text: "c();" }, { spot: 2, speculative: false, ms: 150, cpuMs: 70, text: "d();" }
         ];
         const summary = summarizeFirstLines(timings);
         assert.equal(summary.spots, 3);
         assert.deepEqual(summary.speculative, { p50Ms: 90, p95Ms: 200 });
         assert.deepEqual(summary.targetAlone, { p50Ms: 120, p95Ms: 150 });
         assert.equal(summary.ratio, 90 / 120);
+        assert.equal(summary.cpuRatio, 30 / 70);
         assert.equal(summary.identical, 2);
     });
 });
