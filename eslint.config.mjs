@@ -79,6 +79,11 @@ export default tseslint.config(
         })
     },
     {
+        // One llama-server client: the bench's peer talks to its server through src/server too.
+        files: ["src/bench/**/*.ts", "src/server/**/*.ts"],
+        rules: { "no-restricted-globals": ["error", { name: "fetch", message: "Talk to llama-server through src/server/LlamaServerHttp (HttpConnection.ts says why not fetch)." }] }
+    },
+    {
         files: ["src/vscode/**/*.ts", "src/extension.ts"],
         rules: layer(["engine", "bench", "cli", "quality", "fixtures"], "The extension host runs no engine code (the engine runs in its own process, src/host): put what both need in src/common.", { allowVscode: true })
     },

@@ -67,6 +67,17 @@ describe("layer rules (eslint.config.mjs)", function () {
         });
 });
 
+describe("one llama-server client (eslint.config.mjs)", function () {
+    this.timeout(60_000);
+
+    it("refuses fetch in the bench and in src/server, so both reach llama-server through LlamaServerHttp", async () => {
+        const code = "export async function health(): Promise<boolean> {\n    return (await fetch(\"http://127.0.0.1:8080/health\")).ok;\n}\n";
+        assert.equal((await ruleMessages("no-restricted-globals", "src/bench/probe.ts", code)).length, 1);
+        assert.equal((await ruleMessages("no-restricted-globals", "src/server/probe.ts", code)).length, 1);
+        assert.deepEqual(await ruleMessages("no-restricted-globals", "src/bench/probe.ts", "import { LlamaServerHttp } from \"../server/LlamaServerHttp\";\nexport const client = LlamaServerHttp;\n"), []);
+    });
+});
+
 describe("one brace style (eslint.config.mjs)", function () {
     this.timeout(60_000);
 
