@@ -10,7 +10,7 @@ import type { CompletionOutcome } from "../completion/SuggestionTypes";
 import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
-import { promptBudget, usableContextSize } from "../completion/promptBudget";
+import { usableContextSize } from "../completion/promptBudget";
 import { epochNow } from "../completion/epochClock";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../common/CompletionTypes";
@@ -254,13 +254,11 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     private inputAt(document: vscode.TextDocument, offset: number, trigger: CompletionInput["trigger"]): CompletionInput {
-        const settings = this.deps.config.settings;
-        const budget = promptBudget(usableContextSize(settings.contextSize, backendContextSize(this.deps.controller.state)), settings.maxTokens);
         return {
             document: documentView(document),
             offset,
             trigger,
-            extraContext: this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), budget.extraChars),
+            extraContext: (maxChars) => this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), maxChars),
             languageId: document.languageId,
             ...this.indentation(document)
         };
