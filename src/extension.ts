@@ -7,13 +7,12 @@ import { EngineClient } from "./host/EngineClient";
 import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";
 import { EngineController, type EngineState } from "./vscode/EngineController";
-import { SpeculaInlineCompletionProvider } from "./vscode/InlineCompletionProvider";
+import { SpeculaInlineCompletionProvider, type CompletionOutcome } from "./vscode/InlineCompletionProvider";
 import { NextEditController } from "./vscode/NextEditController";
 import { ServerController } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
 import { StatusBar, type StatusView } from "./vscode/StatusBar";
-import type { CompletionOutcome } from "./completion/SuggestionTypes";
 
 /** What `activate` returns: read by the extension-host tests, not a public API. */
 export interface SpeculaTestApi {

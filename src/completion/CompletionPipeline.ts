@@ -116,7 +116,7 @@ export type PipelineOutcome =
         /** For a new generation: where the time went, and the whole suggestion, known once it has ended. */
         readonly details?: Promise<GenerationDetails | undefined>;
     }
-    | { readonly kind: "empty"; readonly reason: Exclude<EmptyReason, "skipped">; readonly elapsedMs: number }
+    | { readonly kind: "empty"; readonly reason: EmptyReason; readonly elapsedMs: number }
     | { readonly kind: "canceled" }
     | { readonly kind: "error"; readonly message: string };
 
