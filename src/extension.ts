@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import { settingsSchemaFromPackageJson } from "./config/settingsSchema";
 import { SpeculaConfig } from "./vscode/SpeculaConfig";
-import { EngineClient } from "./host/EngineClient";
+import { EngineClient } from "./engineHost/EngineClient";
 import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";
 import { EngineController, type EngineState } from "./vscode/EngineController";

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import * as net from "node:net";
-import { expectOk, LlamaServerHttp } from "../server/LlamaServerHttp";
-import { healthReady, parseTokenCompletion, tokenCompletionBody, type TokenCompletion } from "../server/llamaServerProtocol";
+import { expectOk, LlamaServerHttp } from "../llamaServer/LlamaServerHttp";
+import { healthReady, parseTokenCompletion, tokenCompletionBody, type TokenCompletion } from "../llamaServer/llamaServerProtocol";
 
 /**
  * The ways llama.cpp's own `llama-server` can decode: the target alone, with a draft model
@@ -118,7 +118,7 @@ const answerDeadlineMs = 600_000;
  * server's prompt cache holds them, as Specula's KV cache does before it decodes), then the whole
  * prompt with `n_predict` = the bench's token limit; decode time comes from the server's own
  * `timings`, never from the HTTP round trip. Requests, `/health` and the answers go through the
- * extension's own client of llama-server (src/server); this class owns the process and the timing.
+ * extension's own client of llama-server (src/llamaServer); this class owns the process and the timing.
  */
 export class LlamaServerPeer {
     public readonly baseUrl: string;

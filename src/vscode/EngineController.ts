@@ -7,10 +7,10 @@ import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
 import type { EngineInfo } from "../common/EngineOptions";
-import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
-import type { LoadParams, ModelSource } from "../host/protocol";
+import { EngineClientError, type CompleteOutcome, type EngineClient } from "../engineHost/EngineClient";
+import type { LoadParams, ModelSource } from "../engineHost/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
-import type { ServerHealth } from "../server/LlamaServerBackend";
+import type { ServerHealth } from "../llamaServer/LlamaServerBackend";
 import { formatBytes } from "../common/formatBytes";
 
 export type EngineState =

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import type { BackendOutcome, BackendRequest } from "../completion/CompletionBackend";
 import { serverSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
-import { LlamaServerBackend, type ServerHealth } from "../server/LlamaServerBackend";
+import { LlamaServerBackend, type ServerHealth } from "../llamaServer/LlamaServerBackend";
 import type { EngineState } from "./EngineController";
 
 /** Secret-storage key of the server's API key. */

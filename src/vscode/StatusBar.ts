@@ -2,7 +2,7 @@
 // with tokens per target eval and tok/s. Clicking it opens the Specula menu.
 import * as vscode from "vscode";
 import type { SpeculaConfig } from "./SpeculaConfig";
-import type { ServerHealth } from "../server/LlamaServerBackend";
+import type { ServerHealth } from "../llamaServer/LlamaServerBackend";
 import type { CompletionEngine } from "./BackendSwitch";
 import type { EngineState } from "./EngineController";
 import { healthLabel } from "./ServerController";

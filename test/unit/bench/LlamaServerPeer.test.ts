@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LlamaServerPeer, llamaServerArgs, nativeRunResult } from "../../../src/bench/LlamaServerPeer";
-import { parseTokenCompletion } from "../../../src/server/llamaServerProtocol";
+import { parseTokenCompletion } from "../../../src/llamaServer/llamaServerProtocol";
 
 /** A stand-in for llama-server: answers /health (not ready for the first few polls) and /completion, and logs each request body to a file. */
 const fakeServerSource = `

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { ServerFailure } from "../../../src/server/LlamaServerHttp";
-import { findBos, findFimTokens, healthReady, parseProps, parseStreamEvent, parseTokenCompletion, statsFromTimings, tokenCompletionBody } from "../../../src/server/llamaServerProtocol";
+import { ServerFailure } from "../../../src/llamaServer/LlamaServerHttp";
+import { findBos, findFimTokens, healthReady, parseProps, parseStreamEvent, parseTokenCompletion, statsFromTimings, tokenCompletionBody } from "../../../src/llamaServer/llamaServerProtocol";
 
 const pieces = (list: [number, string][]) => list.map(([id, piece]) => ({ id, piece }));
 
