@@ -14,7 +14,7 @@ import { epochNow } from "../completion/epochClock";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../common/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
-import { backendContextSize, canComplete } from "./EngineController";
+import { backendContextSize, canComplete } from "./BackendState";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
