@@ -3,7 +3,7 @@
 // Layers, from the bottom: src/common (types, option declarations and helpers every layer shares;
 // imports no other folder), src/engine (llama.cpp, no editor), src/completion (what to ask and what
 // to show, no editor), src/nextEdit (next-edit prompts and output, no editor), src/config (settings
-// parsing, no editor), src/host (the engine host process), src/server (the llama.cpp server backend:
+// parsing, no editor), src/engineHost (the engine host process), src/llamaServer (the llama.cpp server backend:
 // HTTP, no model in-process), src/bench (measurements), then the adapters on top: src/cli (terminal)
 // and src/vscode (the extension). Only src/vscode, src/extension.ts and the real-VS Code tests may
 // import `vscode`; src/vscode imports no engine code (the engine runs in its own process); the bench
@@ -62,25 +62,30 @@ export default tseslint.config(
             "@stylistic/space-infix-ops": "error"
         }
     },
-    { files: ["src/common/**/*.ts"], rules: layer(["engine", "completion", "config", "host", "server", "bench", "cli", "vscode", "quality", "fixtures"], "src/common is shared by every layer: it imports no other src folder.") },
-    { files: ["src/engine/**/*.ts"], rules: layer(["completion", "config", "host", "server", "bench", "cli", "vscode", "quality", "fixtures"], "src/engine sits on src/common only.") },
-    { files: ["src/completion/**/*.ts"], rules: layer(["host", "bench", "cli", "vscode", "quality"], "src/completion sits on src/engine only.") },
-    { files: ["src/nextEdit/**/*.ts"], rules: layer(["completion", "config", "host", "bench", "cli", "vscode", "quality"], "src/nextEdit (next-edit prompts and output) sits on src/engine only.") },
-    { files: ["src/config/**/*.ts"], rules: layer(["completion", "host", "bench", "cli", "vscode", "quality"], "src/config is read by the adapters; it imports only engine types.") },
-    { files: ["src/host/**/*.ts"], rules: layer(["bench", "cli", "vscode", "quality"], "The engine host runs without the CLI or the editor.") },
-    { files: ["src/bench/**/*.ts"], rules: layer(["cli", "host", "vscode"], "The bench imports neither the CLI nor the editor: put what both need in src/bench or below.") },
+    { files: ["src/common/**/*.ts"], rules: layer(["engine", "completion", "config", "engineHost", "llamaServer", "bench", "cli", "vscode", "quality", "fixtures"], "src/common is shared by every layer: it imports no other src folder.") },
+    { files: ["src/engine/**/*.ts"], rules: layer(["completion", "config", "engineHost", "llamaServer", "bench", "cli", "vscode", "quality", "fixtures"], "src/engine sits on src/common only.") },
+    { files: ["src/completion/**/*.ts"], rules: layer(["engineHost", "bench", "cli", "vscode", "quality"], "src/completion sits on src/engine only.") },
+    { files: ["src/nextEdit/**/*.ts"], rules: layer(["completion", "config", "engineHost", "bench", "cli", "vscode", "quality"], "src/nextEdit (next-edit prompts and output) sits on src/engine only.") },
+    { files: ["src/config/**/*.ts"], rules: layer(["completion", "engineHost", "bench", "cli", "vscode", "quality"], "src/config is read by the adapters; it imports only engine types.") },
+    { files: ["src/engineHost/**/*.ts"], rules: layer(["bench", "cli", "vscode", "quality"], "The engine host runs without the CLI or the editor.") },
+    { files: ["src/bench/**/*.ts"], rules: layer(["cli", "engineHost", "vscode"], "The bench imports neither the CLI nor the editor: put what both need in src/bench or below.") },
     { files: ["src/quality/**/*.ts", "src/fixtures/**/*.ts"], rules: layer(["cli", "vscode"], "Runs from plain Node, without the CLI or the editor.") },
     { files: ["src/cli/**/*.ts", "src/cli.ts"], rules: layer(["vscode"], "The CLI runs without the editor.") },
     {
-        files: ["src/server/**/*.ts"],
-        rules: layer(["host", "bench", "cli", "vscode", "quality", "fixtures"], "src/server is the extension's HTTP client of llama-server: it imports neither the engine host, the bench, the CLI nor the editor.", {
+        files: ["src/llamaServer/**/*.ts"],
+        rules: layer(["engineHost", "bench", "cli", "vscode", "quality", "fixtures"], "src/llamaServer is the extension's HTTP client of llama-server: it imports neither the engine host, the bench, the CLI nor the editor.", {
             modules: ["engine/SpeculativeEngine", "engine/loadModelPair", "engine/loadLlama", "engine/ModelRunner", "engine/drafters", "engine/modelFile"],
-            modulesWhy: "src/server runs in the extension host and loads no model: it may share the engine's prompt building, not its model code."
+            modulesWhy: "src/llamaServer runs in the extension host and loads no model: it may share the engine's prompt building, not its model code."
         })
     },
     {
+        // One llama-server client: the bench's peer talks to its server through src/llamaServer too.
+        files: ["src/bench/**/*.ts", "src/llamaServer/**/*.ts"],
+        rules: { "no-restricted-globals": ["error", { name: "fetch", message: "Talk to llama-server through src/llamaServer/LlamaServerHttp (HttpConnection.ts says why not fetch)." }] }
+    },
+    {
         files: ["src/vscode/**/*.ts", "src/extension.ts"],
-        rules: layer(["engine", "bench", "cli", "quality", "fixtures"], "The extension host runs no engine code (the engine runs in its own process, src/host): put what both need in src/common.", { allowVscode: true })
+        rules: layer(["engine", "bench", "cli", "quality", "fixtures"], "The extension host runs no engine code (the engine runs in its own process, src/engineHost): put what both need in src/common.", { allowVscode: true })
     },
     { files: ["test/unit/**/*.ts", "test/engine/**/*.ts", "test/fixtures/**/*.ts", "test/support/**/*.ts"], rules: layer([], "") }
 );

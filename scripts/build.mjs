@@ -18,7 +18,7 @@ const common = {
 const entryPoints = {
     cli: "src/cli.ts",
     extension: "src/extension.ts",
-    engineHost: "src/host/engineHostMain.ts",
+    engineHost: "src/engineHost/engineHostMain.ts",
     quality: "src/quality/qualityMain.ts"
 };
 

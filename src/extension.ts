@@ -3,28 +3,28 @@
 import * as vscode from "vscode";
 import { settingsSchemaFromPackageJson } from "./config/settingsSchema";
 import { SpeculaConfig } from "./vscode/SpeculaConfig";
-import { EngineClient } from "./host/EngineClient";
+import { EngineClient } from "./engineHost/EngineClient";
 import { BackendSwitch } from "./vscode/BackendSwitch";
 import { registerCommands } from "./vscode/commands";
-import { EngineController, type EngineState } from "./vscode/EngineController";
-import { SpeculaInlineCompletionProvider } from "./vscode/InlineCompletionProvider";
+import type { BackendState } from "./vscode/BackendState";
+import { EngineController } from "./vscode/EngineController";
+import { SpeculaInlineCompletionProvider, type CompletionOutcome } from "./vscode/InlineCompletionProvider";
 import { NextEditController } from "./vscode/NextEditController";
 import { ServerController } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
 import { StatusBar, type StatusView } from "./vscode/StatusBar";
-import type { CompletionOutcome } from "./completion/SuggestionTypes";
 
 /** What `activate` returns: read by the extension-host tests, not a public API. */
 export interface SpeculaTestApi {
-    readonly engineState: () => EngineState;
+    readonly engineState: () => BackendState;
     readonly status: () => StatusView;
     readonly provider: SpeculaInlineCompletionProvider;
     readonly nextEdit: NextEditController;
     readonly lastOutcome: () => CompletionOutcome | undefined;
     readonly enginePid: () => number | undefined;
     readonly statisticsVisible: () => boolean;
-    readonly onDidChangeState: vscode.Event<EngineState>;
+    readonly onDidChangeState: vscode.Event<BackendState>;
     /** Where the extension may write: its log folder and storage folders (the privacy test scans them). */
     readonly storagePaths: { readonly log: string; readonly global: string; readonly workspace?: string };
 }

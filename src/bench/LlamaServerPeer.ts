@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import * as net from "node:net";
+import { expectOk, LlamaServerHttp } from "../llamaServer/LlamaServerHttp";
+import { healthReady, parseTokenCompletion, tokenCompletionBody, type TokenCompletion } from "../llamaServer/llamaServerProtocol";
 
 /**
  * The ways llama.cpp's own `llama-server` can decode: the target alone, with a draft model
@@ -45,18 +47,6 @@ export interface NativeRunResult {
     readonly stopType: string;
 }
 
-/** What `/completion` answered, the fields the bench uses. */
-export interface CompletionAnswer {
-    readonly tokens: number[];
-    readonly stopType: string;
-    readonly promptN: number;
-    readonly promptMs: number;
-    readonly predictedN: number;
-    readonly predictedMs: number;
-    readonly draftN: number;
-    readonly draftAccepted: number;
-}
-
 /** Command-line arguments for one server: localhost only, one slot, no web UI, the bench's threads and context, flash attention off as Specula uses it on the CPU. */
 export function llamaServerArgs(options: Omit<LlamaServerOptions, "binary">, port: number): string[] {
     const args = [
@@ -84,66 +74,20 @@ export function llamaServerArgs(options: Omit<LlamaServerOptions, "binary">, por
 }
 
 /**
- * A `/completion` request for exactly these prompt tokens (the server takes token ids as they are),
- * greedy: only the top-k sampler with k = 1, so penalties and temperature play no part.
- */
-export function completionRequestBody(prompt: readonly number[], maxTokens: number): Record<string, unknown> {
-    return {
-        prompt: [...prompt],
-        n_predict: maxTokens,
-        samplers: ["top_k"],
-        top_k: 1,
-        temperature: 0,
-        cache_prompt: true,
-        return_tokens: true,
-        stream: false
-    };
-}
-
-/** Reads the fields the bench needs from a `/completion` answer; anything missing is one clear error. */
-export function parseCompletionAnswer(body: unknown): CompletionAnswer {
-    const answer = body as { tokens?: unknown; stop_type?: unknown; timings?: Record<string, unknown> } | null;
-    if (answer == null || typeof answer !== "object")
-        throw new Error("llama-server answered /completion with something that is not a JSON object");
-    if (!Array.isArray(answer.tokens) || !answer.tokens.every((token) => Number.isInteger(token)))
-        throw new Error("llama-server's /completion answer has no \"tokens\" array (is return_tokens supported by this build?)");
-    const timings = answer.timings;
-    if (timings == null || typeof timings !== "object")
-        throw new Error("llama-server's /completion answer has no \"timings\"");
-    const numberAt = (key: string, required: boolean): number => {
-        const value = timings[key];
-        if (typeof value === "number" && Number.isFinite(value))
-            return value;
-        if (required)
-            throw new Error(`llama-server's /completion timings have no number "${key}"`);
-        return 0;
-    };
-    return {
-        tokens: answer.tokens as number[],
-        stopType: typeof answer.stop_type === "string" ? answer.stop_type : "unknown",
-        promptN: numberAt("prompt_n", true),
-        promptMs: numberAt("prompt_ms", true),
-        predictedN: numberAt("predicted_n", true),
-        predictedMs: numberAt("predicted_ms", true),
-        draftN: numberAt("draft_n", false),
-        draftAccepted: numberAt("draft_n_accepted", false)
-    };
-}
-
-/**
  * The measured request's answer in the bench's terms. The server returns the end-of-generation token
  * it stopped at among its tokens; Specula's output leaves it out, so it is dropped here.
  */
-export function nativeRunResult(prime: CompletionAnswer, measured: CompletionAnswer): NativeRunResult {
+export function nativeRunResult(prime: TokenCompletion, measured: TokenCompletion): NativeRunResult {
     const tokens = measured.stopType === "eos" && measured.tokens.length > 0 ? measured.tokens.slice(0, -1) : measured.tokens;
-    const lastPromptTokenMs = measured.promptN > 0 ? measured.promptMs / measured.promptN : 0;
+    const timings = measured.timings;
+    const lastPromptTokenMs = timings.promptN > 0 ? timings.promptMs / timings.promptN : 0;
     return {
         tokens,
-        decodeMs: measured.predictedMs + lastPromptTokenMs,
-        promptMs: prime.promptMs,
-        promptEvaluated: measured.promptN,
-        draftedTokens: measured.draftN,
-        acceptedTokens: measured.draftAccepted,
+        decodeMs: timings.predictedMs + lastPromptTokenMs,
+        promptMs: prime.timings.promptMs,
+        promptEvaluated: timings.promptN,
+        draftedTokens: timings.draftN ?? 0,
+        acceptedTokens: timings.draftAccepted ?? 0,
         stopType: measured.stopType
     };
 }
@@ -162,20 +106,33 @@ export async function freePort(): Promise<number> {
 const outputTailChars = 4000;
 
 /**
+ * The server answers /completion in one piece once it has decoded: it may send nothing for this
+ * long, and take twice as long in all (the header and body timeouts of the `fetch` this replaced).
+ */
+const answerIdleMs = 300_000;
+const answerDeadlineMs = 600_000;
+
+/**
  * llama.cpp's own server as a peer in the bench: started on a free localhost port, fed the same
  * prompt token ids as Specula, greedy. Each run first sends all but the last prompt token (so the
  * server's prompt cache holds them, as Specula's KV cache does before it decodes), then the whole
  * prompt with `n_predict` = the bench's token limit; decode time comes from the server's own
- * `timings`, never from the HTTP round trip.
+ * `timings`, never from the HTTP round trip. Requests, `/health` and the answers go through the
+ * extension's own client of llama-server (src/llamaServer); this class owns the process and the timing.
  */
 export class LlamaServerPeer {
+    public readonly baseUrl: string;
     private output = "";
+    private readonly http: LlamaServerHttp;
+    private readonly lifetime = new AbortController();
 
     private constructor(
         private readonly child: ChildProcess,
-        public readonly baseUrl: string,
+        port: number,
         public readonly args: readonly string[]
     ) {
+        this.baseUrl = `http://127.0.0.1:${port}`;
+        this.http = new LlamaServerHttp({ base: new URL(`${this.baseUrl}/`), display: `127.0.0.1:${port}`, timeoutMs: answerIdleMs, deadlineMs: answerDeadlineMs });
         const keep = (chunk: Buffer) => {
             this.output = (this.output + chunk.toString("utf8")).slice(-outputTailChars);
         };
@@ -188,7 +145,7 @@ export class LlamaServerPeer {
         const port = await freePort();
         const args = llamaServerArgs(options, port);
         const child = spawn(options.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-        const peer = new LlamaServerPeer(child, `http://127.0.0.1:${port}`, args);
+        const peer = new LlamaServerPeer(child, port, args);
         try {
             await peer.waitUntilHealthy(options.startTimeoutMs ?? 120_000);
             return peer;
@@ -206,13 +163,14 @@ export class LlamaServerPeer {
     public async run(prompt: readonly number[], maxTokens: number): Promise<NativeRunResult> {
         if (prompt.length === 0)
             throw new Error("llama-server peer: empty prompt");
-        const prime = parseCompletionAnswer(await this.post("/completion", completionRequestBody(prompt.slice(0, -1), 0)));
-        const measured = parseCompletionAnswer(await this.post("/completion", completionRequestBody(prompt, maxTokens)));
+        const prime = await this.complete(prompt.slice(0, -1), 0);
+        const measured = await this.complete(prompt, maxTokens);
         return nativeRunResult(prime, measured);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
     public async dispose(): Promise<void> {
+        this.lifetime.abort(new Error("llama-server peer disposed"));
         const child = this.child;
         if (child.exitCode != null || child.signalCode != null)
             return;
@@ -226,20 +184,8 @@ export class LlamaServerPeer {
         }
     }
 
-    private async post(route: string, body: unknown): Promise<unknown> {
-        const response = await fetch(`${this.baseUrl}${route}`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(body)
-        });
-        const text = await response.text();
-        if (!response.ok)
-            throw new Error(`llama-server ${route} answered ${response.status}: ${text.slice(0, 300)}`);
-        try {
-            return JSON.parse(text);
-        } catch {
-            throw new Error(`llama-server ${route} answered with text that is not JSON: ${text.slice(0, 300)}`);
-        }
+    private async complete(prompt: readonly number[], maxTokens: number): Promise<TokenCompletion> {
+        return parseTokenCompletion(expectOk(await this.http.json("completion", tokenCompletionBody(prompt, maxTokens), this.lifetime.signal), "completion"));
     }
 
     private async waitUntilHealthy(timeoutMs: number): Promise<void> {
@@ -258,9 +204,7 @@ export class LlamaServerPeer {
                 if (performance.now() > deadline)
                     throw new Error(`llama-server was not ready after ${Math.round(timeoutMs / 1000)} s:\n${this.output.trim().split("\n").slice(-8).join("\n")}`);
                 try {
-                    const response = await fetch(`${this.baseUrl}/health`);
-                    const body = await response.json().catch(() => undefined) as { status?: unknown } | undefined;
-                    if (response.ok && body?.status === "ok")
+                    if (healthReady(await this.http.json("health", undefined, this.lifetime.signal)))
                         return;
                 } catch {
                     // Not listening yet.

@@ -6,8 +6,8 @@ import * as path from "node:path";
 import type { CompletionRequest, CompletionResult } from "../common/CompletionTypes";
 import type { EngineInfo } from "../common/EngineOptions";
 import { quoted, SpeculaError, type SpeculaErrorCode } from "../engine/SpeculaError";
-import { EngineClient, EngineClientError, type CrashInfo } from "../host/EngineClient";
-import type { HostEngineOptions, LoadParams } from "../host/protocol";
+import { EngineClient, EngineClientError, type CrashInfo } from "../engineHost/EngineClient";
+import type { HostEngineOptions, LoadParams } from "../engineHost/protocol";
 
 export interface HostedCompletionJob {
     readonly targetPath: string;

@@ -38,8 +38,11 @@ export interface CompletionInput {
     readonly offset: number;
     /** "automatic" requests (typing) are debounced; "explicit" ones (a command, a re-trigger) are not. */
     readonly trigger: "automatic" | "explicit";
-    /** Snippets of other files, oldest first. */
-    readonly extraContext?: readonly ContextSnippet[];
+    /**
+     * Snippets of other files, oldest first, at most `maxChars` in all: the pipeline's prompt budget
+     * for extra context. Called once, when the request arrives.
+     */
+    readonly extraContext?: (maxChars: number) => readonly ContextSnippet[];
     readonly indentUnit?: string;
     readonly tabSize?: number;
     /** The document's language id (cleaning knows its comments and strings). */
@@ -113,7 +116,7 @@ export type PipelineOutcome =
         /** For a new generation: where the time went, and the whole suggestion, known once it has ended. */
         readonly details?: Promise<GenerationDetails | undefined>;
     }
-    | { readonly kind: "empty"; readonly reason: Exclude<EmptyReason, "skipped">; readonly elapsedMs: number }
+    | { readonly kind: "empty"; readonly reason: EmptyReason; readonly elapsedMs: number }
     | { readonly kind: "canceled" }
     | { readonly kind: "error"; readonly message: string };
 
@@ -143,6 +146,25 @@ const nextLinesForCleaning = 8;
 const previousLinesForCleaning = 20;
 /** Characters before a generation's start that must match for it to serve a request. */
 const placeKeyChars = 500;
+
+/** When one provide() call's clock started, for the latency budget, `elapsedMs` and the latency split. */
+interface RequestClock {
+    /** The last keystroke, or the provide() call when none came before it. */
+    readonly keystrokeAt: number;
+    /** The provide() call. */
+    readonly started: number;
+    /** Time spent in the debounce (0 when a live generation serves the call). */
+    readonly debounceMs: number;
+}
+
+/** A provide() call served by a generation. */
+interface Serving {
+    readonly entry: LiveGeneration;
+    /** Text typed or accepted since the generation's start. */
+    readonly typed: string;
+    readonly source: SuggestionSource;
+    readonly clock: RequestClock;
+}
 
 interface LiveGeneration {
     readonly generation: Generation;
@@ -221,8 +243,10 @@ export class CompletionPipeline {
     public async provide(input: CompletionInput, signal: AbortSignal): Promise<PipelineOutcome> {
         const started = this.now();
         const keystrokeAt = this.lastKeystrokeAt != null && this.lastKeystrokeAt <= started ? this.lastKeystrokeAt : started;
+        const clock: RequestClock = { keystrokeAt, started, debounceMs: 0 };
         const elapsed = () => this.now() - keystrokeAt;
         const place = this.placeOf(input);
+        const snippets = input.extraContext?.(place.budget.extraChars) ?? [];
 
         // A generation for this place (running, or done and not yet superseded) first: it knows
         // whether it was a prefetch, and it can still grow.
@@ -231,7 +255,7 @@ export class CompletionPipeline {
         while (match != null) {
             const { entry, typed } = match;
             const source: SuggestionSource = entry.generation.purpose === "prefetch" && typed === "" ? "prefetch" : "live";
-            const served = await this.serve(entry, typed, source, signal, keystrokeAt, started);
+            const served = await this.serve({ entry, typed, source, clock }, signal);
             if (served !== "unusable")
                 return served;
             // It went another way than the user typed (it had written nothing yet when it was
@@ -260,9 +284,9 @@ export class CompletionPipeline {
         // What started meanwhile (a prefetch from a generation's end) cannot serve this place either,
         // and the backend runs one request at a time: the new one must not queue behind it.
         this.abortLive((entry) => !entry.generation.done);
-        const extraContext = formatExtraContext(input.extraContext ?? [], place.budget.extraChars);
+        const extraContext = formatExtraContext(snippets, place.budget.extraChars);
         const entry = this.start("request", input.document, input.offset, place.context, extraContext, place.budget);
-        const served = await this.serve(entry, "", "new", signal, keystrokeAt, started, debounceMs);
+        const served = await this.serve({ entry, typed: "", source: "new", clock: { ...clock, debounceMs } }, signal);
         return served === "unusable" ? this.emptyOutcome(entry.generation, keystrokeAt) : served;
     }
 
@@ -275,9 +299,9 @@ export class CompletionPipeline {
         if (this.live.some((entry) => !entry.generation.done))
             return undefined;
         const settings = this.settings();
-        const budget = promptBudget(settings.contextSize, settings.maxTokens);
+        const budget = this.promptBudget();
         const prompt = this.planner.plan(input.document, input.offset, budget);
-        const extraContext = formatExtraContext(input.extraContext ?? [], budget.extraChars);
+        const extraContext = formatExtraContext(input.extraContext?.(budget.extraChars) ?? [], budget.extraChars);
         const outcome = await this.backend.complete({
             prefix: prompt.prefix, middleChars: prompt.middleChars, suffix: prompt.suffix,
             ...(extraContext !== "" ? { extraContext } : {}),
@@ -329,7 +353,13 @@ export class CompletionPipeline {
         const cacheKey: CompletionCacheKey = {
             uri: document.uri, offset, prefix: document.getText(offset - placeKeyChars, offset), lineSuffix
         };
-        return { context, cacheKey, budget: promptBudget(settings.contextSize, settings.maxTokens) };
+        return { context, cacheKey, budget: this.promptBudget() };
+    }
+
+    /** What of the document and of other files fits a prompt with the current settings. */
+    private promptBudget(): PromptBudget {
+        const settings = this.settings();
+        return promptBudget(settings.contextSize, settings.maxTokens);
     }
 
     /** A live generation that started at or before the cursor and whose text the user has been typing or accepting. */
@@ -448,21 +478,12 @@ export class CompletionPipeline {
             maxLines: /\S/.test(lineSuffix) ? 1 : Math.max(1, settings.maxLines)
         };
         // Same extra context as the request: the prompt then extends the request's token for token.
-        this.start("prefetch", document, offset, context, generation.request.extraContext ?? "", promptBudget(settings.contextSize, settings.maxTokens));
+        this.start("prefetch", document, offset, context, generation.request.extraContext ?? "", this.promptBudget());
     }
 
-    private async serve(
-        entry: LiveGeneration,
-        typed: string,
-        source: SuggestionSource,
-        signal: AbortSignal,
-        keystrokeAt: number,
-        started: number,
-        debounceMs = 0
-    ): Promise<PipelineOutcome | "unusable"> {
-        const { generation } = entry;
+    private async serve(serving: Serving, signal: AbortSignal): Promise<PipelineOutcome | "unusable"> {
+        const { entry: { generation }, typed, clock: { keystrokeAt, started } } = serving;
         const settings = this.settings();
-        const elapsed = () => this.now() - keystrokeAt;
         // A user who accepted a partial line takes its next words as they come: no wait for the line.
         const last = this.lastPartial;
         const continuesPartial = last != null && last.uri === generation.document.uri && last.end === generation.offset + typed.length;
@@ -473,7 +494,7 @@ export class CompletionPipeline {
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")
-                return this.shown(entry, typed, piece, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
+                return this.shown(serving, piece, piece.final ? "block" : "lines");
             if (piece.kind === "none")
                 return "unusable";
             // Past the budget, the first line so far is shown as soon as it has a whole word.
@@ -481,7 +502,7 @@ export class CompletionPipeline {
             if (overBudget) {
                 const partial = partialPiece(generation.raw, typed, generation.context);
                 if (partial != null)
-                    return this.shown(entry, typed, partial, "budget", source, elapsed, started, debounceMs);
+                    return this.shown(serving, partial, "budget");
             }
             await Promise.race([generation.changed(), ...(overBudget ? [] : [delay(deadline - this.now())]), aborted]);
         }
@@ -495,7 +516,8 @@ export class CompletionPipeline {
         return { kind: "empty", reason, elapsedMs: this.now() - keystrokeAt };
     }
 
-    private shown(entry: LiveGeneration, typed: string, edit: { readonly text: string; readonly overwriteChars: number }, piece: "block" | "lines" | "budget", source: SuggestionSource, elapsed: () => number, started: number, debounceMs: number): PipelineOutcome {
+    private shown(serving: Serving, edit: { readonly text: string; readonly overwriteChars: number }, piece: "block" | "lines" | "budget"): PipelineOutcome {
+        const { entry, typed, source, clock } = serving;
         const { generation } = entry;
         const offset = generation.offset + typed.length;
         entry.shownAt = { offset, length: edit.text.length };
@@ -506,8 +528,8 @@ export class CompletionPipeline {
         // this one, so Tab-Tab-Tab keeps finding the next one ready.
         if (piece === "block" && generation.purpose === "prefetch")
             this.prefetchAfter(entry, typed + edit.text);
-        const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
-        return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
+        const details = source === "new" ? this.detailsOf(generation, clock, this.now()) : undefined;
+        return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: this.now() - clock.keystrokeAt, ...(details != null ? { details } : {}) };
     }
 
     /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */
@@ -531,7 +553,7 @@ export class CompletionPipeline {
     }
 
     /** Where the time went, and the whole suggestion, once the generation has ended and the backend's own timings are known. */
-    private async detailsOf(generation: Generation, started: number, debounceMs: number, shownAt: number): Promise<GenerationDetails | undefined> {
+    private async detailsOf(generation: Generation, clock: RequestClock, shownAt: number): Promise<GenerationDetails | undefined> {
         const outcome = await generation.finished;
         if (outcome.kind !== "result")
             return undefined;
@@ -553,7 +575,7 @@ export class CompletionPipeline {
                 engineTotalMs: stats.totalMs
             },
             split: {
-                debounceMs: Math.max(debounceMs, generation.startedAt - started),
+                debounceMs: Math.max(clock.debounceMs, generation.startedAt - clock.started),
                 queueMs,
                 promptMs: stats.promptMs,
                 decodeMs: Math.max(0, shownAt - generation.startedAt - queueMs - stats.promptMs),

@@ -6,7 +6,7 @@ const instances = new Map<GpuSetting, Promise<Llama>>();
 
 /**
  * One Llama (native backend) per GPU setting per process. `build: "never"`: a build for this
- * machine is made only when the user asks for it (src/host/buildLlamaCpp.ts, which needs cmake and a
+ * machine is made only when the user asks for it (src/engineHost/buildLlamaCpp.ts, which needs cmake and a
  * compiler); node-llama-cpp prefers such a build when one exists, else loads its prebuilt binary, and
  * a machine with neither gets a clear error, not a ten-minute compile that fails.
  */

@@ -4,13 +4,14 @@
 import * as vscode from "vscode";
 import type { BackendOutcome, BackendRequest } from "../completion/CompletionBackend";
 import type { BackendKind, SpeculaConfig } from "./SpeculaConfig";
-import type { EngineController, EngineState } from "./EngineController";
+import type { BackendState } from "./BackendState";
+import type { EngineController } from "./EngineController";
 import type { ServerController } from "./ServerController";
 
 /** What the editor side needs from whatever computes completions. */
 export interface CompletionEngine {
-    readonly state: EngineState;
-    readonly onDidChangeState: vscode.Event<EngineState>;
+    readonly state: BackendState;
+    readonly onDidChangeState: vscode.Event<BackendState>;
     /** Speculative decoding will run (local: enabled and a compatible draft; server: as it reports). */
     readonly speculating: boolean;
     complete(request: BackendRequest, signal: AbortSignal, onText?: (delta: string) => void): Promise<BackendOutcome>;
@@ -18,7 +19,7 @@ export interface CompletionEngine {
 
 export class BackendSwitch implements CompletionEngine, vscode.Disposable {
     private active: BackendKind;
-    private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
+    private readonly stateEmitter = new vscode.EventEmitter<BackendState>();
     private readonly disposables: vscode.Disposable[] = [];
     /** Switches run one after another, each to the backend the setting names when it starts. */
     private switching: Promise<void> = Promise.resolve();
@@ -54,7 +55,7 @@ export class BackendSwitch implements CompletionEngine, vscode.Disposable {
         return this.active;
     }
 
-    public get state(): EngineState {
+    public get state(): BackendState {
         return this.active === "local" ? this.local.state : this.server.state;
     }
 

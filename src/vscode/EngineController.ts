@@ -7,41 +7,11 @@ import * as vscode from "vscode";
 import { isRemoteModelUri, type ModelPair } from "../config/modelPairs";
 import { decodingSettings, reloadSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
 import type { EngineInfo } from "../common/EngineOptions";
-import { EngineClientError, type CompleteOutcome, type EngineClient } from "../host/EngineClient";
-import type { LoadParams, ModelSource } from "../host/protocol";
+import { EngineClientError, type CompleteOutcome, type EngineClient } from "../engineHost/EngineClient";
+import type { LoadParams, ModelSource } from "../engineHost/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
-import type { ServerHealth } from "../server/LlamaServerBackend";
 import { formatBytes } from "../common/formatBytes";
-
-export type EngineState =
-    | { readonly kind: "disabled" }
-    | { readonly kind: "idle" }
-    | { readonly kind: "loading"; readonly pair: ModelPair }
-    | { readonly kind: "ready"; readonly pair: ModelPair; readonly info: EngineInfo }
-    | { readonly kind: "needsDownload"; readonly pair: ModelPair; readonly message: string }
-    | { readonly kind: "downloading"; readonly pair: ModelPair; readonly fraction: number }
-    | { readonly kind: "restarting"; readonly message: string }
-    | { readonly kind: "error"; readonly message: string; readonly pair?: ModelPair }
-    /** Completions come from a llama.cpp server (`display` is its host:port), in this health. */
-    | { readonly kind: "server"; readonly display: string; readonly health: ServerHealth };
-
-/** Whether completions can be asked for in this state: a loaded pair, or a server that answers. */
-export function canComplete(state: EngineState): boolean {
-    return state.kind === "ready" || (state.kind === "server" && state.health.kind === "ready");
-}
-
-/**
- * The context the backend actually has, once known: the setting capped by the model's training
- * context (local), or the server's per-slot context. Prompt windows planned for a larger context
- * than this overflow it, and the engine's trimming then drops the cached prompt.
- */
-export function backendContextSize(state: EngineState): number | undefined {
-    if (state.kind === "ready")
-        return state.info.contextSize;
-    if (state.kind === "server" && state.health.kind === "ready")
-        return state.health.model.contextSize;
-    return undefined;
-}
+import type { BackendState } from "./BackendState";
 
 export interface StoragePaths {
     /** Default folder for downloaded models. */
@@ -53,8 +23,8 @@ export interface StoragePaths {
 }
 
 export class EngineController implements vscode.Disposable {
-    private currentState: EngineState = { kind: "idle" };
-    private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
+    private currentState: BackendState = { kind: "idle" };
+    private readonly stateEmitter = new vscode.EventEmitter<BackendState>();
     private readonly disposables: vscode.Disposable[] = [];
     private loadGeneration = 0;
     private loadAbort: AbortController | undefined;
@@ -99,7 +69,7 @@ export class EngineController implements vscode.Disposable {
         );
     }
 
-    public get state(): EngineState {
+    public get state(): BackendState {
         return this.currentState;
     }
 
@@ -360,7 +330,7 @@ export class EngineController implements vscode.Disposable {
         });
     }
 
-    private setState(state: EngineState): void {
+    private setState(state: BackendState): void {
         this.currentState = state;
         this.stateEmitter.fire(state);
     }

@@ -5,17 +5,16 @@
 // edits the document; only the user's accept inserts text.
 import * as vscode from "vscode";
 import type { CompletionBackend } from "../completion/CompletionBackend";
-import { CompletionPipeline, type CompletionInput, type PipelineSettings } from "../completion/CompletionPipeline";
-import type { CompletionOutcome } from "../completion/SuggestionTypes";
+import { CompletionPipeline, type CompletionInput, type PipelineOutcome, type PipelineSettings } from "../completion/CompletionPipeline";
 import { Debouncer } from "../completion/Debouncer";
 import type { DocumentView } from "../completion/DocumentView";
 import { ExtraContextRing } from "../completion/ExtraContextRing";
-import { promptBudget, usableContextSize } from "../completion/promptBudget";
+import { usableContextSize } from "../completion/promptBudget";
 import { epochNow } from "../completion/epochClock";
 import type { SpeculaConfig, SpeculaSettings } from "./SpeculaConfig";
 import type { RequestStats } from "../common/CompletionTypes";
 import type { CompletionEngine } from "./BackendSwitch";
-import { backendContextSize, canComplete } from "./EngineController";
+import { backendContextSize, canComplete } from "./BackendState";
 import type { SessionStats } from "./SessionStats";
 import type { StatusBar } from "./StatusBar";
 
@@ -24,6 +23,14 @@ export const acceptedCommand = "specula.completionAccepted";
 
 /** Quiet time after switching editors or moving the cursor before the prompt is warmed, so flicking through tabs warms nothing. */
 const warmUpDelayMs = 400;
+
+/**
+ * What the provider got for one request: the pipeline's outcome, or `skipped` when it did not ask
+ * (completions off for this document, engine not ready, suggest widget open). A discriminated union
+ * keeps the provider a thin switch; an abort is `canceled`, never an `error`, so typing never pops
+ * up errors.
+ */
+export type CompletionOutcome = PipelineOutcome | { readonly kind: "empty"; readonly reason: "skipped" };
 
 export interface ProviderDependencies {
     /** The backend in use (local engine or llama.cpp server). */
@@ -254,13 +261,11 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
     }
 
     private inputAt(document: vscode.TextDocument, offset: number, trigger: CompletionInput["trigger"]): CompletionInput {
-        const settings = this.deps.config.settings;
-        const budget = promptBudget(usableContextSize(settings.contextSize, backendContextSize(this.deps.controller.state)), settings.maxTokens);
         return {
             document: documentView(document),
             offset,
             trigger,
-            extraContext: this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), budget.extraChars),
+            extraContext: (maxChars) => this.ring.snippets(vscode.workspace.asRelativePath(document.uri, false), maxChars),
             languageId: document.languageId,
             ...this.indentation(document)
         };

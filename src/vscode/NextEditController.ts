@@ -8,7 +8,7 @@
 // the stable API does not allow. Nothing is written to a document without an accept, and a
 // prediction that no longer applies is dropped (src/nextEdit's rules).
 import * as vscode from "vscode";
-import type { EngineClient } from "../host/EngineClient";
+import type { EngineClient } from "../engineHost/EngineClient";
 import { NextEditSession, type NextEditBackend } from "../nextEdit/NextEditSession";
 import { PendingNextEdits, type NextEditOffer } from "../nextEdit/nextEditOffer";
 import type { NextEditOutcome } from "../nextEdit/nextEditOutput";

@@ -5,8 +5,8 @@
 import * as vscode from "vscode";
 import type { BackendOutcome, BackendRequest } from "../completion/CompletionBackend";
 import { serverSettings, type SettingName, type SpeculaConfig } from "./SpeculaConfig";
-import { LlamaServerBackend, type ServerHealth } from "../server/LlamaServerBackend";
-import type { EngineState } from "./EngineController";
+import { LlamaServerBackend, type ServerHealth } from "../llamaServer/LlamaServerBackend";
+import type { BackendState } from "./BackendState";
 
 /** Secret-storage key of the server's API key. */
 export const serverApiKeySecret = "specula.llamaServer.apiKey";
@@ -14,8 +14,8 @@ export const serverApiKeySecret = "specula.llamaServer.apiKey";
 export class ServerController implements vscode.Disposable {
     private backend: LlamaServerBackend | undefined;
     private healthSubscription: { dispose(): void } | undefined;
-    private currentState: EngineState = { kind: "idle" };
-    private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
+    private currentState: BackendState = { kind: "idle" };
+    private readonly stateEmitter = new vscode.EventEmitter<BackendState>();
     private readonly disposables: vscode.Disposable[] = [];
     private active = false;
     /** Connecting reads the secret store first; a newer connect supersedes an older one. */
@@ -42,7 +42,7 @@ export class ServerController implements vscode.Disposable {
         );
     }
 
-    public get state(): EngineState {
+    public get state(): BackendState {
         return this.currentState;
     }
 
@@ -148,7 +148,7 @@ export class ServerController implements vscode.Disposable {
         this.backend = undefined;
     }
 
-    private setState(state: EngineState): void {
+    private setState(state: BackendState): void {
         this.currentState = state;
         this.stateEmitter.fire(state);
     }

@@ -4,7 +4,8 @@
 // models are machine-scoped and read from user settings only, so a workspace's
 // .vscode/settings.json cannot make the extension load or fetch anything.
 import * as vscode from "vscode";
-import type { DrafterKind, GpuSetting } from "../common/EngineOptions";
+import type { DecodingOptionValues } from "../common/decodingOptions";
+import type { GpuSetting } from "../common/EngineOptions";
 import { allModelPairs, parseModelPairs, type ModelPair } from "../config/modelPairs";
 import { settingKeys, type SettingName } from "../config/settingKeys";
 import { settingValueProblem, type SettingsSchema } from "../config/settingsSchema";
@@ -16,7 +17,8 @@ export const configSection = "specula";
 /** Where completions are computed: this machine's engine, or a llama.cpp server. */
 export type BackendKind = "local" | "llamaServer";
 
-export interface SpeculaSettings {
+/** Every setting's value; the decoding options (speculative … maxLines) as src/common/decodingOptions declares them. */
+export interface SpeculaSettings extends Readonly<DecodingOptionValues> {
     readonly enable: boolean;
     readonly languages: Readonly<Record<string, boolean>>;
     readonly selectedPair: string;
@@ -25,15 +27,6 @@ export interface SpeculaSettings {
     readonly backend: BackendKind;
     readonly serverUrl: string;
     readonly serverTimeoutMs: number;
-    readonly speculative: boolean;
-    readonly drafter: DrafterKind;
-    readonly draftMax: number;
-    readonly adaptiveDraft: boolean;
-    readonly draftConfidence: number;
-    readonly lookupPool: boolean;
-    readonly temperature: number;
-    readonly maxTokens: number;
-    readonly maxLines: number;
     readonly debounceMs: number;
     readonly latencyBudgetMs: number;
     readonly prefetch: boolean;

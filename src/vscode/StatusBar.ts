@@ -2,9 +2,9 @@
 // with tokens per target eval and tok/s. Clicking it opens the Specula menu.
 import * as vscode from "vscode";
 import type { SpeculaConfig } from "./SpeculaConfig";
-import type { ServerHealth } from "../server/LlamaServerBackend";
+import type { ServerHealth } from "../llamaServer/LlamaServerBackend";
 import type { CompletionEngine } from "./BackendSwitch";
-import type { EngineState } from "./EngineController";
+import type { BackendState } from "./BackendState";
 import { healthLabel } from "./ServerController";
 import type { SessionStats } from "./SessionStats";
 
@@ -114,7 +114,7 @@ export class StatusBar implements vscode.Disposable {
         this.item.accessibilityInformation = { label: `Specula: ${spokenKind[view.kind]}${server}${rate != null ? `, acceptance ${rate}` : ""}`, role: "button" };
     }
 
-    private compute(state: EngineState): StatusView {
+    private compute(state: BackendState): StatusView {
         const footer = "\n\n---\n\nClick for the Specula menu.";
         this.warning = false;
         switch (state.kind) {
@@ -142,7 +142,7 @@ export class StatusBar implements vscode.Disposable {
         }
     }
 
-    private serverView(state: Extract<EngineState, { kind: "server" }>, footer: string): StatusView {
+    private serverView(state: Extract<BackendState, { kind: "server" }>, footer: string): StatusView {
         const { health } = state;
         const where = escape(`llama-server at ${state.display}`);
         switch (health.kind) {
@@ -188,7 +188,7 @@ export class StatusBar implements vscode.Disposable {
         }
     }
 
-    private readyView(state: Extract<EngineState, { kind: "ready" }>, footer: string): StatusView {
+    private readyView(state: Extract<BackendState, { kind: "ready" }>, footer: string): StatusView {
         const settings = this.config.settings;
         const summary = this.stats.acceptance;
         const lines = [`**Specula: ${escape(state.pair.name)}**`, ""];

@@ -1,7 +1,7 @@
 // "Build llama.cpp for This Machine" and "Use the Prebuilt llama.cpp": compile the llama.cpp that
 // node-llama-cpp ships for this CPU (and GPU setting), then restart the engine so it loads it.
 import * as vscode from "vscode";
-import { buildLlamaCpp, missingBuildTools, removeLlamaCppBuild } from "../host/buildLlamaCpp";
+import { buildLlamaCpp, missingBuildTools, removeLlamaCppBuild } from "../engineHost/buildLlamaCpp";
 import type { BackendSwitch } from "./BackendSwitch";
 import type { EngineController } from "./EngineController";
 import type { SpeculaConfig } from "./SpeculaConfig";

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { engineBackend } from "../../src/bench/typingReplay";
 import type { BackendOutcome, BackendRequest } from "../../src/completion/CompletionBackend";
 import type { SpeculativeEngine } from "../../src/engine/SpeculativeEngine";
-import { LlamaServerBackend, type ServerHealthKind } from "../../src/server/LlamaServerBackend";
+import { LlamaServerBackend, type ServerHealthKind } from "../../src/llamaServer/LlamaServerBackend";
 import { findLlamaServer, startLlamaServer, type LlamaServerProcess } from "../support/llamaServerProcess";
 import { loadSmallEngine, smallFixtures, variedPrompts } from "../support/engineTestSupport";
 

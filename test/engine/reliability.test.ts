@@ -14,8 +14,8 @@ import { SeededRandom } from "../../src/engine/SeededRandom";
 import { loadLlama } from "../../src/engine/loadLlama";
 import { validateModelFile } from "../../src/engine/modelFile/validateModelFile";
 import type { CorruptFixtureName } from "../../src/fixtures/corruptFixtures";
-import { EngineClient, type CompleteOutcome } from "../../src/host/EngineClient";
-import type { LoadParams } from "../../src/host/protocol";
+import { EngineClient, type CompleteOutcome } from "../../src/engineHost/EngineClient";
+import type { LoadParams } from "../../src/engineHost/protocol";
 import { startLoopbackModelServer } from "../support/loopbackModelServer";
 import { loadSmallEngine, smallFixtures, variedPrompts } from "../support/engineTestSupport";
 

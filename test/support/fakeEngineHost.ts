@@ -6,8 +6,8 @@
 import type { CompletionRequest, CompletionResult, CumulativeStats, RequestStats } from "../../src/common/CompletionTypes";
 import type { EngineInfo, EngineOptions } from "../../src/common/EngineOptions";
 import { SpeculaError } from "../../src/engine/SpeculaError";
-import { installProcessGuards, serveEngineHost, type HostedEngine } from "../../src/host/EngineHostServer";
-import { createHostConnection } from "../../src/host/hostConnection";
+import { installProcessGuards, serveEngineHost, type HostedEngine } from "../../src/engineHost/EngineHostServer";
+import { createHostConnection } from "../../src/engineHost/hostConnection";
 
 class FakeEngine implements HostedEngine {
     public speculative: boolean;

@@ -2,17 +2,17 @@
 // suiteSetup.ts, which the launcher outside VS Code reads too.
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
-import type { EngineState } from "../../src/vscode/EngineController";
+import type { BackendState } from "../../src/vscode/BackendState";
 
 export const specula = () => vscode.workspace.getConfiguration("specula");
 export const setUser = (key: string, value: unknown) => specula().update(key, value, vscode.ConfigurationTarget.Global);
 
-export function describeState(state: EngineState): string {
+export function describeState(state: BackendState): string {
     return JSON.stringify(state, (key, value: unknown) => (key === "info" ? "…" : value));
 }
 
 /** Resolves once `predicate(state)` holds (now or after a change). */
-export function waitForState(api: SpeculaTestApi, predicate: (state: EngineState) => boolean, what: string, timeoutMs = 45_000): Promise<EngineState> {
+export function waitForState(api: SpeculaTestApi, predicate: (state: BackendState) => boolean, what: string, timeoutMs = 45_000): Promise<BackendState> {
     if (predicate(api.engineState()))
         return Promise.resolve(api.engineState());
     return new Promise((resolve, reject) => {
@@ -30,7 +30,7 @@ export function waitForState(api: SpeculaTestApi, predicate: (state: EngineState
     });
 }
 
-export const readyWith = (pair: string) => (state: EngineState) => state.kind === "ready" && state.pair.name === pair;
+export const readyWith = (pair: string) => (state: BackendState) => state.kind === "ready" && state.pair.name === pair;
 
 /** Asks the provider directly, as an explicit (Invoke) trigger does: no debounce. */
 export function requestCompletion(api: SpeculaTestApi, document: vscode.TextDocument, position: vscode.Position, token = new vscode.CancellationTokenSource().token) {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
-import type { CompletionOutcome } from "../../src/completion/SuggestionTypes";
+import type { CompletionOutcome } from "../../src/vscode/InlineCompletionProvider";
 import { itemText, readyWith, requestCompletion, setUser, sleep, specula, waitForState } from "./extensionHostHelpers";
 import { fixturePair, userSettings } from "./suiteSetup";
 

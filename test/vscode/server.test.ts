@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
 import { ensureFixtures } from "../../src/fixtures/generateFixtures";
-import type { EngineState } from "../../src/vscode/EngineController";
+import type { BackendState } from "../../src/vscode/BackendState";
 import type { StatusKind } from "../../src/vscode/StatusBar";
 import { startFakeLlamaServer, type FakeLlamaServer } from "../support/fakeLlamaServer";
 import { findLlamaServer, freePort, startLlamaServer, startSlowProxy, type LlamaServerProcess, type SlowProxy } from "../support/llamaServerProcess";
@@ -23,8 +23,8 @@ const apiKey = `specula-test-key-${process.pid}-${Date.now()}`;
 
 let api: SpeculaTestApi;
 
-const serverReady = (state: EngineState) => state.kind === "server" && state.health.kind === "ready";
-const serverIn = (kind: string) => (state: EngineState) => state.kind === "server" && state.health.kind === kind;
+const serverReady = (state: BackendState) => state.kind === "server" && state.health.kind === "ready";
+const serverIn = (kind: string) => (state: BackendState) => state.kind === "server" && state.health.kind === kind;
 /** The tooltip without markdown escapes. */
 const tooltip = () => api.status().tooltip.replace(/\\(.)/g, "$1");
 
@@ -37,7 +37,7 @@ async function waitForStatus(kind: StatusKind, timeoutMs = 30_000): Promise<void
     }
 }
 
-async function useServer(url: string, expect: (state: EngineState) => boolean = serverReady, what = "the server to be ready"): Promise<void> {
+async function useServer(url: string, expect: (state: BackendState) => boolean = serverReady, what = "the server to be ready"): Promise<void> {
     await setUser("serverUrl", url);
     await setUser("backend", "llamaServer");
     await waitForState(api, expect, what, 40_000);

@@ -9,15 +9,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SpeculaTestApi } from "../../src/extension";
-import type { EngineState } from "../../src/vscode/EngineController";
+import type { BackendState } from "../../src/vscode/BackendState";
 import { itemText, readyWith, requestCompletion, setUser, sleep, specula, waitForState } from "./extensionHostHelpers";
 import { brokenModelFile, brokenPair, fixturePair, hostileWorkspaceSettings, incompatiblePair, userSettings } from "./suiteSetup";
 
 let api: SpeculaTestApi;
 
 /** Records every state the controller passes through until `stop()` is called. */
-function recordStates(): { states: EngineState["kind"][]; stop(): void } {
-    const states: EngineState["kind"][] = [];
+function recordStates(): { states: BackendState["kind"][]; stop(): void } {
+    const states: BackendState["kind"][] = [];
     const subscription = api.onDidChangeState((state) => states.push(state.kind));
     return { states, stop: () => subscription.dispose() };
 }

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { completionRequestBody, LlamaServerPeer, llamaServerArgs, nativeRunResult, parseCompletionAnswer } from "../../../src/bench/LlamaServerPeer";
+import { LlamaServerPeer, llamaServerArgs, nativeRunResult } from "../../../src/bench/LlamaServerPeer";
+import { parseTokenCompletion } from "../../../src/llamaServer/llamaServerProtocol";
 
 /** A stand-in for llama-server: answers /health (not ready for the first few polls) and /completion, and logs each request body to a file. */
 const fakeServerSource = `
@@ -73,19 +74,9 @@ describe("bench: llama-server peer", () => {
         assert.throws(() => llamaServerArgs({ ...base, draftPath: undefined, mode: "draft" }, 1), /needs a draft model/);
     });
 
-    it("asks for greedy decoding of exactly the given token ids", () => {
-        const body = completionRequestBody([1, 2, 3], 48);
-        assert.deepEqual(body.prompt, [1, 2, 3]);
-        assert.equal(body.n_predict, 48);
-        assert.deepEqual(body.samplers, ["top_k"]);
-        assert.equal(body.top_k, 1);
-        assert.equal(body.cache_prompt, true);
-        assert.equal(body.return_tokens, true);
-    });
-
     it("reads tokens and timings, drops the end-of-generation token, and adds the last prompt token's eval to decode time", () => {
-        const prime = parseCompletionAnswer({ tokens: [9], stop_type: "limit", timings: { prompt_n: 99, prompt_ms: 700, predicted_n: 1, predicted_ms: 0 } });
-        const measured = parseCompletionAnswer({ tokens: [4, 5, 2], stop_type: "eos", timings: { prompt_n: 1, prompt_ms: 25, predicted_n: 3, predicted_ms: 50, draft_n: 6, draft_n_accepted: 4 } });
+        const prime = parseTokenCompletion({ tokens: [9], stop_type: "limit", timings: { prompt_n: 99, prompt_ms: 700, predicted_n: 1, predicted_ms: 0 } });
+        const measured = parseTokenCompletion({ tokens: [4, 5, 2], stop_type: "eos", timings: { prompt_n: 1, prompt_ms: 25, predicted_n: 3, predicted_ms: 50, draft_n: 6, draft_n_accepted: 4 } });
         const result = nativeRunResult(prime, measured);
         assert.deepEqual(result.tokens, [4, 5]);
         assert.equal(result.decodeMs, 75);
@@ -94,17 +85,10 @@ describe("bench: llama-server peer", () => {
         assert.equal(result.draftedTokens, 6);
         assert.equal(result.acceptedTokens, 4);
 
-        const limit = nativeRunResult(prime, parseCompletionAnswer({ tokens: [4, 5, 2], stop_type: "limit", timings: { prompt_n: 2, prompt_ms: 30, predicted_n: 3, predicted_ms: 50 } }));
+        const limit = nativeRunResult(prime, parseTokenCompletion({ tokens: [4, 5, 2], stop_type: "limit", timings: { prompt_n: 2, prompt_ms: 30, predicted_n: 3, predicted_ms: 50 } }));
         assert.deepEqual(limit.tokens, [4, 5, 2], "a stop at the token limit keeps every token");
         assert.equal(limit.decodeMs, 65);
         assert.equal(limit.draftedTokens, 0);
-    });
-
-    it("refuses answers without tokens or timings, with one clear error", () => {
-        assert.throws(() => parseCompletionAnswer({ content: "x", timings: {} }), /no "tokens" array/);
-        assert.throws(() => parseCompletionAnswer({ tokens: [1], stop_type: "eos" }), /no "timings"/);
-        assert.throws(() => parseCompletionAnswer({ tokens: [1], timings: { prompt_n: 1, prompt_ms: 1, predicted_n: 1 } }), /"predicted_ms"/);
-        assert.throws(() => parseCompletionAnswer("oops"), /not a JSON object/);
     });
 
     describe("against a fake server process", function () {

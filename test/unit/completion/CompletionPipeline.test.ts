@@ -3,6 +3,7 @@ import type { BackendRequest } from "../../../src/completion/CompletionBackend";
 import { CompletionPipeline, type PipelineOutcome, type PipelineSettings } from "../../../src/completion/CompletionPipeline";
 import { Debouncer } from "../../../src/completion/Debouncer";
 import { stringDocument } from "../../../src/completion/DocumentView";
+import { promptBudget } from "../../../src/completion/promptBudget";
 import { FakeBackend, type FakeBackendOptions } from "../../support/fakeBackend";
 
 const uri = "file:///work/sample.js";
@@ -199,6 +200,20 @@ describe("CompletionPipeline", () => {
         assert.equal(final.text, " return value + other;");
         assert.notEqual(final.text, shown.text, "cleaning the whole line changed what the partial showed (the test is meaningful)");
         assert.deepEqual(improved.map((entry) => entry.offset), [editor.offset], "the provider was asked to show the place again");
+    });
+
+    it("asks for other files' snippets once per request, within its own prompt budget for them, and sends what fits", async () => {
+        const settings = { contextSize: 1024, maxTokens: 64 };
+        const { backend, pipeline } = make({}, settings);
+        const editor = new Editor(head + tail, head.length);
+        const asked: number[] = [];
+        const snippets = (maxChars: number) => {
+            asked.push(maxChars);
+            return [{ path: "src/util.js", text: "export const unit = 1;\n" }];
+        };
+        suggestion(await pipeline.provide({ ...editor.input("explicit"), extraContext: snippets }, new AbortController().signal));
+        assert.deepEqual(asked, [promptBudget(settings.contextSize, settings.maxTokens).extraChars]);
+        assert.match(backend.requests[0]!.request.extraContext ?? "", /src\/util\.js[\s\S]*export const unit = 1;/);
     });
 
     it("debounces new generations but not suggestions that are already there", async () => {

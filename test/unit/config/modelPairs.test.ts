@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { classifyModelUri, codePairName, downloadUrlProblem, isRemoteModelUri, parseModelPairs, presetPairs } from "../../../src/config/modelPairs";
-import { fileNameForUrl } from "../../../src/host/modelFiles";
+import { fileNameForUrl } from "../../../src/engineHost/modelFiles";
 
 describe("model pairs and model URIs", () => {
     it("classifies paths, hf: URIs, URLs and fixtures", () => {

@@ -109,16 +109,16 @@ describe("reliability: privacy by construction", () => {
         const usingNetwork = files.filter((file) => networkApi.test(fs.readFileSync(file, "utf8"))).map((file) => path.relative(repository, file));
         assert.deepEqual(usingNetwork, [
             path.join("src", "bench", "LlamaServerPeer.ts"),
-            path.join("src", "host", "downloadFile.ts"),
-            path.join("src", "host", "modelFiles.ts"),
-            path.join("src", "server", "HttpConnection.ts")
+            path.join("src", "engineHost", "downloadFile.ts"),
+            path.join("src", "engineHost", "modelFiles.ts"),
+            path.join("src", "llamaServer", "HttpConnection.ts")
         ], "files that can reach the network");
         // The benchmark's llama-server peer talks only to the server it started, on loopback, and
         // nothing the extension or the engine host runs imports the benchmark.
         const peer = fs.readFileSync(path.join(repository, "src", "bench", "LlamaServerPeer.ts"), "utf8");
         assert.deepEqual([...new Set(peer.match(/https?:\/\/[^`"'$]*/g) ?? [])], ["http://127.0.0.1:"], "llama-server peer URLs");
         assert.deepEqual([...new Set((peer.match(/listen\([^)]*\)|"--host", "[^"]*"/g) ?? []).map((call) => call.includes("127.0.0.1")))], [true], "llama-server peer binds loopback only");
-        const shipped = files.filter((file) => /[\\/]src[\\/](?:engine|completion|host|vscode|config|server)[\\/]/.test(file) || /[\\/]src[\\/](?:extension|engineHost)\.ts$/.test(file));
+        const shipped = files.filter((file) => /[\\/]src[\\/](?:engine|completion|engineHost|vscode|config|llamaServer)[\\/]/.test(file) || /[\\/]src[\\/](?:extension|engineHost)\.ts$/.test(file));
         assert.ok(shipped.length > 20, `found ${shipped.length} files of the extension and the engine host`);
         assert.deepEqual(shipped.filter((file) => /from\s+["'][^"']*\/bench\//.test(fs.readFileSync(file, "utf8"))).map((file) => path.relative(repository, file)), [], "extension or engine host files importing the benchmark");
         const mentioningTelemetry = files.filter((file) => telemetry.test(fs.readFileSync(file, "utf8").replace(/\/\/.*$/gm, "")));
@@ -126,11 +126,11 @@ describe("reliability: privacy by construction", () => {
         const packageJson = JSON.parse(fs.readFileSync(path.join(repository, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
         assert.deepEqual(Object.keys(packageJson.dependencies ?? {}).filter((name) => telemetry.test(name)), [], "telemetry packages");
         // The downloader's network calls are all behind the download request.
-        const modelFiles = fs.readFileSync(path.join(repository, "src", "host", "modelFiles.ts"), "utf8");
+        const modelFiles = fs.readFileSync(path.join(repository, "src", "engineHost", "modelFiles.ts"), "utf8");
         assert.equal((modelFiles.match(/\bfetch\s*\(/g) ?? []).length, 1, "one fetch: the reachability check before a download");
         // The server client is only built when specula.backend is llamaServer (machine-scoped: never from a workspace).
         const composition = fs.readFileSync(path.join(repository, "src", "vscode", "ServerController.ts"), "utf8");
         assert.equal((composition.match(/new LlamaServerBackend\(/g) ?? []).length, 1, "one place builds the server client");
-        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/host/downloadFile.ts, src/host/modelFiles.ts) the llama.cpp server client's connection (src/server/HttpConnection.ts) and the benchmark's loopback llama-server peer, no telemetry`);
+        console.log(`      ${files.length} source files scanned: network code only in the model downloader (src/engineHost/downloadFile.ts, src/engineHost/modelFiles.ts) the llama.cpp server client's connection (src/llamaServer/HttpConnection.ts) and the benchmark's loopback llama-server peer, no telemetry`);
     });
 });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { checkServerUrl, endpointUrl, isLoopbackHost } from "../../../src/server/serverUrl";
+import { checkServerUrl, endpointUrl, isLoopbackHost } from "../../../src/llamaServer/serverUrl";
 
 describe("server URL policy", () => {
     it("accepts https anywhere and http to this machine, from any source", () => {

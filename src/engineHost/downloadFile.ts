@@ -11,7 +11,7 @@
 // connection after a garbage collection (nodejs/node#55428).
 import * as fs from "node:fs/promises";
 import { downloadUrlProblem } from "../config/modelPairs";
-import { isLoopbackHost } from "../server/serverUrl";
+import { isLoopbackHost } from "../llamaServer/serverUrl";
 import { GgufFormatError, readGgufHeader } from "../engine/modelFile/readGgufHeader";
 import { HostError } from "./HostError";
 

@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import type { BackendOutcome, BackendRequest } from "../../../src/completion/CompletionBackend";
 import { buildPrompt, type PromptTokenizer } from "../../../src/engine/buildPrompt";
 import type { Token } from "../../../src/engine/llamaTypes";
-import { LlamaServerBackend, type LlamaServerBackendOptions, type ServerHealth, type ServerHealthKind } from "../../../src/server/LlamaServerBackend";
+import { LlamaServerBackend, type LlamaServerBackendOptions, type ServerHealth, type ServerHealthKind } from "../../../src/llamaServer/LlamaServerBackend";
 import { fakeTokenize, fakeTokens, startFakeLlamaServer, type FakeLlamaServer, type FakeLlamaServerBehaviour } from "../../support/fakeLlamaServer";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { isSpeculaError } from "../../../src/engine/SpeculaError";
-import { completeParamsSchema, decodingOptionsSchema, downloadParamsSchema, loadParamsSchema, resolveParamsSchema, validateParams, type FieldSchema, type ObjectSchema } from "../../../src/host/validateParams";
+import { completeParamsSchema, decodingOptionsSchema, downloadParamsSchema, loadParamsSchema, resolveParamsSchema, validateParams, type FieldSchema, type ObjectSchema } from "../../../src/engineHost/validateParams";
 
 function rejects(method: string, schema: Parameters<typeof validateParams>[1], params: unknown, message: RegExp): void {
     assert.throws(() => validateParams(method, schema, params), (error: unknown) => {

@@ -17,7 +17,7 @@ import type { StopReason } from "../common/CompletionTypes";
 import { buildPrompt, type PromptParts, type PromptTokenizer } from "../engine/buildPrompt";
 import { generationBudget } from "../engine/generationBudget";
 import type { Token } from "../engine/llamaTypes";
-import { asServerFailure, failureForStatus, LlamaServerHttp, ServerFailure, type JsonAnswer } from "./LlamaServerHttp";
+import { asServerFailure, expectOk, failureForStatus, LlamaServerHttp, ServerFailure } from "./LlamaServerHttp";
 import {
     completionBody, completionByteCeiling, findBos, findFimTokens, infillProbeBody, parseInfillProbe, parseProps, parseSlotsSpeculative,
     parseStreamEvent, parseTokenIds, parseTokenPieces, statsFromTimings, stopReasonOf, type ServerModel, type ServerTimings
@@ -401,12 +401,6 @@ export function healthFor(failure: ServerFailure): Exclude<ServerHealth, { kind:
         case "malformed":
             return { kind: "failing", message: failure.message };
     }
-}
-
-function expectOk(answer: JsonAnswer, path: string): unknown {
-    if (answer.status < 200 || answer.status > 299)
-        throw failureForStatus(answer.status, answer.body, `/${path}`);
-    return answer.body;
 }
 
 function sameHealth(a: ServerHealth, b: ServerHealth): boolean {

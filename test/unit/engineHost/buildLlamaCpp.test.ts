@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildLlamaCpp, missingBuildTools, removeLlamaCppBuild } from "../../../src/host/buildLlamaCpp";
+import { buildLlamaCpp, missingBuildTools, removeLlamaCppBuild } from "../../../src/engineHost/buildLlamaCpp";
 import { isSpeculaError } from "../../../src/engine/SpeculaError";
 
 /** A PATH with the named programs (empty scripts) and the real node; a fake node-llama-cpp whose CLI runs `cli`. */

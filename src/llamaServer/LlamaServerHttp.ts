@@ -217,6 +217,13 @@ export class LlamaServerHttp {
     }
 }
 
+/** The body of a 2xx answer; any other status throws its failure. */
+export function expectOk(answer: JsonAnswer, path: string): unknown {
+    if (answer.status < 200 || answer.status > 299)
+        throw failureForStatus(answer.status, answer.body, `/${path}`);
+    return answer.body;
+}
+
 /** The failure an HTTP error status stands for, with the server's own message when it sent one. */
 export function failureForStatus(status: number, body: unknown, path: string, apiKey?: string): ServerFailure {
     const message = serverMessage(body, apiKey);

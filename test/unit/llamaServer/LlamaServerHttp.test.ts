@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { LlamaServerHttp, ServerFailure, type ServerEndpoint } from "../../../src/server/LlamaServerHttp";
+import { LlamaServerHttp, ServerFailure, type ServerEndpoint } from "../../../src/llamaServer/LlamaServerHttp";
 import { collectGarbage } from "../../support/collectGarbage";
 
 interface RawServer {

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { redirectProblem } from "../../../src/host/downloadFile";
-import { downloadModelSources, fileNameForHuggingFace, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/host/modelFiles";
+import { redirectProblem } from "../../../src/engineHost/downloadFile";
+import { downloadModelSources, fileNameForHuggingFace, fileNameForUrl, HostError, resolveModelSource, verifySha256 } from "../../../src/engineHost/modelFiles";
 import { smallFixtures } from "../../support/engineTestSupport";
 import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { SseFormatError, SseParser } from "../../../src/server/SseParser";
+import { SseFormatError, SseParser } from "../../../src/llamaServer/SseParser";
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { serverMessage } from "../../../src/server/LlamaServerHttp";
-import { parseStreamEvent } from "../../../src/server/llamaServerProtocol";
-import { redactSecrets } from "../../../src/server/redactSecrets";
+import { serverMessage } from "../../../src/llamaServer/LlamaServerHttp";
+import { parseStreamEvent } from "../../../src/llamaServer/llamaServerProtocol";
+import { redactSecrets } from "../../../src/llamaServer/redactSecrets";
 
 describe("server texts without secrets", () => {
     it("cuts out the API key wherever it appears, and anything shaped like a credential", () => {

@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/host/EngineClient";
+import { EngineClient, EngineClientError, type CrashInfo, type RestartOutcome } from "../../../src/engineHost/EngineClient";
 import { epochNow } from "../../../src/completion/epochClock";
-import type { DownloadProgress, LoadParams } from "../../../src/host/protocol";
+import type { DownloadProgress, LoadParams } from "../../../src/engineHost/protocol";
 import { startLoopbackModelServer, type LoopbackModelServer } from "../../support/loopbackModelServer";
 
 const fakeHostScript = path.join(__dirname, "..", "..", "support", "fakeEngineHost.js");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { ServerFailure } from "../../../src/server/LlamaServerHttp";
-import { findBos, findFimTokens, parseProps, parseStreamEvent, statsFromTimings } from "../../../src/server/llamaServerProtocol";
+import { ServerFailure } from "../../../src/llamaServer/LlamaServerHttp";
+import { findBos, findFimTokens, healthReady, parseProps, parseStreamEvent, parseTokenCompletion, statsFromTimings, tokenCompletionBody } from "../../../src/llamaServer/llamaServerProtocol";
 
 const pieces = (list: [number, string][]) => list.map(([id, piece]) => ({ id, piece }));
 
@@ -59,5 +59,36 @@ describe("llama-server protocol", () => {
         assert.equal(odd.acceptedTokens, 2);
         const plain = statsFromTimings({ cacheN: 0, promptN: 1, promptMs: 1, predictedN: 5, predictedMs: 10 }, 5, 1, 20);
         assert.deepEqual([plain.draftedTokens, plain.targetEvals, plain.tokensPerTargetEval], [0, 5, 1]);
+    });
+
+    it("asks the bench's /completion for greedy decoding of exactly the given token ids, answered in one piece with token ids", () => {
+        const body = tokenCompletionBody([1, 2, 3], 48);
+        assert.deepEqual(body.prompt, [1, 2, 3]);
+        assert.equal(body.n_predict, 48);
+        assert.deepEqual(body.samplers, ["top_k"]);
+        assert.equal(body.top_k, 1);
+        assert.equal(body.temperature, 0);
+        assert.equal(body.cache_prompt, true);
+        assert.equal(body.return_tokens, true);
+        assert.equal(body.stream, false);
+    });
+
+    it("reads a /completion answer's token ids and timings, and refuses one without them with one clear error", () => {
+        const answer = parseTokenCompletion({ tokens: [4, 5, 2], stop_type: "eos", timings: { prompt_n: 1, prompt_ms: 25, predicted_n: 3, predicted_ms: 50, draft_n: 6, draft_n_accepted: 4 } });
+        assert.deepEqual(answer.tokens, [4, 5, 2]);
+        assert.equal(answer.stopType, "eos");
+        assert.deepEqual(answer.timings, { cacheN: 0, promptN: 1, promptMs: 25, predictedN: 3, predictedMs: 50, draftN: 6, draftAccepted: 4 });
+        const malformed = (pattern: RegExp) => (error: unknown) => error instanceof ServerFailure && error.kind === "malformed" && pattern.test(error.message);
+        assert.throws(() => parseTokenCompletion({ content: "x", timings: {} }), malformed(/no "tokens" array/));
+        assert.throws(() => parseTokenCompletion({ tokens: [1], stop_type: "eos" }), malformed(/no "timings"/));
+        assert.throws(() => parseTokenCompletion({ tokens: [1], timings: { prompt_n: 1, prompt_ms: 1, predicted_n: 1 } }), malformed(/"predicted_ms"/));
+        assert.throws(() => parseTokenCompletion("oops"), malformed(/not a JSON object/));
+    });
+
+    it("calls the server healthy only when /health answers {\"status\":\"ok\"}", () => {
+        assert.equal(healthReady({ status: 200, body: { status: "ok" } }), true);
+        assert.equal(healthReady({ status: 503, body: { error: { message: "Loading model" } } }), false);
+        assert.equal(healthReady({ status: 200, body: { status: "loading model" } }), false);
+        assert.equal(healthReady({ status: 200, body: "ok" }), false);
     });
 });

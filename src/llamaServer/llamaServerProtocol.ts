@@ -1,9 +1,10 @@
 // What Specula sends to llama-server and reads back, as pure functions: the model description from
 // /props and /slots, the FIM tokens found in a probe of /infill, the /completion request for a
-// BackendRequest, its streamed events and the RequestStats they add up to. No `vscode` import.
+// BackendRequest, its streamed events and the RequestStats they add up to; the bench's one-piece
+// greedy /completion with token ids and its /health check. No `vscode` import.
 import type { RequestStats, StopReason } from "../common/CompletionTypes";
 import type { FimLayout } from "../engine/buildPrompt";
-import { isRecord, ServerFailure } from "./LlamaServerHttp";
+import { isRecord, ServerFailure, type JsonAnswer } from "./LlamaServerHttp";
 import { redactSecrets } from "./redactSecrets";
 
 export interface FimTokens {
@@ -143,6 +144,9 @@ export function findBos(withSpecial: readonly number[], plain: readonly number[]
 /** Top-k of the local engine's sampling; sampling on the server keeps the same candidates. */
 const samplingTopK = 40;
 
+/** Greedy on the server: only the top-k sampler with k = 1, so penalties and temperature play no part. */
+const greedySampling = { temperature: 0, samplers: ["top_k"], top_k: 1 } as const;
+
 export interface CompletionParams {
     readonly tokens: readonly number[];
     readonly maxTokens: number;
@@ -165,7 +169,7 @@ export function completionBody(params: CompletionParams): Record<string, unknown
         cache_prompt: true,
         timings_per_token: true,
         ...(greedy
-            ? { temperature: 0, samplers: ["top_k"], top_k: 1 }
+            ? greedySampling
             : { temperature: params.temperature, samplers: ["top_k", "temperature"], top_k: samplingTopK, top_p: 1, min_p: 0, seed: params.seed })
     };
 }
@@ -234,6 +238,52 @@ function parseTimings(timings: Record<string, unknown>): ServerTimings {
         predictedMs: count("predicted_ms"),
         ...(typeof timings.draft_n === "number" ? { draftN: count("draft_n"), draftAccepted: count("draft_n_accepted") } : {})
     };
+}
+
+/**
+ * A /completion request answered in one piece with the generated token ids (`return_tokens`), for
+ * exactly these prompt tokens (the server takes token ids as they are), greedy: what the bench
+ * compares token for token with Specula's output.
+ */
+export function tokenCompletionBody(prompt: readonly number[], maxTokens: number): Record<string, unknown> {
+    return {
+        prompt: [...prompt],
+        n_predict: maxTokens,
+        ...greedySampling,
+        cache_prompt: true,
+        return_tokens: true,
+        stream: false
+    };
+}
+
+/** The answer to `tokenCompletionBody`. */
+export interface TokenCompletion {
+    /** As the server returns them: an end-of-generation token it stopped at is among them. */
+    readonly tokens: number[];
+    readonly stopType: string;
+    readonly timings: ServerTimings;
+}
+
+/** Reads a `tokenCompletionBody` answer; missing tokens or timings are one clear error. */
+export function parseTokenCompletion(body: unknown): TokenCompletion {
+    if (!isRecord(body))
+        throw new ServerFailure("malformed", "/completion answered with something that is not a JSON object");
+    if (!Array.isArray(body.tokens) || !body.tokens.every(isTokenId))
+        throw new ServerFailure("malformed", "/completion's answer has no \"tokens\" array (is return_tokens supported by this build?)");
+    const timings = body.timings;
+    if (!isRecord(timings))
+        throw new ServerFailure("malformed", "/completion's answer has no \"timings\"");
+    for (const key of ["prompt_n", "prompt_ms", "predicted_n", "predicted_ms"]) {
+        const value = timings[key];
+        if (typeof value !== "number" || !Number.isFinite(value))
+            throw new ServerFailure("malformed", `/completion's timings have no number "${key}"`);
+    }
+    return { tokens: body.tokens, stopType: typeof body.stop_type === "string" ? body.stop_type : "unknown", timings: parseTimings(timings) };
+}
+
+/** GET /health once the model is loaded: a 2xx answer `{"status":"ok"}` (503 while it loads). */
+export function healthReady(answer: JsonAnswer): boolean {
+    return answer.status >= 200 && answer.status <= 299 && isRecord(answer.body) && answer.body.status === "ok";
 }
 
 /** llama-server's stop_type: "eos" (an end-of-generation token), "limit" (n_predict), "word" (a stop string). */
