@@ -143,8 +143,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     public async toggle(): Promise<void> {
         const enabled = !this.config.settings.nextEditEnabled;
         await this.config.update("nextEditEnabled", enabled);
-        if (enabled && this.config.settings.nextEditModel.trim() === "")
-            void vscode.window.showInformationMessage("Specula: next-edit suggestions are on, but specula.nextEdit.model is empty: set it to a next-edit GGUF model.");
+        if (enabled && this.config.settings.nextEditModel.trim() === "" && this.config.settings.backend !== "llamaServer")
+            void vscode.window.showInformationMessage("Specula: next-edit suggestions are on, but specula.nextEdit.model is empty: set it to sweep-1.5b (Sweep Next-Edit 1.5B, downloaded when you agree) or a next-edit GGUF model.");
         else
             vscode.window.setStatusBarMessage(`Specula: next-edit suggestions ${enabled ? "on" : "off"}`, 2000);
     }
