@@ -295,7 +295,16 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             if (choice.kind !== "pair")
                 throw this.unavailable(choice.kind === "invalid" ? choice.problem : "specula.nextEdit.model is empty: set it to a next-edit model (e.g. sweep-1.5b).", "error");
             const pair = choice.pair;
-            const outcome = await loadPair(client, pair, pairLoadParams(pair, this.pairFolders(), { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }));
+            let outcome;
+            try {
+                outcome = await loadPair(client, pair, pairLoadParams(pair, this.pairFolders(), { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }));
+            } catch (error) {
+                // The engine's checks (a file that is not a usable model, a mismatched hash, not enough memory), said once;
+                // not when a reset replaced this client while it loaded.
+                if (this.client !== client)
+                    throw error;
+                throw this.unavailable(`the next-edit model "${pair.name}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`, "error");
+            }
             if (outcome.kind === "needsDownload")
                 throw this.unavailable(outcome.message, "download");
             const result = outcome.result;
