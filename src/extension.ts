@@ -10,7 +10,7 @@ import type { BackendState } from "./vscode/BackendState";
 import { EngineController } from "./vscode/EngineController";
 import { SpeculaInlineCompletionProvider, type CompletionOutcome } from "./vscode/InlineCompletionProvider";
 import { NextEditController } from "./vscode/NextEditController";
-import { ServerController } from "./vscode/ServerController";
+import { ServerController, serverApiKeySecret } from "./vscode/ServerController";
 import { SessionStats } from "./vscode/SessionStats";
 import { StatisticsPanel } from "./vscode/StatisticsPanel";
 import { StatusBar, type StatusView } from "./vscode/StatusBar";
@@ -80,7 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Specul
     const nextEdit = new NextEditController(config, () => new EngineClient({
         hostScript: vscode.Uri.joinPath(context.extensionUri, "dist", "engineHost.js").fsPath,
         log: (level, message) => level === "trace" ? log.trace(`[next edit] ${message}`) : log[level](`[next edit] ${message}`)
-    }), storageFolders, log);
+    }), storageFolders, log, { serverApiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret)) });
     context.subscriptions.push(nextEdit, vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, nextEdit));
 
     context.subscriptions.push(...registerCommands({ config, controller, backends, server, stats, statistics, log }));

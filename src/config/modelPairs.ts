@@ -71,6 +71,76 @@ export const presetPairs: readonly ModelPair[] = [
     }
 ];
 
+/**
+ * Next-edit models, chosen by `specula.nextEdit.model` with the id before the colon. They load in
+ * the next-edit engine process through the same steps as a completion pair: the same download
+ * (with the user's consent and a progress notification), SHA-256 check when one is pinned, memory
+ * check and draft vocabulary check.
+ *
+ * Sweep Next-Edit 1.5B: Sweep's own GGUF, repository `sweepai/sweep-next-edit-1.5B`, file
+ * `sweep-next-edit-1.5b.q8_0.v2.gguf` (Q8_0). The names come from public code that downloads it
+ * (found with the project's code search, December 2026): Sweep's JetBrains plugin
+ * (`LocalAutocompleteServerManager.kt`, MODEL_15B_REPO / MODEL_15B_FILENAME) and several Nix and
+ * Python scripts with the same repository and file; the model card's address is
+ * https://huggingface.co/sweepai/sweep-next-edit-1.5B. Two of those scripts pin a SHA-256
+ * (1321ea5e5d7529e60f9770c6a0b3a965f89542d16cf4ae51bab267f6a88150da, 1,537,269,856 bytes), but
+ * nothing could be downloaded where this was written, so the hash is not pinned here (like the
+ * Qwen presets, which pin none): a pin that turned out wrong would delete a good download.
+ * Sweep Next-Edit is a Qwen2.5-Coder fine-tune with its vocabulary, so the Qwen2.5-Coder 0.5B base
+ * model of the completion presets (the same file, downloaded once for both) drafts for it.
+ */
+export const nextEditPresets: readonly { readonly id: string; readonly pair: ModelPair }[] = [
+    {
+        id: "sweep-1.5b",
+        pair: {
+            name: "Sweep Next-Edit 1.5B + Qwen2.5-Coder 0.5B draft",
+            target: "hf:sweepai/sweep-next-edit-1.5B/sweep-next-edit-1.5b.q8_0.v2.gguf",
+            draft: qwen("0.5B"),
+            origin: "preset",
+            description: "Q8_0, ~1.5 GB + ~0.5 GB download; not yet tried with the real weights"
+        }
+    },
+    {
+        id: "fixture",
+        pair: {
+            name: "Built-in next-edit fixture (tiny trained model)",
+            target: "fixture:nextEditTarget",
+            origin: "preset",
+            description: "7.7 M-parameter model fine-tuned on synthetic edits (test/models/next-edit); in a clone of the repository only"
+        }
+    }
+];
+
+export type NextEditModelChoice =
+    | { readonly kind: "none" }
+    | { readonly kind: "pair"; readonly pair: ModelPair }
+    | { readonly kind: "invalid"; readonly problem: string };
+
+/**
+ * What `specula.nextEdit.model` names: a next-edit preset by id ("sweep-1.5b", "fixture"), an entry
+ * of `specula.modelPairs` by name (a target with its draft and pinned hashes), or one model (an
+ * absolute path, an `hf:` URI or an https URL) decoding with its own copy drafts only. Empty: none.
+ */
+export function nextEditModelPair(setting: string, configured: readonly ModelPair[]): NextEditModelChoice {
+    const value = setting.trim();
+    if (value === "")
+        return { kind: "none" };
+    const preset = nextEditPresets.find((candidate) => candidate.id === value.toLowerCase());
+    if (preset != null)
+        return { kind: "pair", pair: preset.pair };
+    const named = configured.find((pair) => pair.name === value);
+    if (named != null)
+        return { kind: "pair", pair: named };
+    const kind = classifyModelUri(value);
+    if (kind.kind === "invalid")
+        return {
+            kind: "invalid",
+            problem: `specula.nextEdit.model "${value}" is not a next-edit preset (${nextEditPresets.map((candidate) => candidate.id).join(", ")}), `
+                + `nor the name of an entry of specula.modelPairs, and as a model it ${kind.reason}.`
+        };
+    return { kind: "pair", pair: { name: describeModelUri(value), target: value, origin: "settings" } };
+}
+
 export type ModelUriKind =
     | { readonly kind: "file"; readonly path: string }
     | { readonly kind: "hf"; readonly uri: string }

@@ -30,7 +30,8 @@ export const settingKeys = {
     threads: "threads",
     logPrompts: "debug.logPrompts",
     nextEditEnabled: "nextEdit.enabled",
-    nextEditModel: "nextEdit.model"
+    nextEditModel: "nextEdit.model",
+    nextEditServerUrl: "nextEdit.serverUrl"
 } as const;
 
 export type SettingName = keyof typeof settingKeys;

@@ -7,8 +7,18 @@
 // neither shows nor applies an inline item whose range is away from the cursor or spans lines, which
 // the stable API does not allow. Nothing is written to a document without an accept, and a
 // prediction that no longer applies is dropped (src/nextEdit's rules).
+//
+// The model (specula.nextEdit.model) is a next-edit preset, a pair of specula.modelPairs or one
+// model, loaded through the same steps as a completion pair (src/engineHost/pairLoading.ts): a download
+// only after the user agrees, with a cancellable progress notification; the engine's memory and
+// vocabulary checks on load. With specula.backend = llamaServer, next edits go to a llama.cpp server
+// instead (specula.nextEdit.serverUrl, else specula.serverUrl; src/llamaServer/LlamaServerNextEdit.ts).
+import * as path from "node:path";
 import * as vscode from "vscode";
-import type { EngineClient } from "../engineHost/EngineClient";
+import { nextEditModelPair } from "../config/modelPairs";
+import { EngineClientError, type EngineClient } from "../engineHost/EngineClient";
+import { downloadPair, loadPair, pairLoadParams, sourcesToDownload, type PairFolders } from "../engineHost/pairLoading";
+import { LlamaServerNextEdit } from "../llamaServer/LlamaServerNextEdit";
 import { NextEditSession, type NextEditBackend } from "../nextEdit/NextEditSession";
 import { PendingNextEdits, type NextEditOffer } from "../nextEdit/nextEditOffer";
 import type { NextEditOutcome } from "../nextEdit/nextEditOutput";
@@ -20,6 +30,14 @@ export interface NextEditFolders {
     readonly stateDirectory: string;
 }
 
+export interface NextEditControllerOptions {
+    /** The llama.cpp server's API key (VS Code's secret storage), for next edits on the server backend. */
+    readonly serverApiKey?: () => Promise<string | undefined>;
+}
+
+/** The next-edit model cannot be loaded as configured (not downloaded, not valid); already said once. */
+class ModelUnavailable extends Error {}
+
 export class NextEditController implements vscode.InlineCompletionItemProvider, vscode.Disposable {
     private readonly session: NextEditSession;
     private readonly pending: PendingNextEdits;
@@ -30,6 +48,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     private loaded: Promise<EngineClient> | undefined;
     private loadedModel: string | undefined;
     private inFlight: AbortController | undefined;
+    /** Problems of the model setting and download offers already shown, each once. */
+    private readonly notified = new Set<string>();
     private idle: Promise<void> = Promise.resolve();
     /** The last prediction's outcome, for the extension-host tests. */
     public lastOutcome: NextEditOutcome | undefined;
@@ -47,7 +67,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         private readonly config: SpeculaConfig,
         private readonly createClient: () => EngineClient,
         private readonly folders: NextEditFolders,
-        private readonly log: vscode.LogOutputChannel
+        private readonly log: vscode.LogOutputChannel,
+        private readonly options: NextEditControllerOptions = {}
     ) {
         const backend: NextEditBackend = { complete: (request) => this.complete(request) };
         this.session = new NextEditSession(backend);
@@ -65,8 +86,9 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
             vscode.commands.registerCommand("specula.acceptNextEdit", () => this.accept()),
             vscode.commands.registerCommand("specula.dismissNextEdit", () => this.dismiss()),
+            vscode.commands.registerCommand("specula.downloadNextEditModel", () => this.download()),
             config.onDidChange((changed) => {
-                if (changed.has("nextEditEnabled") || changed.has("nextEditModel"))
+                if (changed.has("nextEditEnabled") || changed.has("nextEditModel") || changed.has("backend") || changed.has("nextEditServerUrl") || changed.has("modelPairs"))
                     void this.reset();
             })
         );
@@ -74,7 +96,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     }
 
     public get active(): boolean {
-        return this.config.settings.nextEditEnabled && this.config.settings.nextEditModel.trim() !== "";
+        const settings = this.config.settings;
+        return settings.nextEditEnabled && (settings.nextEditModel.trim() !== "" || settings.backend === "llamaServer");
     }
 
     /** Resolves once the prediction in flight (if any) has settled. */
@@ -120,8 +143,8 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
     public async toggle(): Promise<void> {
         const enabled = !this.config.settings.nextEditEnabled;
         await this.config.update("nextEditEnabled", enabled);
-        if (enabled && this.config.settings.nextEditModel.trim() === "")
-            void vscode.window.showInformationMessage("Specula: next-edit suggestions are on, but specula.nextEdit.model is empty: set it to a next-edit GGUF model.");
+        if (enabled && this.config.settings.nextEditModel.trim() === "" && this.config.settings.backend !== "llamaServer")
+            void vscode.window.showInformationMessage("Specula: next-edit suggestions are on, but specula.nextEdit.model is empty: set it to sweep-1.5b (Sweep Next-Edit 1.5B, downloaded when you agree) or a next-edit GGUF model.");
         else
             vscode.window.setStatusBarMessage(`Specula: next-edit suggestions ${enabled ? "on" : "off"}`, 2000);
     }
@@ -185,7 +208,9 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         this.hide();
         this.session.clear();
         this.seed();
-        if (this.client != null && (!this.active || this.loadedModel !== this.config.settings.nextEditModel)) {
+        this.notified.clear();
+        const local = this.active && this.config.settings.backend === "local";
+        if (this.client != null && (!local || this.loadedModel !== this.config.settings.nextEditModel)) {
             const client = this.client;
             this.client = undefined;
             this.loaded = undefined;
@@ -232,12 +257,14 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             if (this.shownEdit == null && vscode.window.activeTextEditor?.document === document)
                 await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         } catch (error) {
-            if (!signal.aborted)
+            if (!signal.aborted && !(error instanceof ModelUnavailable))
                 this.log.warn(`Next edit: ${(error as Error).message}`);
         }
     }
 
     private async complete(request: Parameters<NextEditBackend["complete"]>[0]) {
+        if (this.config.settings.backend === "llamaServer")
+            return this.completeOnServer(request);
         const client = await this.ensureLoaded();
         const outcome = await client.complete({
             prefix: "",
@@ -263,14 +290,29 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
         const client = this.createClient();
         this.client = client;
         this.loadedModel = model;
-        this.loaded = client.load({
-            target: { uri: model },
-            ...this.folders,
-            options: { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }
-        }).then((result) => {
-            this.log.info(`Loaded the next-edit model ${result.targetPath} in ${result.loadMs} ms.`);
+        this.loaded = (async () => {
+            const choice = nextEditModelPair(model, this.config.modelPairs.filter((pair) => pair.origin === "settings"));
+            if (choice.kind !== "pair")
+                throw this.unavailable(choice.kind === "invalid" ? choice.problem : "specula.nextEdit.model is empty: set it to a next-edit model (e.g. sweep-1.5b).", "error");
+            const pair = choice.pair;
+            let outcome;
+            try {
+                outcome = await loadPair(client, pair, pairLoadParams(pair, this.pairFolders(), { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }));
+            } catch (error) {
+                // The engine's checks (a file that is not a usable model, a mismatched hash, not enough memory), said once;
+                // not when a reset replaced this client while it loaded.
+                if (this.client !== client)
+                    throw error;
+                throw this.unavailable(`the next-edit model "${pair.name}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`, "error");
+            }
+            if (outcome.kind === "needsDownload")
+                throw this.unavailable(outcome.message, "download");
+            const result = outcome.result;
+            this.log.info(`Loaded the next-edit model "${pair.name}" in ${result.loadMs} ms: ${result.targetPath}${result.draftPath != null ? `, draft ${result.draftPath}` : ""}.`);
+            if (outcome.draftProblem != null)
+                this.unavailable(`the next-edit model's draft is not used: ${outcome.draftProblem}`, "warning");
             return client;
-        }, (error: unknown) => {
+        })().then((loaded) => loaded, (error: unknown) => {
             // A reset may have replaced this client (and disposed it) while it was loading.
             if (this.client === client) {
                 this.loaded = undefined;
@@ -281,5 +323,90 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             throw error;
         });
         return this.loaded;
+    }
+
+    /** Folders of the pair: downloads go to specula.modelDirectory when it is an absolute path, as for completion pairs. */
+    private pairFolders(): PairFolders {
+        const directory = this.config.settings.modelDirectory;
+        return { ...this.folders, modelDirectory: directory !== "" && path.isAbsolute(directory) ? directory : this.folders.modelDirectory };
+    }
+
+    /** Says a model problem once (logged, and shown: with a Download button for a missing download); returns the error to throw. */
+    private unavailable(message: string, kind: "error" | "warning" | "download"): ModelUnavailable {
+        if (!this.notified.has(message)) {
+            this.notified.add(message);
+            if (kind === "warning")
+                this.log.warn(`Next edit: ${message}`);
+            else
+                this.log.error(`Next edit: ${message}`);
+            if (kind === "download")
+                void vscode.window.showInformationMessage(`Specula: ${message}`, "Download").then((choice) => {
+                    if (choice === "Download")
+                        void vscode.commands.executeCommand("specula.downloadNextEditModel");
+                });
+            else
+                void (kind === "error" ? vscode.window.showErrorMessage : vscode.window.showWarningMessage)(`Specula: ${message}`);
+        }
+        return new ModelUnavailable(message);
+    }
+
+    /** Downloads the next-edit model's missing files with a cancellable progress notification (the user asked for it). */
+    public async download(): Promise<boolean> {
+        const choice = nextEditModelPair(this.config.settings.nextEditModel, this.config.modelPairs.filter((pair) => pair.origin === "settings"));
+        if (choice.kind !== "pair") {
+            void vscode.window.showErrorMessage(`Specula: ${choice.kind === "invalid" ? choice.problem : "specula.nextEdit.model is empty: there is nothing to download."}`);
+            return false;
+        }
+        const pair = choice.pair;
+        const folders = this.pairFolders();
+        const settings = this.config.settings;
+        const client = this.createClient();
+        try {
+            const missing = await sourcesToDownload(client, pairLoadParams(pair, folders, { gpu: settings.gpu, threads: settings.threads, contextSize: settings.contextSize }));
+            if (missing.length === 0) {
+                void vscode.window.showInformationMessage(`Specula: the models of "${pair.name}" are already downloaded.`);
+                return true;
+            }
+            this.log.info(`Next edit: downloading ${missing.map((source) => source.uri).join(", ")} to ${folders.modelDirectory}`);
+            await vscode.window.withProgress(
+                { location: vscode.ProgressLocation.Notification, title: `Specula: downloading "${pair.name}"`, cancellable: true },
+                async (progress, token) => {
+                    const abort = new AbortController();
+                    token.onCancellationRequested(() => abort.abort());
+                    let reported = 0;
+                    await downloadPair(client, missing, folders, (update) => {
+                        progress.report({ increment: Math.max(0, (update.fraction - reported) * 100), message: update.message });
+                        reported = Math.max(reported, update.fraction);
+                    }, abort.signal);
+                }
+            );
+        } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            this.log.error(`Next edit: ${message}`);
+            if (error instanceof EngineClientError && error.code === "CANCELLED")
+                void vscode.window.showInformationMessage("Specula: download paused. Run the download command again to continue where it stopped.");
+            else
+                void vscode.window.showErrorMessage(`Specula: ${message}`);
+            return false;
+        } finally {
+            await client.dispose();
+        }
+        this.log.info(`Next edit: downloaded the models of "${pair.name}".`);
+        this.notified.clear();
+        return true;
+    }
+
+    /** A next edit from the llama.cpp server; its own speculation is set when the server is started (--spec-type ngram-mod, -md). */
+    private async completeOnServer(request: Parameters<NextEditBackend["complete"]>[0]) {
+        const settings = this.config.settings;
+        const own = settings.nextEditServerUrl.trim() !== "";
+        const apiKey = await this.options.serverApiKey?.();
+        const server = new LlamaServerNextEdit({
+            url: own ? settings.nextEditServerUrl : settings.serverUrl,
+            urlSource: this.config.isUserSet(own ? "nextEditServerUrl" : "serverUrl") ? "user" : "default",
+            timeoutMs: settings.serverTimeoutMs,
+            ...(apiKey != null && apiKey !== "" ? { apiKey } : {})
+        });
+        return server.complete(request);
     }
 }

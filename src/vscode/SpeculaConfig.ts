@@ -35,8 +35,10 @@ export interface SpeculaSettings extends Readonly<DecodingOptionValues> {
     readonly threads: number;
     readonly logPrompts: boolean;
     readonly nextEditEnabled: boolean;
-    /** Path of the next-edit GGUF model; empty: none. */
+    /** The next-edit model: a preset id, a specula.modelPairs name, or a model path/URI; empty: none. */
     readonly nextEditModel: string;
+    /** The llama.cpp server for next edits when the backend is llamaServer; empty: serverUrl. */
+    readonly nextEditServerUrl: string;
 }
 
 export class SpeculaConfig implements vscode.Disposable {

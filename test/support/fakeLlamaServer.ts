@@ -192,8 +192,11 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
             response.writeHead(200, { "content-type": "text/event-stream" });
         const prompt = Array.isArray(body.prompt) ? body.prompt.length : 0;
         const nPredict = typeof body.n_predict === "number" ? body.n_predict : 128;
+        // A stop string in the text ends the answer before it, as llama-server's `stop` does.
+        const stop = firstStopWord(behaviour.text, body.stop);
         // Like llama-server, n_predict 0 still samples one token.
-        const chars = [...behaviour.text].slice(0, Math.max(1, nPredict));
+        const chars = [...(stop != null ? behaviour.text.slice(0, stop.at) : behaviour.text)].slice(0, Math.max(1, nPredict));
+        const stopType = chars.length >= nPredict ? "limit" : stop != null ? "word" : "eos";
         const timings = (predicted: number) => ({
             cache_n: 0, prompt_n: prompt, prompt_ms: 5, predicted_n: predicted, predicted_ms: predicted * 2,
             ...(behaviour.draftPerToken > 0 ? { draft_n: predicted * behaviour.draftPerToken, draft_n_accepted: predicted * behaviour.acceptedPerToken } : {})
@@ -236,7 +239,7 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
                 return void response.end(`data: ${JSON.stringify({ error: { code: 500, message: "scripted failure mid-stream", type: "server_error" } })}\n\n`);
             send(`data: ${JSON.stringify({ index: 0, content: chars[i], tokens: fakeTokenize(chars[i]!, false), stop: false, tokens_predicted: i + 1, timings: timings(i + 1) })}\n\n`);
         }
-        send(`data: ${JSON.stringify({ index: 0, content: "", tokens: [], stop: true, stop_type: chars.length >= nPredict ? "limit" : "eos", model: behaviour.model, tokens_predicted: chars.length, timings: timings(chars.length) })}\n\n`);
+        send(`data: ${JSON.stringify({ index: 0, content: "", tokens: [], stop: true, stop_type: stopType, stopping_word: stopType === "word" ? stop!.word : "", model: behaviour.model, tokens_predicted: chars.length, timings: timings(chars.length) })}\n\n`);
         response.end();
     };
 
@@ -293,4 +296,15 @@ export async function startFakeLlamaServer(overrides: Partial<FakeLlamaServerBeh
         }),
         reopen: () => listen(actualPort)
     };
+}
+
+/** The earliest of the request's stop strings in `text`, and where it starts. */
+function firstStopWord(text: string, stop: unknown): { word: string; at: number } | undefined {
+    let first: { word: string; at: number } | undefined;
+    for (const word of Array.isArray(stop) ? stop : []) {
+        const at = typeof word === "string" && word !== "" ? text.indexOf(word) : -1;
+        if (at >= 0 && (first == null || at < first.at))
+            first = { word: word as string, at };
+    }
+    return first;
 }

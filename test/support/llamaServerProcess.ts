@@ -24,6 +24,8 @@ export interface LlamaServerOptions {
     readonly contextSize?: number;
     /** Listen here (restarts use the same port); a free one when omitted. */
     readonly port?: number;
+    /** More arguments, after the others (e.g. `--spec-type ngram-mod`). */
+    readonly extraArgs?: readonly string[];
 }
 
 export interface LlamaServerProcess {
@@ -61,7 +63,8 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
         "--host", "127.0.0.1", "--port", String(port),
         "-t", "1", "-c", String(options.contextSize ?? 4096), "-np", "1", "--no-webui",
         ...(options.spm ? ["--spm-infill"] : []),
-        ...(options.apiKey != null ? ["--api-key", options.apiKey] : [])
+        ...(options.apiKey != null ? ["--api-key", options.apiKey] : []),
+        ...(options.extraArgs ?? [])
     ];
     const exited = () => child == null || child.exitCode != null || child.signalCode != null;
     const waitForExit = () => new Promise<void>((resolve) => {
