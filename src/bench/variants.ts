@@ -1,7 +1,7 @@
 import type { DecodingOptions } from "../engine/SpeculativeEngine";
 import type { NativeMode } from "./LlamaServerPeer";
 
-export type VariantId = "target" | "peer" | "server" | "server-md" | "server-ngram" | "server-md-ngram" | "k1" | "k2" | "k4" | "k8" | "adaptive" | "ngram" | "hybrid" | "ngram-pool" | "hybrid-pool";
+export type VariantId = "target" | "peer" | "server" | "server-md" | "server-ngram" | "server-md-ngram" | "k1" | "k2" | "k4" | "k8" | "pmin" | "adaptive" | "ngram" | "hybrid" | "ngram-pool" | "hybrid-pool";
 
 export interface VariantSpec {
     readonly id: VariantId;
@@ -35,6 +35,10 @@ export function allVariants(defaultConfidence: number): VariantSpec[] {
         { id: "peer", label: "node-llama-cpp DraftSequenceTokenPredictor" },
         ...nativeVariants,
         fixed(1), fixed(2), fixed(4), fixed(8),
+        {
+            id: "pmin", label: "Specula, draft model, llama-server's policy (K ≤ 16, stop below confidence 0.75)",
+            engine: { speculative: true, decoding: { drafter: "model", draftMax: 16, adaptiveDraft: false, draftConfidence: 0.75, lookupPool: false } }
+        },
         {
             id: "adaptive", label: "Specula, draft model, adaptive K ≤ 8",
             engine: { speculative: true, decoding: { drafter: "model", draftMax: 8, adaptiveDraft: true, draftConfidence: defaultConfidence, lookupPool: false } }

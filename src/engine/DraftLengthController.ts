@@ -55,6 +55,13 @@ export interface RoundOutcome {
     readonly verifyMs: number;
     /** Time spent drafting this round (0 for a copy). */
     readonly draftMs: number;
+    /**
+     * Set when the round was a draft model's retry, verified uncut (`drafted` tokens, the first
+     * `accepted` kept) while the usual round would have verified only its first `policyLength`: the
+     * ledger is then charged what that cut round would have earned, so that a retry measures the
+     * policy it would bring back, not the exploration.
+     */
+    readonly probe?: { readonly policyLength: number; readonly drafted: number; readonly accepted: number };
 }
 
 /**
@@ -159,7 +166,14 @@ export class DraftLengthController {
         const plainMs = this.targetMs(1);
         if (plainMs <= 0)
             return;
-        const saved = PayoffLedger.saved(outcome.committed, outcome.verifyMs + outcome.draftMs, plainMs);
+        const probe = outcome.probe;
+        const saved = probe == null
+            ? PayoffLedger.saved(outcome.committed, outcome.verifyMs + outcome.draftMs, plainMs)
+            : PayoffLedger.saved(
+                Math.min(probe.accepted, probe.policyLength) + 1,
+                this.targetMs(probe.policyLength + 1) + outcome.draftMs * Math.min(1, (probe.policyLength + 1) / Math.max(1, probe.drafted)),
+                plainMs
+            );
         this.ledger.record(outcome.source, saved);
         this.ledger.record(ledgerKey(outcome.source, outcome.context), saved);
     }

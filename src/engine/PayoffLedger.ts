@@ -65,7 +65,9 @@ export class PayoffLedger {
         const entry = this.entry(key);
         entry.average = entry.rounds === 0 ? saved : (1 - this.smoothing) * entry.average + this.smoothing * saved;
         entry.rounds++;
-        if (entry.average >= 0)
+        // A round that paid (a retry that would have earned) brings the next retry back soon,
+        // even while the average is still below zero.
+        if (entry.average >= 0 || saved > 0)
             entry.backoff = this.firstBackoff;
     }
 

@@ -3,6 +3,7 @@ import { addDecodingCounts, type CompletionRequest, type CompletionResult, type 
 import { DraftLengthController, type RoundContext } from "./DraftLengthController";
 import { decodingOptions as decodingOptionTable, withDecodingDefaults, type EngineDecodingOptions } from "../common/decodingOptions";
 import type { DrafterKind, EngineInfo, EngineOptions } from "../common/EngineOptions";
+import { costClockFor, type CostClock } from "./costClock";
 import { generationBudget } from "./generationBudget";
 import type { ControlledEvaluateInputItem, Token } from "./llamaTypes";
 import { loadModelPair } from "./loadModelPair";
@@ -57,6 +58,7 @@ export class SpeculativeEngine {
     private readonly drafters: Partial<Record<DrafterKind, Drafter>>;
     /** Whether a copy may propose a token: not one the target's vocabulary lacks, and nothing after an end token. */
     private readonly isUsable: (token: Token) => "yes" | "last" | "no";
+    private readonly costClock: CostClock;
 
     private constructor(
         public readonly info: EngineInfo,
@@ -65,6 +67,7 @@ export class SpeculativeEngine {
         options: EngineOptions
     ) {
         this.decoding = withDecodingDefaults(options);
+        this.costClock = costClockFor(info.gpu);
         this.controller = this.createController();
         this.targetVocabularySize = target.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
         const vocabularySize = this.targetVocabularySize;
@@ -253,7 +256,7 @@ export class SpeculativeEngine {
             // while the first line is being written — what the user waits for, shown cut at the latency
             // budget, which a verify in flight delays — no copy so long that verifying it outlasts
             // EVAL_TARGET_MS. Later rounds verify long copies whole, which is cheaper per token.
-            const draftMsBefore = stats.draftMs;
+            const draftCost = this.costClock();
             // Until a plain eval has been timed, no proposal can be weighed against the target alone.
             const measuringPlain = greedy && this.controller.needsPlainCost();
             const proposal: Proposal = settings.drafter != null && remaining > 1 && !measuringPlain
@@ -261,10 +264,11 @@ export class SpeculativeEngine {
                     history,
                     limit: roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined),
                     greedy, sampling, random: settings.random, signal, stats, context: roundContext,
-                    controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence
+                    controller: this.controller, draftMax: this.decoding.draftMax, draftConfidence: this.decoding.draftConfidence,
+                    costClock: this.costClock
                 })
                 : noProposal("model");
-            const roundDraftMs = stats.draftMs - draftMsBefore;
+            const roundDraftCost = draftCost();
             if (settings.drafter != null && remaining > 1 && !measuringPlain && proposal.tokens.length === 0)
                 stats.declinedRounds = (stats.declinedRounds ?? 0) + 1;
             const drafts = proposal.tokens;
@@ -276,11 +280,12 @@ export class SpeculativeEngine {
                 generateNext: greedy ? { token: true } : { probabilities: true, options: sampling }
             }]);
             const targetStarted = performance.now();
+            const verifyCost = this.costClock();
             const verified = await this.target.evaluate(verifyItems);
-            const targetMs = performance.now() - targetStarted;
-            stats.targetMs += targetMs;
+            const roundVerifyCost = verifyCost();
+            stats.targetMs += performance.now() - targetStarted;
             stats.targetEvals++;
-            this.controller.recordTargetCost(verifyItems.length, targetMs);
+            this.controller.recordTargetCost(verifyItems.length, roundVerifyCost);
 
             const committed: Token[] = [];
             let accepted = 0;
@@ -305,7 +310,7 @@ export class SpeculativeEngine {
             }
             stats.draftedTokens += drafts.length;
             stats.acceptedTokens += accepted;
-            this.recordRound(proposal, accepted, roundContext, { greedy, committed: committed.length, verifyMs: targetMs, draftMs: roundDraftMs });
+            this.recordRound(proposal, accepted, roundContext, { greedy, committed: committed.length, verifyMs: roundVerifyCost, draftMs: roundDraftCost });
             // A round without drafts says nothing about the next one; fall back to the overall
             // estimate, or a drafter that looked bad after a rejection would never draft again.
             roundContext = drafts.length === 0 ? undefined : accepted === drafts.length ? "afterAccept" : "afterReject";
@@ -357,8 +362,13 @@ export class SpeculativeEngine {
             if (proposal.model.confidences.length > 0)
                 this.controller.calibration.record(proposal.model.confidences, accepted - modelFrom);
         }
-        if (round.greedy && (drafted > 0 || round.draftMs > 0))
-            this.controller.recordRound({ source: proposal.source, context, committed: round.committed, verifyMs: round.verifyMs, draftMs: round.draftMs });
+        if (!round.greedy || (drafted === 0 && round.draftMs <= 0))
+            return;
+        const probe = proposal.model?.probe;
+        this.controller.recordRound({
+            source: proposal.source, context, committed: round.committed, verifyMs: round.verifyMs, draftMs: round.draftMs,
+            ...(probe != null && modelFrom === 0 ? { probe: { policyLength: probe.policyLength, drafted, accepted } } : {})
+        });
     }
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */

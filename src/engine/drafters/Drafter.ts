@@ -1,4 +1,5 @@
 import type { RequestStats } from "../../common/CompletionTypes";
+import type { CostClock } from "../costClock";
 import type { DraftLengthController, DraftSource, RoundContext } from "../DraftLengthController";
 import type { Token } from "../llamaTypes";
 import type { Distribution, SeededRandom } from "../speculativeSampling";
@@ -13,7 +14,17 @@ export interface Proposal {
      * the copy's length when the model continued a lookup copy), with the model's confidence in each
      * (greedy only; empty otherwise). Absent when the model proposed nothing.
      */
-    readonly model?: { readonly from: number; readonly confidences: readonly number[] };
+    readonly model?: {
+        readonly from: number;
+        readonly confidences: readonly number[];
+        /**
+         * Set on a retry of a stopped draft model: it is verified uncut, so that every confidence band
+         * is judged, while the usual round would have verified only the first `policyLength` tokens
+         * (the prefix the calibration chose). The payoff ledger is charged what that round would have
+         * earned: a retry measures the policy, not the exploration.
+         */
+        readonly probe?: { readonly policyLength: number };
+    };
 }
 
 export interface SamplingSettings {
@@ -42,6 +53,8 @@ export interface DraftRound {
     readonly draftMax: number;
     /** Stop a draft-model round once its confidence falls below this (greedy only; 0 = never). */
     readonly draftConfidence: number;
+    /** What drafting costs are measured with for the controller (see costClock.ts); wall time for the stats. */
+    readonly costClock: CostClock;
 }
 
 /**

@@ -56,6 +56,7 @@ export class ModelDrafter implements Drafter {
         if (wanted <= 0)
             return noProposal("model");
         const started = performance.now();
+        const cost = round.costClock();
         const draft = this.draft;
         const controller = round.controller;
         const floor = round.greedy ? round.draftConfidence : 0;
@@ -95,14 +96,20 @@ export class ModelDrafter implements Drafter {
                 break;
             input = [token];
         }
-        const ms = performance.now() - started;
-        round.stats.draftMs += ms;
-        controller.recordDraftCost(evals, ms, "model");
+        round.stats.draftMs += performance.now() - started;
+        controller.recordDraftCost(evals, cost(), "model");
+        let policyLength: number | undefined;
         if (round.greedy) {
             const acceptances = confidences.map((confidence) => controller.calibration.acceptance(confidence, usual));
-            const keep = retry ? tokens.length : after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
-            tokens.length = keep;
-            confidences.length = keep;
+            const keep = after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
+            // A retry is verified uncut (every confidence band gets judged), but what it tells the
+            // ledger is what the usual, cut round would have earned (see Proposal.model.probe).
+            if (retry)
+                policyLength = keep;
+            else {
+                tokens.length = keep;
+                confidences.length = keep;
+            }
         }
         if (tokens.length === 0)
             return noProposal("model");
@@ -110,7 +117,7 @@ export class ModelDrafter implements Drafter {
             source: "model",
             tokens,
             distributions: distributions.slice(0, tokens.length),
-            model: { from: 0, confidences }
+            model: { from: 0, confidences, ...(policyLength != null ? { probe: { policyLength } } : {}) }
         };
     }
 

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { DraftLengthController } from "../../../src/engine/DraftLengthController";
 import { CopyDrafter } from "../../../src/engine/drafters/CopyDrafter";
 import type { Drafter, DraftRound, Proposal } from "../../../src/engine/drafters/Drafter";
+import { wallClock } from "../../../src/engine/costClock";
 import { SeededRandom } from "../../../src/engine/speculativeSampling";
 
 // One token per character: the tests read as text.
@@ -13,7 +14,7 @@ function round(history: readonly number[], limit = 40): DraftRound {
         history: history as never[], limit, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
         random: new SeededRandom(1), signal: new AbortController().signal,
         stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-        context: undefined, controller: new DraftLengthController({ maxDraft: 8, adaptive: false }), draftMax: 8, draftConfidence: 0
+        context: undefined, controller: new DraftLengthController({ maxDraft: 8, adaptive: false }), draftMax: 8, draftConfidence: 0, costClock: wallClock
     };
 }
 

@@ -168,6 +168,30 @@ describe("DraftLengthController: cost-aware proposals", () => {
         assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: false }).payoff("model", undefined), "draft");
     });
 
+    it("a retry verified uncut is charged what the cut round would have earned, not the exploration's cost", () => {
+        const curve = () => {
+            const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+            for (let batch = 1; batch <= 9; batch++)
+                controller.recordTargetCost(batch, 10 + 4 * (batch - 1));
+            return controller;
+        };
+        const controller = curve();
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: "afterReject", committed: 1, verifyMs: 20, draftMs: 3 });
+        const before = controller.averageSaving("model")!;
+        // Six tokens drafted and verified uncut, one kept; the calibration would have verified one, which was kept.
+        const outcome = { source: "model" as const, context: "afterReject" as const, committed: 2, verifyMs: controller.targetMs(7), draftMs: 6 };
+        const probe = { policyLength: 1, drafted: 6, accepted: 1 };
+        const charged = curve();
+        const policy = 2 - (controller.targetMs(2) + 6 * 2 / 6) / controller.targetMs(1);
+        assert.ok(policy > 0 && 2 - (outcome.verifyMs + 6) / controller.targetMs(1) < 0, "the test's figures: the cut round pays, the uncut one loses");
+        controller.recordRound({ ...outcome, probe });
+        assert.ok(Math.abs(controller.averageSaving("model")! - (0.75 * before + 0.25 * policy)) < 1e-9, `${controller.averageSaving("model")} vs ${0.75 * before + 0.25 * policy}`);
+        // Without `probe`, the same round is charged as it ran.
+        charged.recordRound(outcome);
+        assert.ok(charged.averageSaving("model")! < 0);
+    });
+
     it("probes with the length that would pay for a good source, not one token a CPU's verify makes a sure loss", () => {
         // A CPU-like curve: two tokens cost 1.8 evals, seven 2.6; the prior (α 0.6) drafts nothing.
         const controller = new DraftLengthController({ maxDraft: 8, adaptive: true, probeInterval: 4 });

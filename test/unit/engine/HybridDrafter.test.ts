@@ -4,6 +4,7 @@ import type { DraftRound, Proposal } from "../../../src/engine/drafters/Drafter"
 import { HybridDrafter } from "../../../src/engine/drafters/HybridDrafter";
 import { LookupDrafter } from "../../../src/engine/drafters/LookupDrafter";
 import type { ModelDrafter } from "../../../src/engine/drafters/ModelDrafter";
+import { wallClock } from "../../../src/engine/costClock";
 import { SeededRandom } from "../../../src/engine/speculativeSampling";
 
 const tokens = (text: string) => [...Buffer.from(text, "latin1")] as never[];
@@ -13,7 +14,7 @@ function round(history: number[], controller: DraftLengthController): DraftRound
         history: history as never[], limit: 40, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
         random: new SeededRandom(1), signal: new AbortController().signal,
         stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-        context: undefined, controller, draftMax: 8, draftConfidence: 0
+        context: undefined, controller, draftMax: 8, draftConfidence: 0, costClock: wallClock
     };
 }
 

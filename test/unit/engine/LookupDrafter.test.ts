@@ -3,6 +3,7 @@ import { DraftLengthController } from "../../../src/engine/DraftLengthController
 import type { DraftRound } from "../../../src/engine/drafters/Drafter";
 import { LookupDrafter } from "../../../src/engine/drafters/LookupDrafter";
 import { TokenPool } from "../../../src/engine/drafters/TokenPool";
+import { wallClock } from "../../../src/engine/costClock";
 import { SeededRandom } from "../../../src/engine/speculativeSampling";
 
 const tokens = (text: string) => [...Buffer.from(text, "latin1")] as never[];
@@ -13,7 +14,7 @@ function round(history: number[], overrides: Partial<DraftRound> = {}): DraftRou
         history: history as never[], limit: 100, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
         random: new SeededRandom(1), signal: new AbortController().signal,
         stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-        context: undefined, controller: new DraftLengthController({ maxDraft: 8, adaptive: false }), draftMax: 8, draftConfidence: 0,
+        context: undefined, controller: new DraftLengthController({ maxDraft: 8, adaptive: false }), draftMax: 8, draftConfidence: 0, costClock: wallClock,
         ...overrides
     };
 }

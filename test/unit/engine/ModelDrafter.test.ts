@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
+import { wallClock } from "../../../src/engine/costClock";
+import { DraftLengthController } from "../../../src/engine/DraftLengthController";
+import type { DraftRound } from "../../../src/engine/drafters/Drafter";
 import { ModelDrafter } from "../../../src/engine/drafters/ModelDrafter";
+import { SeededRandom } from "../../../src/engine/speculativeSampling";
 import type { ModelRunner } from "../../../src/engine/ModelRunner";
 
 describe("ModelDrafter", () => {
@@ -15,5 +19,46 @@ describe("ModelDrafter", () => {
         const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
         await drafter.warm([1, 2, 3, 4, 5, 6] as never[], new AbortController().signal);
         assert.deepEqual(prefilled, [[4, 5]]);
+    });
+
+    it("a retry of a stopped model is verified uncut and says which prefix the usual round would have kept", async () => {
+        const confidences = [0.99, 0.99, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25];
+        let evals = 0;
+        const runner = {
+            cachedTokens: [] as number[],
+            model: { isEogToken: () => false },
+            evaluate: async (items: Array<number | [number, unknown]>) => {
+                for (const item of items)
+                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
+                const confidence = confidences[evals++];
+                return items.map((_, index) => index === items.length - 1 ? { next: { token: 50 + evals, confidence } } : undefined);
+            }
+        };
+        const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
+        for (let batch = 1; batch <= 9; batch++)
+            controller.recordTargetCost(batch, 10 + 4 * (batch - 1));
+        controller.recordDraftCost(1, 0.5, "model");
+        for (let i = 0; i < 10; i++) {
+            controller.calibration.record([0.99], 1);
+            controller.calibration.record([0.25], 0);
+        }
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: undefined, committed: 1, verifyMs: 30, draftMs: 4 });
+        const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
+        const round: DraftRound = {
+            history: [1, 2, 3] as never[], limit: 8, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+            random: new SeededRandom(1), signal: new AbortController().signal,
+            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+            context: undefined, controller, draftMax: 8, draftConfidence: 0, costClock: wallClock
+        };
+        const proposals = [];
+        for (let i = 0; i < 8; i++)
+            proposals.push(await drafter.propose(round));
+        assert.deepEqual(proposals.slice(0, 7).map((proposal) => proposal.tokens.length), [0, 0, 0, 0, 0, 0, 0], "stopped: no drafting");
+        const retry = proposals[7];
+        const probeLength = controller.probeLength("model", 8);
+        assert.ok(probeLength > 2, `the probe's length ${probeLength}`);
+        assert.equal(retry.tokens.length, probeLength, "verified uncut");
+        assert.deepEqual(retry.model?.probe, { policyLength: 2 }, "the two confident tokens are what the calibration keeps");
     });
 });

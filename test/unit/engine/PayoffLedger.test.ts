@@ -38,6 +38,21 @@ describe("PayoffLedger", () => {
         assert.equal(ledger.decide("ngram"), "draft");
     });
 
+    it("a retry that paid brings the next retry back at the first backoff, though the average is still below zero", () => {
+        const ledger = new PayoffLedger({ minRounds: 3, firstBackoff: 4, maxBackoff: 64, smoothing: 0.25 });
+        for (let i = 0; i < 3; i++)
+            ledger.record("model", -2);
+        const retries: number[] = [];
+        for (let round = 0; round < 20; round++)
+            if (ledger.decide("model") === "retry") {
+                retries.push(round);
+                ledger.record("model", 0.5);
+                assert.ok(ledger.average("model")! < 0, "still stopped");
+            }
+        // Without the reset the backoff doubles: retries at 3, 11 and 27.
+        assert.deepEqual(retries, [3, 7, 11, 15, 19]);
+    });
+
     it("keeps keys apart and ignores non-finite figures", () => {
         const ledger = new PayoffLedger({ minRounds: 1 });
         ledger.record("model", -5);
