@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import * as net from "node:net";
 import { expectOk, LlamaServerHttp } from "../llamaServer/LlamaServerHttp";
 import { healthReady, parseTokenCompletion, tokenCompletionBody, type TokenCompletion } from "../llamaServer/llamaServerProtocol";
@@ -45,6 +46,12 @@ export interface NativeRunResult {
     readonly draftedTokens: number;
     readonly acceptedTokens: number;
     readonly stopType: string;
+    /**
+     * The server process's CPU time over the measured request (Linux; undefined elsewhere): on a busy
+     * machine its wall times swing with other processes, its CPU time much less, and Specula's
+     * variants are compared by CPU time too.
+     */
+    readonly cpuMs?: number;
 }
 
 /** Command-line arguments for one server: localhost only, one slot, no web UI, the bench's threads and context, flash attention off as Specula uses it on the CPU. */
@@ -90,6 +97,29 @@ export function nativeRunResult(prime: TokenCompletion, measured: TokenCompletio
         acceptedTokens: timings.draftAccepted ?? 0,
         stopType: measured.stopType
     };
+}
+
+/**
+ * CPU time a process has used so far, in ms, summed over its threads from Linux's scheduler
+ * statistics (`/proc/PID/task/TID/schedstat`, nanoseconds on the CPU first); undefined where there is
+ * no such file (another OS, a process that has exited).
+ */
+export function processCpuMs(pid: number | undefined, procRoot = "/proc"): number | undefined {
+    if (pid == null)
+        return undefined;
+    try {
+        let nanoseconds = 0;
+        for (const task of readdirSync(`${procRoot}/${pid}/task`))
+            try {
+                nanoseconds += Number(readFileSync(`${procRoot}/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+            } catch {
+                // A thread that ended between the listing and the read.
+            }
+
+        return Number.isFinite(nanoseconds) ? nanoseconds / 1e6 : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; the server binds it a moment later). */
@@ -164,8 +194,11 @@ export class LlamaServerPeer {
         if (prompt.length === 0)
             throw new Error("llama-server peer: empty prompt");
         const prime = await this.complete(prompt.slice(0, -1), 0);
+        const cpuBefore = processCpuMs(this.child.pid);
         const measured = await this.complete(prompt, maxTokens);
-        return nativeRunResult(prime, measured);
+        const cpuAfter = processCpuMs(this.child.pid);
+        const result = nativeRunResult(prime, measured);
+        return cpuBefore != null && cpuAfter != null ? { ...result, cpuMs: cpuAfter - cpuBefore } : result;
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */

@@ -81,7 +81,7 @@ export function nativeRun(result: NativeRunResult, reference: readonly number[] 
         targetEvals: 0,
         draftMs: 0,
         targetMs: 0,
-        cpuMs: 0
+        cpuMs: result.cpuMs ?? 0
     };
 }
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LlamaServerPeer, llamaServerArgs, nativeRunResult } from "../../../src/bench/LlamaServerPeer";
+import { LlamaServerPeer, llamaServerArgs, nativeRunResult, processCpuMs } from "../../../src/bench/LlamaServerPeer";
 import { parseTokenCompletion } from "../../../src/llamaServer/llamaServerProtocol";
 
 /** A stand-in for llama-server: answers /health (not ready for the first few polls) and /completion, and logs each request body to a file. */
@@ -133,5 +133,26 @@ describe("bench: llama-server peer", () => {
         it("reports a binary that cannot be started", async () => {
             await assert.rejects(LlamaServerPeer.start({ ...base, binary: path.join(dir, "missing"), mode: "plain", startTimeoutMs: 5000 }), /could not start llama-server|exited/);
         });
+    });
+
+    it("processCpuMs: a process's CPU time summed over its threads, undefined where it cannot be read", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "specula-proc-"));
+        try {
+            for (const [task, line] of [["100", "2500000000 300 12\n"], ["101", "1250000 7 1\n"]]) {
+                fs.mkdirSync(path.join(root, "100", "task", task), { recursive: true });
+                fs.writeFileSync(path.join(root, "100", "task", task, "schedstat"), line);
+            }
+            assert.equal(processCpuMs(100, root), 2501.25);
+            assert.equal(processCpuMs(200, root), undefined);
+            assert.equal(processCpuMs(undefined, root), undefined);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+        // This process, on Linux: its CPU time so far, within what Node itself reports.
+        if (process.platform === "linux") {
+            const own = processCpuMs(process.pid)!;
+            const usage = process.cpuUsage();
+            assert.ok(Math.abs(own - (usage.user + usage.system) / 1000) < 200, `${own} vs ${(usage.user + usage.system) / 1000}`);
+        }
     });
 });
