@@ -171,14 +171,12 @@ describe("ExtraContextRing", () => {
         assert.deepEqual(ring.snippets(undefined, 1000), [{ path: "a.ts", text: "line 1\r\nline 2\r\nline 3" }]);
     });
 
-    it("takes a bounded chunk from a 5 MB single-line file quickly", () => {
+    it("takes a bounded chunk from a 5 MB single-line file, around the offset", () => {
         const ring = new ExtraContextRing({ maxSnippetChars: 1500 });
-        const text = "x".repeat(5 * 1024 * 1024);
-        const started = performance.now();
+        const text = "x".repeat(2_000_000) + "HERE" + "y".repeat(3 * 1024 * 1024);
         ring.add("min.js", text, 2_000_000);
-        const elapsed = performance.now() - started;
-        assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
-        assert.ok(ring.totalChars <= 1500 && ring.totalChars > 1000);
+        assert.ok(ring.totalChars <= 1500 && ring.totalChars > 1000, `${ring.totalChars} characters kept`);
+        assert.ok(ring.snippets(undefined, 10_000)[0].text.includes("HERE"));
     });
 
     it("forgets a path or everything", () => {
