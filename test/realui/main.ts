@@ -44,6 +44,7 @@ async function main(): Promise<number> {
         if (values.report != null) {
             fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
             fs.writeFileSync(values.report, markdown);
+            fs.writeFileSync(values.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
             console.log(`wrote ${values.report}`);
         } else
             console.log(`\n${markdown}`);

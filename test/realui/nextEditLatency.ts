@@ -38,6 +38,9 @@ export interface NextEditTimedEdit {
     readonly task: NextEditTypingTask;
     /** Last keydown → first frame showing an edit, ms; Infinity when none showed within waitMs. */
     readonly latencyMs: number;
+    /** The last keydown and that frame (page clock, epoch ms). */
+    readonly keyAt: number;
+    readonly shownAt?: number;
     /** What showed: ghost text, and/or "[edit: struck → inserted]" for a replacement. */
     readonly shown?: string;
 }
@@ -141,7 +144,7 @@ export async function runNextEditLatency(options: NextEditLatencyOptions): Promi
             const key = await pressKey(page, task.suffix.at(-1)!);
             const shown = await waitForGhost(page, key.keys, index === 0 ? 60_000 : waitMs, before === "" ? undefined : before);
             if (index > 0) {
-                edits.push({ task, latencyMs: shown != null ? shown.at - key.lastKeyAt : Infinity, ...(shown != null ? { shown: shown.text } : {}) });
+                edits.push({ task, latencyMs: shown != null ? shown.at - key.lastKeyAt : Infinity, keyAt: key.lastKeyAt, ...(shown != null ? { shownAt: shown.at, shown: shown.text } : {}) });
                 options.log(`${name}:${task.line} ${task.name} → ${task.name}${task.suffix}: ${shown != null ? `${Math.round(shown.at - key.lastKeyAt)} ms ${shown.text.slice(0, 100)}` : `nothing within ${waitMs} ms`}`);
             }
             await page.keyboard.press("Escape");
