@@ -1,6 +1,6 @@
 // Next-edit suggestions in a real VS Code (code-server) driven by Chromium, with the fixture next-edit
 // model (test/models/next-edit): the user renames a variable by typing, the model's edit (the rename
-// carried to the lines below) is shown with decorations, Escape drops it and leaves the file byte for
+// carried to the lines below) is shown with decorations, line by line, Escape drops it and leaves the file byte for
 // byte as typed, Tab applies it. Nothing is written to the document without an accept. Screenshots go
 // to $SPECULA_E2E_ARTIFACTS (default test-artifacts/next-edit-e2e).
 // Needs `bash scripts/install-e2e-tools.sh`, `npx tsc -p .` and `node scripts/build.mjs`; run with
@@ -51,7 +51,7 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
 
     /** Waits until the edit is shown: the new text after the replaced range, the old text struck through. */
     async function waitForShownEdit(name: string): Promise<ShownNextEdit> {
-        const handle = await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return shown.inserted !== "" && shown; })()`, undefined, { polling: 50, timeout: 60_000 })
+        const handle = await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return (shown.inserted.length > 0 || shown.struck.length > 0) && shown; })()`, undefined, { polling: 50, timeout: 60_000 })
             .then(() => shown())
             .catch(async (error: unknown) => {
                 await session.screenshot(path.join(artifacts, `failure-${name}.png`));
@@ -96,17 +96,18 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
         await typeRename();
         const edit = await waitForShownEdit("escape-shown");
         await session.screenshot(path.join(artifacts, "1-edit-shown.png"));
-        // The model's edit replaces `)⏎    return message` (line 3 after `message` to the end of line 4).
-        assert.deepEqual(edit, { inserted: "_text)⏎    return message_text", struck: ")\n    return message" });
+        // The model's edit (line 3 after `message` to the end of line 4 become `_text)⏎    return message_text`)
+        // is drawn line by line: `_text` after each `message` left, nothing struck.
+        assert.deepEqual(edit, { inserted: ["_text", "_text"], struck: [] });
         // Shown, not written: the saved file is what the user typed.
         await session.save();
         assert.equal(session.readWorkspaceFile("greet.py"), typed);
 
         await session.press("Escape");
-        await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return shown.inserted === "" && shown.struck === ""; })()`, undefined, { polling: 50, timeout: 10_000 });
+        await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return shown.inserted.length === 0 && shown.struck.length === 0; })()`, undefined, { polling: 50, timeout: 10_000 });
         // Nothing comes back, nothing is written.
         await session.page.waitForTimeout(1500);
-        assert.deepEqual(await shown(), { inserted: "", struck: "" });
+        assert.deepEqual(await shown(), { inserted: [], struck: [] });
         await session.screenshot(path.join(artifacts, "2-dismissed.png"));
         assert.equal(await session.page.locator(".tabs-container .tab.active.dirty").count(), 0, "Escape left the document unsaved-changed");
         assert.equal(session.readWorkspaceFile("greet.py"), typed);
@@ -121,7 +122,7 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
             await session.page.waitForTimeout(100);
         await session.focusEditor({ atEnd: false });
         await typeRename();
-        assert.deepEqual(await waitForShownEdit("tab-shown"), { inserted: "_text)⏎    return message_text", struck: ")\n    return message" });
+        assert.deepEqual(await waitForShownEdit("tab-shown"), { inserted: ["_text", "_text"], struck: [] });
         await session.save();
         assert.equal(session.readWorkspaceFile("greet.py"), typed, "the shown edit is not written before Tab");
 
@@ -131,7 +132,7 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
             throw error;
         });
         await session.screenshot(path.join(artifacts, "3-accepted.png"));
-        assert.deepEqual(await shown(), { inserted: "", struck: "" });
+        assert.deepEqual(await shown(), { inserted: [], struck: [] });
         await session.save();
         assert.equal(session.readWorkspaceFile("greet.py"), expected);
     });

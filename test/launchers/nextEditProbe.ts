@@ -4,12 +4,12 @@
 // the replaced range's end (line breaks shown as "⏎"). VS Code renders both as spans with `ced-…`
 // classes inside `.view-lines`; the `after` text is a CSS `::after` content, not in textContent.
 
-/** What the page shows of a next-edit suggestion ("" and "" when none). */
+/** What the page shows of a next-edit suggestion (empty lists when none). */
 export interface ShownNextEdit {
-    /** The new text (the decoration's `after` content), "⏎" for line breaks. */
-    readonly inserted: string;
-    /** The struck-through text of the visible lines, in order, lines joined with "\n". */
-    readonly struck: string;
+    /** The new texts (the decorations' `after` contents), in document order, "⏎" for line breaks. */
+    readonly inserted: string[];
+    /** The struck-through text of each visible line that has some, in order. */
+    readonly struck: string[];
 }
 
 /**
@@ -19,7 +19,7 @@ export interface ShownNextEdit {
 export function readNextEditDecorations(): ShownNextEdit {
     const editor = document.querySelector(".editor-instance .monaco-editor");
     if (editor == null)
-        return { inserted: "", struck: "" };
+        return { inserted: [], struck: [] };
     const lines = Array.from(editor.querySelectorAll(".view-lines .view-line"))
         .map((line) => ({ line, top: parseFloat((line as HTMLElement).style.top) || 0 }))
         .sort((a, b) => a.top - b.top);
@@ -38,5 +38,5 @@ export function readNextEditDecorations(): ShownNextEdit {
         if (struckHere !== "")
             struck.push(struckHere.replace(/\u00a0/g, " "));
     }
-    return { inserted: inserted.join(""), struck: struck.join("\n") };
+    return { inserted, struck };
 }

@@ -231,8 +231,8 @@ export async function installProbe(page: Page): Promise<void> {
             const inline = Array.from(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview")).map((node) => node.textContent ?? "").join("");
             const extra = Array.from(editor.querySelectorAll(".ghost-text .view-line, .suggest-preview-text")).map((node) => node.textContent ?? "");
             const ghostText = [inline, ...extra].join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
-            const nextEdit = (window as unknown as { __readNextEdit?: () => { inserted: string; struck: string } }).__readNextEdit?.();
-            return nextEdit == null || nextEdit.inserted === "" ? ghostText : `${ghostText}[edit: ${JSON.stringify(nextEdit.struck)} → ${JSON.stringify(nextEdit.inserted)}]`;
+            const nextEdit = (window as unknown as { __readNextEdit?: () => { inserted: string[]; struck: string[] } }).__readNextEdit?.();
+            return nextEdit == null || nextEdit.inserted.length + nextEdit.struck.length === 0 ? ghostText : `${ghostText}[edit: ${JSON.stringify(nextEdit.struck)} → ${JSON.stringify(nextEdit.inserted)}]`;
         };
         let lastText = "";
         let lastKeys = 0;
