@@ -36,8 +36,10 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
     let workspace: string;
 
     const shown = (): Promise<ShownNextEdit> => session.page.evaluate(readNextEditDecorations);
+    /** A page expression: `check` applied to the decorations shown now. */
+    const whenShown = (check: string) => `((shown) => ${check})((${readNextEditDecorations.toString()})())`;
 
-    /** Opens greet.py, puts the cursor after `message` on line 2 (Go to Line) and types `_text` as a person does. */
+    /** Puts the cursor after `message` on line 2 of the open greet.py (Go to Line) and types `_text` as a person does. */
     async function typeRename(): Promise<void> {
         const page = session.page;
         await page.keyboard.press("Control+G");
@@ -49,15 +51,14 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
         await page.keyboard.type("_text", { delay: 80 });
     }
 
-    /** Waits until the edit is shown: the new text after the replaced range, the old text struck through. */
+    /** Waits until an edit is shown (new text or struck-through text) and returns what shows. */
     async function waitForShownEdit(name: string): Promise<ShownNextEdit> {
-        const handle = await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return (shown.inserted.length > 0 || shown.struck.length > 0) && shown; })()`, undefined, { polling: 50, timeout: 60_000 })
-            .then(() => shown())
+        await session.page.waitForFunction(whenShown("shown.inserted.length > 0 || shown.struck.length > 0"), undefined, { polling: 50, timeout: 60_000 })
             .catch(async (error: unknown) => {
                 await session.screenshot(path.join(artifacts, `failure-${name}.png`));
                 throw error;
             });
-        return handle;
+        return shown();
     }
 
     before(async function () {
@@ -104,7 +105,7 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
         assert.equal(session.readWorkspaceFile("greet.py"), typed);
 
         await session.press("Escape");
-        await session.page.waitForFunction(`(() => { const shown = (${readNextEditDecorations.toString()})(); return shown.inserted.length === 0 && shown.struck.length === 0; })()`, undefined, { polling: 50, timeout: 10_000 });
+        await session.page.waitForFunction(whenShown("shown.inserted.length === 0 && shown.struck.length === 0"), undefined, { polling: 50, timeout: 10_000 });
         // Nothing comes back, nothing is written.
         await session.page.waitForTimeout(1500);
         assert.deepEqual(await shown(), { inserted: [], struck: [] });
@@ -120,6 +121,7 @@ describe("Next-edit suggestions end to end (code-server + Chromium, fixture next
         const deadline = Date.now() + 10_000;
         while (!(await session.visibleEditorText()).includes("message = ") && Date.now() < deadline)
             await session.page.waitForTimeout(100);
+        assert.ok((await session.visibleEditorText()).includes("message = "), "the editor shows the reverted file");
         await session.focusEditor({ atEnd: false });
         await typeRename();
         assert.deepEqual(await waitForShownEdit("tab-shown"), { inserted: ["_text", "_text"], struck: [] });
