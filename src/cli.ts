@@ -84,7 +84,7 @@ async function realUiLatency(command: Extract<CliCommand, { command: "latency" }
     const runner = root != null ? path.join(root, "out", "test", "realui", "main.js") : undefined;
     if (runner == null || !existsSync(runner))
         throw new SpeculaError("FILE_NOT_FOUND", "latency --real-ui runs from a development checkout: compile it (tsc -p .), build it (node scripts/build.mjs) and install the e2e tools (bash scripts/install-e2e-tools.sh).");
-    const args = [runner, "--chars", String(command.chars), "--files", String(command.files), ...(command.report != null ? ["--report", command.report] : [])];
+    const args = [runner, ...(command.nextEdit ? ["--next-edit"] : ["--chars", String(command.chars), "--files", String(command.files)]), ...(command.report != null ? ["--report", command.report] : [])];
     const child = spawn(process.execPath, args, { stdio: "inherit" });
     return await new Promise<number>((resolve, reject) => {
         child.on("error", reject);

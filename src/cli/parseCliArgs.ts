@@ -73,6 +73,8 @@ export type CliCommand =
         readonly compareLayout: boolean;
         /** Measure in the real editor (code-server + Chromium, the code pair) instead of through the pipeline in-process. */
         readonly realUi: boolean;
+        /** With realUi: time next-edit suggestions (typed renames, the fixture next-edit model) instead of completions. */
+        readonly nextEdit: boolean;
         readonly report?: string;
         readonly json: boolean;
     }
@@ -199,6 +201,7 @@ const commands: Readonly<Record<CommandName, CommandSpec>> = {
             budget: { type: "string", value: "MS", default: latencyOptions.latencyBudgetMs.default, help: "latency budget (specula.latencyBudgetMs)" },
             "compare-layout": { type: "boolean", help: "also replay with the classic fill-in-the-middle prompt layout" },
             "real-ui": { type: "boolean", help: "measure in the real editor (code-server + Chromium, the code pair, threads 1; a development checkout with the e2e tools): takes only --chars, --files and --report" },
+            "next-edit": { type: "boolean", help: "with --real-ui: keystroke → next-edit suggestion shown instead (typed renames in held-out code, the fixture next-edit model, completions off); takes only --report" },
             report: { type: "string", value: "FILE.md", help: "write the report there" },
             json: { type: "boolean", help: "print the summaries as JSON" }
         }
@@ -348,6 +351,8 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
         case "latency": {
             if (values["real-ui"] === true && (values.target != null || (values.pair != null && values.pair !== "code") || values.chains != null || values.json === true || values["compare-layout"] === true || values.debounce != null || values.budget != null || values["max-tokens"] != null || values.threads != null))
                 throw badArgument("latency --real-ui takes only --chars, --files and --report (it runs the built-in code pair, threads 1, in code-server + Chromium).");
+            if (values["next-edit"] === true && (values["real-ui"] !== true || values.chars != null || values.files != null))
+                throw badArgument("latency --next-edit goes with --real-ui and takes only --report (it types renames with the fixture next-edit model in code-server + Chromium).");
             if ((values.target == null) !== (values.draft == null))
                 throw badArgument("latency needs both --target and --draft, or neither (built-in pair).");
             return {
@@ -364,6 +369,7 @@ export function parseCliArgs(argv: readonly string[], machine: CliMachine = { co
                 budgetMs: read.integer("budget", latencyOptions.latencyBudgetMs.setting.minimum, latencyOptions.latencyBudgetMs.setting.maximum),
                 compareLayout: read.flag("compare-layout"),
                 realUi: read.flag("real-ui"),
+                nextEdit: read.flag("next-edit"),
                 ...(values.report != null ? { report: read.string("report") } : {}),
                 json: read.flag("json")
             };

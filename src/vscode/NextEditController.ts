@@ -20,6 +20,7 @@ import { EngineClientError, type EngineClient } from "../engineHost/EngineClient
 import { downloadPair, loadPair, pairLoadParams, sourcesToDownload, type PairFolders } from "../engineHost/pairLoading";
 import { LlamaServerNextEdit } from "../llamaServer/LlamaServerNextEdit";
 import { NextEditSession, type NextEditBackend } from "../nextEdit/NextEditSession";
+import { displayHunks } from "../nextEdit/displayHunks";
 import { PendingNextEdits, type NextEditOffer } from "../nextEdit/nextEditOffer";
 import type { NextEditOutcome } from "../nextEdit/nextEditOutput";
 import type { SpeculaConfig } from "./SpeculaConfig";
@@ -173,12 +174,15 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
             this.hide();
             return;
         }
-        const start = document.positionAt(offer.start);
-        const end = document.positionAt(offer.end);
-        // One line of decoration text: line breaks of the new text shown as "⏎".
-        const shownText = offer.text.replace(/\r?\n/g, "⏎");
-        editor.setDecorations(this.removed, offer.start < offer.end ? [new vscode.Range(start, end)] : []);
-        editor.setDecorations(this.inserted, [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: shownText.length > 120 ? `${shownText.slice(0, 119)}…` : shownText } } }]);
+        // Drawn line by line where the edit keeps the line count (displayHunks); Tab applies the whole edit.
+        const hunks = displayHunks(document.getText(), offer);
+        const range = (from: number, to: number) => new vscode.Range(document.positionAt(from), document.positionAt(to));
+        editor.setDecorations(this.removed, hunks.filter((hunk) => hunk.start < hunk.end).map((hunk) => range(hunk.start, hunk.end)));
+        editor.setDecorations(this.inserted, hunks.filter((hunk) => hunk.text !== "").map((hunk) => {
+            // One line of decoration text: line breaks of the new text shown as "⏎".
+            const shownText = hunk.text.replace(/\r?\n/g, "⏎");
+            return { range: range(hunk.end, hunk.end), renderOptions: { after: { contentText: shownText.length > 120 ? `${shownText.slice(0, 119)}…` : shownText } } };
+        }));
         this.shownEdit = { document: key, offer };
         void vscode.commands.executeCommand("setContext", "specula.nextEditShown", true);
     }

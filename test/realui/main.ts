@@ -1,16 +1,19 @@
 // The real-editor latency run from the command line (issue 21); `specula latency --real-ui` runs it.
 //   node out/test/realui/main.js [--chars N] [--files N] [--modes speculative,targetOnly] [--chains N] [--report FILE.md] [--settings JSON]
+//   node out/test/realui/main.js --next-edit [--edits N] [--files N] [--report FILE.md]   (`specula latency --real-ui --next-edit`)
 // Needs scripts/install-e2e-tools.sh, tsc and scripts/build.mjs (dist/).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { formatNextEditMarkdown, nextEditSummaryLine, runNextEditLatency } from "./nextEditLatency";
 import { formatRealUiMarkdown, realUiFiles, realUiSummaryLines, runRealUiLatency } from "./realUiLatency";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
             chars: { type: "string" }, files: { type: "string" }, modes: { type: "string" }, report: { type: "string" },
-            settings: { type: "string" }, "keep-logs": { type: "string" }, chains: { type: "string" }
+            settings: { type: "string" }, "keep-logs": { type: "string" }, chains: { type: "string" },
+            "next-edit": { type: "boolean" }, edits: { type: "string" }
         },
         strict: true
     });
@@ -26,6 +29,29 @@ async function main(): Promise<number> {
         return mode;
     });
     const repository = path.resolve(__dirname, "..", "..", "..");
+    if (values["next-edit"] === true) {
+        // Keystroke → next-edit suggestion shown (issue 22): typed renames, the fixture next-edit model.
+        if (values.chars != null || values.modes != null || values.chains != null || values.settings != null || values["keep-logs"] != null)
+            throw new Error("--next-edit takes only --edits, --files and --report");
+        const result = await runNextEditLatency({
+            extension: repository,
+            files: realUiFiles(integer(values.files, "--files", 4, 1, 4)),
+            edits: integer(values.edits, "--edits", 16, 1, 200),
+            log: (line) => process.stderr.write(`${line}\n`)
+        });
+        console.log(nextEditSummaryLine(result));
+        const markdown = formatNextEditMarkdown(result);
+        if (values.report != null) {
+            fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
+            fs.writeFileSync(values.report, markdown);
+            fs.writeFileSync(values.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
+            console.log(`wrote ${values.report}`);
+        } else
+            console.log(`\n${markdown}`);
+        return 0;
+    }
+    if (values.edits != null)
+        throw new Error("--edits goes with --next-edit");
     const result = await runRealUiLatency({
         extension: repository,
         files: realUiFiles(integer(values.files, "--files", 1, 1, 4)),

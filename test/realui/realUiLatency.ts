@@ -213,8 +213,12 @@ async function waitForStatus(session: BrowserSession, pattern: RegExp, timeoutMs
     throw new Error(`status bar never matched ${pattern}; last label "${label}"`);
 }
 
-/** Page side: every keydown's time, and per animation frame the ghost text when it changed (or a key came since the last frame). */
-async function installProbe(page: Page): Promise<void> {
+/**
+ * Page side: every keydown's time, and per animation frame the ghost text when it changed (or a key
+ * came since the last frame). With `window.__readNextEdit` set (see runNextEditLatency), a shown
+ * next-edit suggestion (its decorations) counts as shown text too.
+ */
+export async function installProbe(page: Page): Promise<void> {
     await page.evaluate(() => {
         const probe = { keys: [] as Array<{ key: string; at: number }>, frames: [] as Array<{ text: string; at: number; keys: number }> };
         (window as unknown as { __realUi: typeof probe }).__realUi = probe;
@@ -226,7 +230,9 @@ async function installProbe(page: Page): Promise<void> {
                 return "";
             const inline = Array.from(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview")).map((node) => node.textContent ?? "").join("");
             const extra = Array.from(editor.querySelectorAll(".ghost-text .view-line, .suggest-preview-text")).map((node) => node.textContent ?? "");
-            return [inline, ...extra].join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
+            const ghostText = [inline, ...extra].join("\n").replace(/\u00a0/g, " ").replace(/\n+$/, "");
+            const nextEdit = (window as unknown as { __readNextEdit?: () => { inserted: string[]; struck: string[] } }).__readNextEdit?.();
+            return nextEdit == null || nextEdit.inserted.length + nextEdit.struck.length === 0 ? ghostText : `${ghostText}[edit: ${JSON.stringify(nextEdit.struck)} → ${JSON.stringify(nextEdit.inserted)}]`;
         };
         let lastText = "";
         let lastKeys = 0;
@@ -243,9 +249,9 @@ async function installProbe(page: Page): Promise<void> {
     });
 }
 
-interface ProbeState { readonly keys: number; readonly lastKeyAt: number }
+export interface ProbeState { readonly keys: number; readonly lastKeyAt: number }
 
-async function probeState(page: Page): Promise<ProbeState> {
+export async function probeState(page: Page): Promise<ProbeState> {
     return page.evaluate(() => {
         const probe = (window as unknown as { __realUi: { keys: Array<{ at: number }> } }).__realUi;
         return { keys: probe.keys.length, lastKeyAt: probe.keys.at(-1)?.at ?? 0 };
@@ -256,7 +262,7 @@ async function probeState(page: Page): Promise<ProbeState> {
  * Waits until a frame after key number `keys` shows ghost text (other than `not`, when given);
  * resolves with it and its time, or undefined after `timeoutMs`.
  */
-async function waitForGhost(page: Page, keys: number, timeoutMs: number, not?: string): Promise<{ text: string; at: number } | undefined> {
+export async function waitForGhost(page: Page, keys: number, timeoutMs: number, not?: string): Promise<{ text: string; at: number } | undefined> {
     const handle = await page.waitForFunction(({ keys, not }) => {
         const probe = (window as unknown as { __realUi: { frames: Array<{ text: string; at: number; keys: number }> } }).__realUi;
         for (let i = probe.frames.length - 1; i >= 0; i--) {
@@ -409,7 +415,7 @@ function countWarmUps(userData: string): number {
     return count;
 }
 
-async function pressKey(page: Page, key: string): Promise<ProbeState> {
+export async function pressKey(page: Page, key: string): Promise<ProbeState> {
     await page.keyboard.press(key);
     return probeState(page);
 }

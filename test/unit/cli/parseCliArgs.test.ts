@@ -78,6 +78,16 @@ describe("parseCliArgs", () => {
         rejects(["latency", "--real-ui", "--pair", "fixture"], /--real-ui takes only/);
     });
 
+    it("latency --real-ui --next-edit times next-edit suggestions and takes only a report", () => {
+        const parsed = parseCliArgs(["latency", "--real-ui", "--next-edit", "--report", "n.md"]);
+        assert.ok(parsed.command === "latency");
+        assert.deepEqual([parsed.realUi, parsed.nextEdit, parsed.report], [true, true, "n.md"]);
+        assert.equal((parseCliArgs(["latency", "--real-ui"]) as { nextEdit: boolean }).nextEdit, false);
+        rejects(["latency", "--next-edit"], /--next-edit goes with --real-ui and takes only --report/);
+        rejects(["latency", "--real-ui", "--next-edit", "--chars", "100"], /--next-edit goes with --real-ui and takes only --report/);
+        rejects(["latency", "--real-ui", "--next-edit", "--files", "2"], /--next-edit goes with --real-ui/);
+    });
+
     it("rejects bad arguments with one clear line", () => {
         rejects(["complete", "--prompt", "x", "--max-tokens", "lots"], /--max-tokens must be a whole number/);
         rejects(["complete", "--prompt", "x", "--temperature", "-1"], /--temperature/);
