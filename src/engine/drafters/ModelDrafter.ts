@@ -1,6 +1,7 @@
 import type { ControlledEvaluateInputItem, Token } from "../llamaTypes";
 import type { ModelRunner } from "../ModelRunner";
 import { sampleFrom, type Distribution } from "../speculativeSampling";
+import { ConfidencePrice } from "./ConfidencePrice";
 import { draftLength, noProposal, type Drafter, type DraftRound, type Proposal } from "./Drafter";
 
 /**
@@ -26,6 +27,9 @@ export interface ContinuationOf {
  * faster. Drafting is skipped outright while the payoff ledger says the model does not pay here.
  */
 export class ModelDrafter implements Drafter {
+    /** Whether node-llama-cpp's confidence is worth its price here (see ConfidencePrice). */
+    public readonly confidencePrice = new ConfidencePrice();
+
     public constructor(
         private readonly draft: ModelRunner,
         private readonly targetVocabularySize: number
@@ -51,7 +55,9 @@ export class ModelDrafter implements Drafter {
         const wanted = retry ? Math.min(round.limit, round.controller.probeLength("model", round.draftMax))
             : after == null ? draftLength(round, "model") : Math.min(round.limit, round.draftMax);
         const tokens: Token[] = [];
-        const confidences: number[] = [];
+        // The draft's confidence in each token (greedy), undefined where it was not asked for.
+        const confidences: Array<number | undefined> = [];
+        const acceptances: number[] = [];
         const distributions: Distribution<Token>[] = [];
         if (wanted <= 0)
             return noProposal("model");
@@ -67,10 +73,15 @@ export class ModelDrafter implements Drafter {
         const usual = round.greedy ? controller.acceptance("model", round.context) : 1;
         while (tokens.length < wanted && !round.signal.aborted) {
             const last = input.length - 1;
+            // A confidence floor set by the user needs the confidence whatever it costs.
+            const askConfidence = round.greedy && (floor > 0 || this.confidencePrice.ask());
             const items: ControlledEvaluateInputItem[] = input.map((token, index) => index < last
                 ? token
-                : [token, { generateNext: round.greedy ? { token: true, confidence: true } : { probabilities: true, options: round.sampling } }]);
+                : [token, { generateNext: round.greedy ? { token: true, confidence: askConfidence } : { probabilities: true, options: round.sampling } }]);
+            const evalCost = round.costClock();
             const results = await draft.evaluate(items);
+            if (round.greedy && input.length === 1)
+                this.confidencePrice.record(askConfidence, evalCost());
             evals++;
             const next = results[last]?.next;
             let token: Token | undefined;
@@ -86,9 +97,11 @@ export class ModelDrafter implements Drafter {
                 break;
             tokens.push(token);
             if (round.greedy) {
-                const confidence = next?.confidence ?? 0;
+                const confidence = askConfidence ? next?.confidence ?? 0 : undefined;
+                const acceptance = confidence != null ? controller.calibration.acceptance(confidence, usual) : usual;
                 confidences.push(confidence);
-                reach *= controller.calibration.acceptance(confidence, usual);
+                acceptances.push(acceptance);
+                reach *= acceptance;
             }
             if (draft.model.isEogToken(token))
                 break;
@@ -100,7 +113,6 @@ export class ModelDrafter implements Drafter {
         controller.recordDraftCost(evals, cost(), "model");
         let policyLength: number | undefined;
         if (round.greedy) {
-            const acceptances = confidences.map((confidence) => controller.calibration.acceptance(confidence, usual));
             const keep = after == null ? controller.bestPrefix(acceptances) : controller.bestExtension(after, acceptances);
             // A retry is verified uncut (every confidence band gets judged), but what it tells the
             // ledger is what the usual, cut round would have earned (see Proposal.model.probe).
@@ -111,13 +123,15 @@ export class ModelDrafter implements Drafter {
                 confidences.length = keep;
             }
         }
+        // The calibration learns only from proposals whose every token has its confidence.
+        const judged = confidences.every((confidence) => confidence != null) ? confidences as number[] : [];
         if (tokens.length === 0)
             return noProposal("model");
         return {
             source: "model",
             tokens,
             distributions: distributions.slice(0, tokens.length),
-            model: { from: 0, confidences, ...(policyLength != null ? { probe: { policyLength } } : {}) }
+            model: { from: 0, confidences: judged, ...(policyLength != null ? { probe: { policyLength } } : {}) }
         };
     }
 

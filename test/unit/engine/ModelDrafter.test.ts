@@ -61,4 +61,46 @@ describe("ModelDrafter", () => {
         assert.equal(retry.tokens.length, probeLength, "verified uncut");
         assert.deepEqual(retry.model?.probe, { policyLength: 2 }, "the two confident tokens are what the calibration keeps");
     });
+
+    it("stops asking node-llama-cpp for the draft's confidence where it doubles a draft eval, and still drafts", async () => {
+        let priced = 0;
+        const asked: boolean[] = [];
+        const runner = {
+            cachedTokens: [] as number[],
+            model: { isEogToken: () => false },
+            evaluate: async (items: Array<number | [number, { generateNext: { confidence?: boolean } }]>) => {
+                for (const item of items)
+                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
+                const last = items[items.length - 1] as [number, { generateNext: { confidence?: boolean } }];
+                const confidence = last[1].generateNext.confidence === true;
+                asked.push(confidence);
+                priced = confidence ? 0.9 : 0.4;
+                return items.map((_, index) => index === items.length - 1 ? { next: { token: 7, ...(confidence ? { confidence: 0.9 } : {}) } } : undefined);
+            },
+            keepCommonPrefix: async (kept: readonly number[], limit: number) => {
+                runner.cachedTokens = kept.slice(0, Math.min(limit, runner.cachedTokens.length));
+            }
+        };
+        const controller = new DraftLengthController({ maxDraft: 4, adaptive: false });
+        const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
+        const round = (history: number[]): DraftRound => ({
+            history: history as never[], limit: 4, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+            random: new SeededRandom(1), signal: new AbortController().signal,
+            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+            context: undefined, controller, draftMax: 4, draftConfidence: 0,
+            costClock: () => () => priced
+        });
+        const history = [1, 2, 3];
+        const proposals = [];
+        for (let i = 0; i < 4; i++) {
+            const proposal = await drafter.propose(round(history));
+            proposals.push(proposal);
+            history.push(...proposal.tokens, 8);
+            await drafter.afterRound(history as never[]);
+        }
+        assert.equal(drafter.confidencePrice.worthIt, false);
+        assert.ok(asked.slice(-4).every((ask) => !ask), asked.join(","));
+        assert.deepEqual(proposals[3].tokens, [7, 7, 7, 7], "the draft still proposes");
+        assert.deepEqual(proposals[3].model?.confidences, [], "nothing for the calibration to learn from");
+    });
 });
