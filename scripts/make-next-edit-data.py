@@ -489,7 +489,8 @@ def examples_from_file(rng, text, language, want):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--node-modules", default="/work/main/node_modules")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--node-modules", default=os.path.join(repo, "node_modules"))
     parser.add_argument("--python-lib", default="/usr/lib/python3.11")
     parser.add_argument("--out-dir", default=".cache")
     parser.add_argument("--seed", type=int, default=22)
