@@ -21,10 +21,13 @@ export function lookupSourceFor(matchLength: number): LookupSource {
 /**
  * How the request's previous drafting round went. Acceptance comes in runs (a copied line is
  * accepted to its end; the first tokens after the cursor are mostly rejected), so α is estimated
- * separately after a fully accepted round, after a rejection, and for a request's first round: one
- * average over all rounds would draft too little inside a run and too much after it breaks.
+ * separately after a fully accepted round, after a rejection, for a request's first round, and for
+ * the other rounds before its first line break ("firstLine": what the user waits for, where a draft
+ * is least often right; its own payoff record lets speculation step aside there and still run on
+ * the lines after): one average over all rounds would draft too little inside a run and too much
+ * after it breaks.
  */
-export type RoundContext = "first" | "afterAccept" | "afterReject";
+export type RoundContext = "first" | "firstLine" | "afterAccept" | "afterReject";
 
 interface AcceptanceEstimate {
     acceptedEma: number;

@@ -313,7 +313,7 @@ export class SpeculativeEngine {
             this.recordRound(proposal, accepted, roundContext, { greedy, committed: committed.length, verifyMs: roundVerifyCost, draftMs: roundDraftCost });
             // A round without drafts says nothing about the next one; fall back to the overall
             // estimate, or a drafter that looked bad after a rejection would never draft again.
-            roundContext = drafts.length === 0 ? undefined : accepted === drafts.length ? "afterAccept" : "afterReject";
+            const afterThis: RoundContext | undefined = drafts.length === 0 ? undefined : accepted === drafts.length ? "afterAccept" : "afterReject";
             if (committed.length === 0)
                 return "eos";
 
@@ -339,6 +339,9 @@ export class SpeculativeEngine {
                 if (stop != null)
                     break;
             }
+            // Until the first line is complete, rounds have a context of their own: the user waits for
+            // exactly those rounds, and a new line's first tokens are where a draft is least often right.
+            roundContext = lines === 0 ? "firstLine" : afterThis;
             settings.stream?.update(generated);
             if (stop != null)
                 return stop;
