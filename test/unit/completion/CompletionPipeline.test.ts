@@ -425,4 +425,54 @@ describe("CompletionPipeline", () => {
         assert.deepEqual(sources.filter((source) => source === "new"), [], `served by: ${sources.join(", ")}`);
         assert.equal(backend.generating.length <= 3, true, `generations: ${backend.generating.map((entry) => JSON.stringify(entry.request.prefix)).join(", ")}`);
     });
+
+    describe("a model that stops at the end of the line it completes", () => {
+        const body = "function f() {\n    const x = ";
+        /** Fills in the cursor's line and stops there; at a line start it writes that line. */
+        const respond = (request: BackendRequest) =>
+            request.prefix.endsWith("const x = ") ? "1;" : request.prefix.endsWith("const x = 1;\n    ") ? "return x;" : "";
+
+        async function acceptFirst() {
+            const made = make({ chunkChars: 64, chunkMs: 1, respond });
+            const editor = new Editor(body + "\n}\n", body.length);
+            const first = suggestion(await made.pipeline.provide(editor.input(), new AbortController().signal));
+            assert.equal(first.text, "1;");
+            // The user reads it (the prefetches run), then presses Tab.
+            await made.pipeline.whenIdle();
+            editor.type(first.text, made.pipeline);
+            return { ...made, editor };
+        }
+
+        it("after an accept that ends the line, the next line is prefetched and shown at once, after its line break and indentation", async () => {
+            const { backend, pipeline, editor } = await acceptFirst();
+            const next = suggestion(await pipeline.provide(editor.input("explicit"), new AbortController().signal));
+            assert.equal(next.text, "\n    return x;");
+            assert.equal(next.source, "prefetch");
+            assert.deepEqual(backend.generating.slice(0, 3).map((entry) => entry.request.prefix.slice(body.length)), ["", "1;", "1;\n    "], "request, the prefetch at the line end (nothing), the next line's");
+            // Accepting it too lands where the next-line prefetch's own prefetch continues.
+            await pipeline.whenIdle();
+            editor.type(next.text, pipeline);
+            assert.equal(backend.generating[3]!.request.prefix, body + "1;\n    return x;");
+        });
+
+        it("Enter (the editor indenting the new line the same way) finds the next line ready", async () => {
+            const { backend, pipeline, editor } = await acceptFirst();
+            editor.type("\n    ", pipeline);
+            const next = suggestion(await pipeline.provide(editor.input(), new AbortController().signal));
+            assert.equal(next.text, "return x;");
+            assert.equal(next.source, "prefetch");
+            assert.deepEqual(backend.generating.slice(3).map((entry) => entry.request.prefix), [body + "1;\n    return x;"], "no new request; only the prefetch after the line shown");
+        });
+
+        it("is not shown where the text before the cursor is not the text it was computed for", async () => {
+            const { pipeline, editor } = await acceptFirst();
+            editor.type(" // x", pipeline);
+            const typedOn = await pipeline.provide(editor.input(), new AbortController().signal);
+            assert.ok(typedOn.kind !== "suggestion" || !typedOn.text.includes("return x;"), JSON.stringify(typedOn));
+            const other = await acceptFirst();
+            other.editor.type("\n", other.pipeline);
+            const unindented = await other.pipeline.provide(other.editor.input(), new AbortController().signal);
+            assert.ok(unindented.kind !== "suggestion" || unindented.source === "new", JSON.stringify(unindented));
+        });
+    });
 });
