@@ -32,9 +32,9 @@ export interface RealUiOptions {
     /** Typical gap between keys within a word, ms (jittered ±40 %); 130 ≈ 7 characters a second with the slower keys after spaces. */
     readonly charMs?: number;
     /**
-     * Tab-Tab-Tab spots per file and mode (default 2): after typing, at lines spread over the rest
-     * of the file, retype the line's first character, wait for a suggestion and accept whatever
-     * shows up to three times in a row (as `specula latency`'s chains do), then revert the file.
+     * Tab-Tab-Tab spots per file and mode (default 2): after typing, at the end of lines spread over
+     * the rest of the file, press Enter, wait for a suggestion and accept whatever shows up to three
+     * times in a row (as `specula latency`'s chains do), then revert the file.
      */
     readonly chains?: number;
     /** Copy the server's log folder here at the end (to read every debug line). */
@@ -255,7 +255,8 @@ async function probeState(page: Page): Promise<ProbeState> {
 }
 
 /**
- * Waits until a frame after key number `keys` shows ghost text (other than `not`, when given);
+ * Waits until a frame after key number `keys` shows ghost text (other than `not`, when given, unless
+ * the ghost text went away in between: the same text suggested again is a new suggestion);
  * resolves with it and its time, or undefined after `timeoutMs`.
  */
 async function waitForGhost(page: Page, keys: number, timeoutMs: number, not?: string): Promise<{ text: string; at: number } | undefined> {
@@ -266,11 +267,13 @@ async function waitForGhost(page: Page, keys: number, timeoutMs: number, not?: s
             if (frame.keys < keys)
                 break;
             // The first frame since that key that showed this text.
-            if (i === probe.frames.length - 1 && frame.text !== "" && frame.text !== not) {
+            if (i === probe.frames.length - 1 && frame.text !== "") {
                 let first = i;
                 while (first > 0 && probe.frames[first - 1]!.keys >= keys && probe.frames[first - 1]!.text === frame.text)
                     first--;
-                return { text: frame.text, at: probe.frames[first]!.at };
+                const cleared = first > 0 && probe.frames[first - 1]!.keys >= keys && probe.frames[first - 1]!.text === "";
+                if (frame.text !== not || cleared)
+                    return { text: frame.text, at: probe.frames[first]!.at };
             }
         }
         return false;
@@ -378,18 +381,25 @@ async function tabChains(
         const warmedBy = Date.now() + 30_000;
         while (countWarmUps(session.server.dirs.userData) <= warmUps && Date.now() < warmedBy)
             await page.waitForTimeout(250);
-        // Arrive as a user does who starts writing this line: its text after the indentation is
-        // deleted and its first character typed (the code pair completes the line it is on and
-        // then stops, so at a line end that is already complete it has nothing to show).
-        const first = lineAt(end).trimStart()[0]!;
-        await page.keyboard.press("Shift+Home");
-        await page.keyboard.press("Backspace");
-        await page.waitForTimeout(150);
-        const key = await pressKey(page, first === " " ? "Space" : first);
+        // Arrive as a user does who goes on writing after this line: Enter (the editor indents the
+        // new line). The code pair completes the line it is on and then stops, so at the end of a
+        // complete line it has nothing to show.
+        const key = await pressKey(page, "Enter");
         let shown = await waitForGhost(page, key.keys, options.pauseMs * 2);
         for (let press = 0; press < options.presses && shown != null; press++) {
             await page.waitForTimeout(options.readMs);
-            const current = (await session.ghostText()) || shown.text;
+            let current = (await session.ghostText()) || shown.text;
+            // On the new line's indentation VS Code's Tab indents instead of accepting: as the
+            // typing client does, type the suggestion's own indentation first.
+            const indent = press === 0 ? /^[ \t]+/.exec(current)?.[0] ?? "" : "";
+            if (indent !== "") {
+                for (const char of indent)
+                    await page.keyboard.press(char === " " ? "Space" : "Tab");
+                await page.waitForTimeout(100);
+                current = await session.ghostText();
+                if (current === "")
+                    break;
+            }
             const tab = await pressKey(page, "Tab");
             shown = await waitForGhost(page, tab.keys, options.pauseMs, current);
             tabs.push({ mode: options.mode, latencyMs: shown != null ? shown.at - tab.lastKeyAt : Infinity, keyAt: tab.lastKeyAt, ...(shown != null ? { ghostAt: shown.at } : {}) });
@@ -523,10 +533,11 @@ function medianStages(keys: readonly TimedKey[]): Partial<Record<StageName, numb
 export function summarizeMode(result: RealUiResult, mode: string): ModeSummary {
     const pauses = result.pauses.filter((pause) => pause.mode === mode);
     const waited = pauses.filter((pause) => !Number.isNaN(pause.latencyMs)).map((pause) => pause.latencyMs);
-    const allTabs = result.tabs.filter((tab) => tab.mode === mode).map((tab) => tab.latencyMs);
+    // A Tab the extension saw no accept for indented instead (VS Code's Tab in leading whitespace).
+    const allTabs = result.tabs.filter((tab) => tab.mode === mode && tab.stages?.toAccepted != null).map((tab) => tab.latencyMs);
     const tabs = allTabs.filter((ms) => !Number.isNaN(ms));
     const stages = medianStages(pauses);
-    const tabStages = medianStages(result.tabs.filter((tab) => tab.mode === mode));
+    const tabStages = medianStages(result.tabs.filter((tab) => tab.mode === mode && tab.stages?.toAccepted != null));
     const sources: Record<string, number> = {};
     for (const pause of pauses) {
         // "kept": ghost text VS Code kept showing while the user typed through it (no new answer needed).
