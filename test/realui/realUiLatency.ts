@@ -568,7 +568,7 @@ export function formatRealUiMarkdown(result: RealUiResult): string {
     lines.push("", "Where a shown suggestion's time went (medians over the pauses that got ghost text, ms; page, extension host and engine host on one clock; the engine stages only for suggestions from a new generation):", "");
     lines.push(`| stage | ${options.modes.map((mode) => modeNames[mode] ?? mode).join(" | ")} |`, `|---|${options.modes.map(() => "--:").join("|")}|`);
     const summaries = options.modes.map((mode) => summarizeMode(result, mode));
-    for (const [name, label] of Object.entries(STAGES) as Array<[StageName, string]>)
+    for (const [name, label] of (Object.entries(STAGES) as Array<[StageName, string]>).filter(([name]) => name !== "toAccepted"))
         lines.push(`| ${label} | ${summaries.map((summary) => fmt(summary.stages[name])).join(" | ")} |`);
     lines.push("", "The same for Tab → next ghost text (keydown = the Tab; Tab accepts and asks VS Code to ask again, the accepted item's command asks again too, and VS Code sometimes asks by itself; \"asks the provider\" is over every press, the others over those that got ghost text):", "");
     lines.push(`| stage | ${options.modes.map((mode) => modeNames[mode] ?? mode).join(" | ")} |`, `|---|${options.modes.map(() => "--:").join("|")}|`);
