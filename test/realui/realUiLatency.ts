@@ -381,9 +381,10 @@ async function tabChains(
         const warmedBy = Date.now() + 30_000;
         while (countWarmUps(session.server.dirs.userData) <= warmUps && Date.now() < warmedBy)
             await page.waitForTimeout(250);
-        // Arrive as a user does who goes on writing after this line: Enter (the editor indents the
-        // new line). The code pair completes the line it is on and then stops, so at the end of a
-        // complete line it has nothing to show.
+        // Arrive as a user does who goes on writing after this line: Enter (the session's VS Code has
+        // auto-indent off, so the new line starts at column 1 and the suggestion brings its own
+        // indentation). The code pair completes the line it is on and then stops, so at the end of
+        // a complete line it has nothing to show.
         const key = await pressKey(page, "Enter");
         let shown = await waitForGhost(page, key.keys, options.pauseMs * 2);
         for (let press = 0; press < options.presses && shown != null; press++) {
