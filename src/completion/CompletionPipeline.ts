@@ -152,13 +152,6 @@ interface LiveGeneration {
     shownAt?: { readonly offset: number; readonly length: number };
     /** The prefetch for the text after this generation's whole suggestion has been started. */
     prefetched?: boolean;
-    /**
-     * A next-line prefetch: the line break and indentation this generation's document has before its
-     * start that the editor does not have yet. It serves the line end before them too, its suggestion
-     * shown after them (and the line start after them, once the user presses Enter and the editor
-     * indents the same way).
-     */
-    readonly lead?: string;
 }
 
 export class CompletionPipeline {
@@ -236,9 +229,9 @@ export class CompletionPipeline {
         let match = this.matchLive(input);
         const matched = match != null;
         while (match != null) {
-            const { entry, typed, lead } = match;
+            const { entry, typed } = match;
             const source: SuggestionSource = entry.generation.purpose === "prefetch" && typed === "" ? "prefetch" : "live";
-            const served = await this.serve(entry, typed, source, signal, keystrokeAt, started, 0, lead);
+            const served = await this.serve(entry, typed, source, signal, keystrokeAt, started);
             if (served !== "unusable")
                 return served;
             // It went another way than the user typed (it had written nothing yet when it was
@@ -296,8 +289,7 @@ export class CompletionPipeline {
     /** The cursor moved without an edit: generations that cannot serve the new place stop. */
     public cursorMoved(uri: string, offset: number): void {
         this.abortLive((entry) => entry.generation.document.uri === uri &&
-            (offset < entry.generation.offset || offset > entry.generation.offset + entry.generation.raw.length + 1) &&
-            !(entry.lead != null && offset === entry.generation.offset - entry.lead.length));
+            (offset < entry.generation.offset || offset > entry.generation.offset + entry.generation.raw.length + 1));
     }
 
     /** Stops every generation (completions turned off, the model changes). */
@@ -341,14 +333,11 @@ export class CompletionPipeline {
     }
 
     /** A live generation that started at or before the cursor and whose text the user has been typing or accepting. */
-    private matchLive(input: CompletionInput): { entry: LiveGeneration; typed: string; lead?: string } | undefined {
+    private matchLive(input: CompletionInput): { entry: LiveGeneration; typed: string } | undefined {
         const { document, offset } = input;
-        let best: { entry: LiveGeneration; typed: string; lead?: string } | undefined;
-        let ahead: { entry: LiveGeneration; typed: string; lead: string } | undefined;
+        let best: { entry: LiveGeneration; typed: string } | undefined;
         for (const entry of this.live) {
             const generation = entry.generation;
-            if (entry.lead != null && !generation.aborted && offset === generation.offset - entry.lead.length && leadMatches(entry, entry.lead, document, offset))
-                ahead ??= { entry, typed: "", lead: entry.lead };
             if (generation.document.uri !== document.uri || offset < generation.offset || generation.aborted)
                 continue;
             // Bounded: a generation serves at most a few hundred characters past its start.
@@ -364,14 +353,12 @@ export class CompletionPipeline {
             if (best == null || typed.length < best.typed.length)
                 best = { entry, typed };
         }
-        // A generation at this very place (the prefetch at a line end still running) goes first.
-        best ??= ahead;
         if (best != null)
             this.abortLive((entry) => entry !== best!.entry && !entry.generation.done);
         return best;
     }
 
-    private start(purpose: GenerationPurpose, document: DocumentView, offset: number, context: SuggestionContext, extraContext: string, budget: PromptBudget, lead?: string): LiveGeneration {
+    private start(purpose: GenerationPurpose, document: DocumentView, offset: number, context: SuggestionContext, extraContext: string, budget: PromptBudget): LiveGeneration {
         const settings = this.settings();
         const prompt = this.planner.plan(document, offset, budget);
         const id = this.nextId++;
@@ -391,7 +378,7 @@ export class CompletionPipeline {
         // must see the document as this request saw it, whatever the editor holds by then.
         const snapshot = snapshotAround(document, offset, budget.prefixChars + lineContextChars + placeKeyChars, budget.suffixChars + (nextLinesForCleaning + 1) * lineContextChars);
         const generation = new Generation(id, purpose, snapshot, offset, context, request, this.backend, this.now);
-        const entry: LiveGeneration = { generation, before: document.getText(offset - placeKeyChars, offset), ...(lead != null ? { lead } : {}) };
+        const entry: LiveGeneration = { generation, before: document.getText(offset - placeKeyChars, offset) };
         this.live.push(entry);
         this.inFlight.add(generation);
         void generation.finished.then(() => {
@@ -424,7 +411,6 @@ export class CompletionPipeline {
         const piece = pieceFor(generation, "", generation.context);
         if (piece.kind !== "show") {
             this.drop(entry);
-            this.prefetchNextLine(entry);
             return;
         }
         // Finished suggestions also go to the cache, which serves typing through them (and back).
@@ -465,35 +451,6 @@ export class CompletionPipeline {
         this.start("prefetch", document, offset, context, generation.request.extraContext ?? "", promptBudget(settings.contextSize, settings.maxTokens));
     }
 
-    /**
-     * A prefetch at the end of a line (after an accepted suggestion that completed it) found nothing
-     * more for that line: models trained to fill in the cursor's line stop there. The suggestion
-     * the user wants next is the next line's, so it is computed now, after the line break and the
-     * indentation the editor gives a new line (the line's own, one unit more after an opening
-     * bracket): shown at the line end right after the accept (its line break first), or at the new
-     * line's start once the user presses Enter.
-     */
-    private prefetchNextLine(entry: LiveGeneration): void {
-        const { generation } = entry;
-        const settings = this.settings();
-        const { linePrefix, lineSuffix, eol } = generation.context;
-        if (!settings.prefetch || generation.purpose !== "prefetch" || generation.aborted || entry.lead != null ||
-            lineSuffix.trim() !== "" || linePrefix.trim() === "" || this.live.some((other) => !other.generation.done))
-            return;
-        const indent = nextLineIndentation(linePrefix, generation.context);
-        const lead = eol + indent;
-        const document = withInsertion(generation.document, generation.offset, lead);
-        const offset = generation.offset + lead.length;
-        const context: SuggestionContext = {
-            ...generation.context,
-            linePrefix: indent,
-            lineSuffix: "",
-            previousLines: linesBefore(document, offset - indent.length, previousLinesForCleaning, lineContextChars),
-            maxLines: Math.max(1, settings.maxLines)
-        };
-        this.start("prefetch", document, offset, context, generation.request.extraContext ?? "", promptBudget(settings.contextSize, settings.maxTokens), lead);
-    }
-
     private async serve(
         entry: LiveGeneration,
         typed: string,
@@ -501,8 +458,7 @@ export class CompletionPipeline {
         signal: AbortSignal,
         keystrokeAt: number,
         started: number,
-        debounceMs = 0,
-        lead?: string
+        debounceMs = 0
     ): Promise<PipelineOutcome | "unusable"> {
         const { generation } = entry;
         const settings = this.settings();
@@ -517,14 +473,11 @@ export class CompletionPipeline {
                 return { kind: "canceled" };
             const piece = pieceFor(generation, typed, generation.context);
             if (piece.kind === "show")
-                return lead != null
-                    ? this.shownAhead(entry, lead, piece, source, elapsed)
-                    : this.shown(entry, typed, piece, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
+                return this.shown(entry, typed, piece, piece.final ? "block" : "lines", source, elapsed, started, debounceMs);
             if (piece.kind === "none")
                 return "unusable";
-            // Past the budget, the first line so far is shown as soon as it has a whole word (not
-            // on the next line: that comes whole, or not at all).
-            const overBudget = this.now() >= deadline && lead == null;
+            // Past the budget, the first line so far is shown as soon as it has a whole word.
+            const overBudget = this.now() >= deadline;
             if (overBudget) {
                 const partial = partialPiece(generation.raw, typed, generation.context);
                 if (partial != null)
@@ -555,20 +508,6 @@ export class CompletionPipeline {
             this.prefetchAfter(entry, typed + edit.text);
         const details = source === "new" ? this.detailsOf(generation, started, debounceMs, this.now()) : undefined;
         return { kind: "suggestion", text: edit.text, overwriteChars: edit.overwriteChars, source, piece, elapsedMs: elapsed(), ...(details != null ? { details } : {}) };
-    }
-
-    /**
-     * A next-line prefetch's suggestion shown at the line end before it: its line break and
-     * indentation, then its text. Once accepted, the cursor is where a "block" piece of it would
-     * leave it, so the prefetch after it starts as for one.
-     */
-    private shownAhead(entry: LiveGeneration, lead: string, edit: { readonly text: string; readonly overwriteChars: number; readonly final: boolean }, source: SuggestionSource, elapsed: () => number): PipelineOutcome {
-        const { generation } = entry;
-        entry.shownAt = { offset: generation.offset - lead.length, length: lead.length + edit.text.length };
-        this.lastPartial = undefined;
-        if (edit.final)
-            this.prefetchAfter(entry, edit.text);
-        return { kind: "suggestion", text: lead + edit.text, overwriteChars: edit.overwriteChars, source, piece: edit.final ? "block" : "lines", elapsedMs: elapsed() };
     }
 
     /** After a partial piece was shown, re-offers the place once a longer piece is ready there. */
@@ -645,24 +584,4 @@ function abortedPromise(signal: AbortSignal): Promise<void> {
     if (signal.aborted)
         return Promise.resolve();
     return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-}
-
-/**
- * Whether the document before `offset` is the next-line generation's document before its start
- * without `lead` (the line break and indentation the editor does not have yet), and the cursor is at
- * the end of its line.
- */
-function leadMatches(entry: LiveGeneration, lead: string, document: DocumentView, offset: number): boolean {
-    const generation = entry.generation;
-    if (generation.document.uri !== document.uri || !entry.before.endsWith(lead))
-        return false;
-    const before = entry.before.slice(0, entry.before.length - lead.length);
-    return document.getText(offset - before.length, offset) === before && lineAround(document, offset, lineContextChars).lineSuffix.trim() === "";
-}
-
-/** The indentation the editor gives the line after one that starts with `linePrefix`'s: the same, one unit more after an opening bracket (or a Python colon). */
-function nextLineIndentation(linePrefix: string, context: SuggestionContext): string {
-    const indent = /^[ \t]*/.exec(linePrefix)![0];
-    const opens = /[{([]\s*$/.test(linePrefix) || (context.languageId === "python" && /:\s*$/.test(linePrefix));
-    return opens && context.indentUnit != null ? indent + context.indentUnit : indent;
 }
