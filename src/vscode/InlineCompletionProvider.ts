@@ -96,7 +96,8 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
                         this.lastDone = { stats: requestStats, speculative };
                     stats.addRequest(requestStats, speculative);
                     statusBar.recordRequest(requestStats.promptMs, requestStats.totalMs, requestStats.reusedPromptTokens, requestStats.promptTokens);
-                    log.debug(`${purpose}: ${requestStats.promptTokens} prompt tokens (${requestStats.reusedPromptTokens} cached), ${requestStats.generatedTokens} generated, ${Math.round(requestStats.totalMs)} ms${speculative ? `, acceptance ${(requestStats.acceptanceRate * 100).toFixed(0)}%` : ", target only"}`);
+                    log.debug(`${purpose}: ${requestStats.promptTokens} prompt tokens (${requestStats.reusedPromptTokens} cached), ${requestStats.generatedTokens} generated, ${Math.round(requestStats.totalMs)} ms${speculative ? `, acceptance ${(requestStats.acceptanceRate * 100).toFixed(0)}%` : ", target only"}` +
+                        ` (prompt ${Math.round(requestStats.promptMs)} ms, draft ${Math.round(requestStats.draftMs)} ms, target ${Math.round(requestStats.targetMs)} ms in ${requestStats.targetEvals} evals, ${requestStats.acceptedTokens}/${requestStats.draftedTokens} drafts accepted, ${requestStats.declinedRounds ?? 0} rounds not drafted)`);
                 },
                 onImproved: (uri, offset) => this.showAgain(uri, offset),
                 onError: (message) => this.reportError(message),
@@ -219,6 +220,7 @@ export class SpeculaInlineCompletionProvider implements vscode.InlineCompletionI
             offset: document.offsetAt(position), version: document.version,
             trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "explicit",
             kind: outcome.kind, canceled,
+            ...(outcome.kind === "empty" ? { reason: outcome.reason } : {}),
             ...(suggestion != null ? { source: suggestion.source, piece: suggestion.piece, chars: suggestion.text.length } : {})
         })}`);
         void suggestion?.details?.then((details) => {

@@ -159,7 +159,10 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
                 log.debug(`timing ${JSON.stringify({ event: "accepted", at: epochNow() })}`);
             stats.addAccepted();
             // VS Code does not ask again after an accept; the next suggestion (usually prefetched
-            // while this one was shown) should appear without another keystroke.
+            // while this one was shown) should appear without another keystroke. Tab asks in the
+            // editor itself already (package.json binds it to commit + trigger, a round trip through
+            // this host sooner); this covers the other ways to accept (the hover's button). VS Code
+            // answers a second trigger at the same place from the request in flight or done.
             void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         })
     ];

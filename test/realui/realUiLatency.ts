@@ -32,9 +32,9 @@ export interface RealUiOptions {
     /** Typical gap between keys within a word, ms (jittered ±40 %); 130 ≈ 7 characters a second with the slower keys after spaces. */
     readonly charMs?: number;
     /**
-     * Tab-Tab-Tab spots per file and mode (default 2): after typing, at line ends spread over the
-     * rest of the file, wait for a suggestion and accept whatever shows three times in a row (as
-     * `specula latency`'s chains do), then revert the file.
+     * Tab-Tab-Tab spots per file and mode (default 2): after typing, at the end of lines spread over
+     * the rest of the file, press Enter, wait for a suggestion and accept whatever shows up to three
+     * times in a row (as `specula latency`'s chains do), then revert the file.
      */
     readonly chains?: number;
     /** Copy the server's log folder here at the end (to read every debug line). */
@@ -66,6 +66,7 @@ export type StageTimes = Partial<Record<StageName, number>> & { readonly source?
 
 export const STAGES = {
     toEdit: "keydown → extension host sees the edit",
+    toAccepted: "keydown → the accepted item's command runs in the extension host (Tab only)",
     toProvider: "keydown → VS Code asks the provider",
     debounce: "provider asked → request sent to the engine host (debounce, queue in the pipeline)",
     toHost: "request sent → engine host received it",
@@ -100,7 +101,7 @@ export function realUiFiles(count: number): string[] {
 }
 
 export interface TimingEvent {
-    readonly event: "answer" | "generation" | "improved";
+    readonly event: "answer" | "generation" | "improved" | "accepted";
     readonly seq?: number;
     readonly [key: string]: unknown;
 }
@@ -186,11 +187,12 @@ export async function runRealUiLatency(options: RealUiOptions): Promise<RealUiRe
             await page.keyboard.press("Control+W");
         }
         events = readTimingEvents(session.server.dirs.userData);
+        const keyTimes = await page.evaluate(() => (window as unknown as { __realUi: { keys: Array<{ at: number }> } }).__realUi.keys.map((key) => key.at));
         if (options.keepLogs != null)
             fs.cpSync(path.join(session.server.dirs.userData, "logs"), options.keepLogs, { recursive: true });
         options.log(`${events.length} timing lines from the extension host`);
-        attachStages(pauses, events);
-        attachStages(tabs, events);
+        attachStages(pauses, events, keyTimes);
+        attachStages(tabs, events, keyTimes);
     } finally {
         await session?.dispose();
         fs.rmSync(workspace, { recursive: true, force: true });
@@ -259,7 +261,8 @@ export async function probeState(page: Page): Promise<ProbeState> {
 }
 
 /**
- * Waits until a frame after key number `keys` shows ghost text (other than `not`, when given);
+ * Waits until a frame after key number `keys` shows ghost text (other than `not`, when given, unless
+ * the ghost text went away in between: the same text suggested again is a new suggestion);
  * resolves with it and its time, or undefined after `timeoutMs`.
  */
 export async function waitForGhost(page: Page, keys: number, timeoutMs: number, not?: string): Promise<{ text: string; at: number } | undefined> {
@@ -270,11 +273,13 @@ export async function waitForGhost(page: Page, keys: number, timeoutMs: number, 
             if (frame.keys < keys)
                 break;
             // The first frame since that key that showed this text.
-            if (i === probe.frames.length - 1 && frame.text !== "" && frame.text !== not) {
+            if (i === probe.frames.length - 1 && frame.text !== "") {
                 let first = i;
                 while (first > 0 && probe.frames[first - 1]!.keys >= keys && probe.frames[first - 1]!.text === frame.text)
                     first--;
-                return { text: frame.text, at: probe.frames[first]!.at };
+                const cleared = first > 0 && probe.frames[first - 1]!.keys >= keys && probe.frames[first - 1]!.text === "";
+                if (frame.text !== not || cleared)
+                    return { text: frame.text, at: probe.frames[first]!.at };
             }
         }
         return false;
@@ -368,7 +373,8 @@ async function tabChains(
     const page = session.page;
     // The editor holds the original text again up to the typed end; spots after it, as in the file.
     const typedEnd = input.start + input.realText.length;
-    const ends = [...input.text.matchAll(/\n/g)].map((match) => match.index).filter((index) => index > typedEnd + 40 && index < input.text.length - 400);
+    const lineAt = (end: number) => input.text.slice(input.text.lastIndexOf("\n", end - 1) + 1, end);
+    const ends = [...input.text.matchAll(/\n/g)].map((match) => match.index).filter((index) => index > typedEnd + 40 && index < input.text.length - 400 && lineAt(index).trim().length >= 12);
     const tabs: RealUiTab[] = [];
     for (let spot = 0; spot < options.spots && ends.length > 0; spot++) {
         const end = ends[Math.floor(((spot + 0.5) / options.spots) * ends.length)]!;
@@ -381,15 +387,26 @@ async function tabChains(
         const warmedBy = Date.now() + 30_000;
         while (countWarmUps(session.server.dirs.userData) <= warmUps && Date.now() < warmedBy)
             await page.waitForTimeout(250);
-        // Arrive as a user does: the line's last character typed again.
-        const last = input.text[end - 1]!;
-        await page.keyboard.press("Backspace");
-        await page.waitForTimeout(150);
-        const key = await pressKey(page, last === " " ? "Space" : last);
+        // Arrive as a user does who goes on writing after this line: Enter (the session's VS Code has
+        // auto-indent off, so the new line starts at column 1 and the suggestion brings its own
+        // indentation). The code pair completes the line it is on and then stops, so at the end of
+        // a complete line it has nothing to show.
+        const key = await pressKey(page, "Enter");
         let shown = await waitForGhost(page, key.keys, options.pauseMs * 2);
         for (let press = 0; press < options.presses && shown != null; press++) {
             await page.waitForTimeout(options.readMs);
-            const current = (await session.ghostText()) || shown.text;
+            let current = (await session.ghostText()) || shown.text;
+            // On the new line's indentation VS Code's Tab indents instead of accepting: as the
+            // typing client does, type the suggestion's own indentation first.
+            const indent = press === 0 ? /^[ \t]+/.exec(current)?.[0] ?? "" : "";
+            if (indent !== "") {
+                for (const char of indent)
+                    await page.keyboard.press(char === " " ? "Space" : "Tab");
+                await page.waitForTimeout(100);
+                current = await session.ghostText();
+                if (current === "")
+                    break;
+            }
             const tab = await pressKey(page, "Tab");
             shown = await waitForGhost(page, tab.keys, options.pauseMs, current);
             tabs.push({ mode: options.mode, latencyMs: shown != null ? shown.at - tab.lastKeyAt : Infinity, keyAt: tab.lastKeyAt, ...(shown != null ? { ghostAt: shown.at } : {}) });
@@ -439,20 +456,27 @@ export function readTimingEvents(userData: string): TimingEvent[] {
 
 /**
  * For each pause that got ghost text: the provider's last answer with a suggestion between the key
- * and the drawn frame, and that answer's generation (when it was a new one), as stage times.
+ * and the drawn frame, and that answer's generation (when it was a new one), as stage times. A key
+ * without ghost text counts as "nothing to show" (NaN) when every answer before the next key
+ * (`keyTimes`: every keydown in the page, epoch ms) or within 2.5 s said so or was canceled.
  */
-export function attachStages(pauses: TimedKey[], events: readonly TimingEvent[]): void {
+export function attachStages(pauses: TimedKey[], events: readonly TimingEvent[], keyTimes: readonly number[] = []): void {
     const answers = events.filter((event) => event.event === "answer") as Array<TimingEvent & { seq: number; calledAt: number; answeredAt: number; lastEditAt?: number; kind: string; canceled: boolean; source?: string; piece?: string; trigger: string }>;
+    const accepts = events.flatMap((event) => (event.event === "accepted" && typeof event.at === "number" ? [event.at] : []));
     const generations = new Map(events.filter((event) => event.event === "generation").map((event) => [event.seq!, event as TimingEvent & { requestedAt: number; firstTextAt?: number; shownAt: number; host?: { receivedAt: number; firstTextSentAt?: number; answeredAt: number }; enginePromptMs: number; engineTotalMs: number }]));
     // Clocks of different processes on one machine: allow a few ms either way.
     const slack = 5;
     for (const [index, pause] of pauses.entries()) {
         const asked = answers.filter((answer) => answer.calledAt >= pause.keyAt - slack && (pause.ghostAt == null || answer.answeredAt <= pause.ghostAt + slack));
-        if (pause.ghostAt == null) {
-            // No ghost text: did the extension say it had nothing?
-            const window = answers.filter((answer) => answer.calledAt >= pause.keyAt - slack && answer.calledAt <= pause.keyAt + 2500);
-            if (window.length > 0 && window.every((answer) => answer.kind === "empty" || answer.canceled))
-                pauses[index] = { ...pause, latencyMs: window.some((answer) => answer.kind === "empty") ? NaN : pause.latencyMs, stages: { asks: window.length } };
+        // The accepted item's command, when this key was a Tab that accepted.
+        const ghostAt = pause.ghostAt;
+        const accepted = accepts.find((at) => at >= pause.keyAt - slack && at <= (ghostAt ?? pause.keyAt + 2500) + slack);
+        if (ghostAt == null) {
+            // No ghost text: did the extension say it had nothing (before the user's next key)?
+            const nextKeyAt = keyTimes.find((at) => at > pause.keyAt + 1) ?? Infinity;
+            const window = answers.filter((answer) => answer.calledAt >= pause.keyAt - slack && answer.calledAt <= Math.min(nextKeyAt, pause.keyAt + 2500));
+            const nothing = window.length > 0 && window.every((answer) => answer.kind === "empty" || answer.canceled) && window.some((answer) => answer.kind === "empty");
+            pauses[index] = { ...pause, latencyMs: nothing ? NaN : pause.latencyMs, stages: { asks: window.length, ...(window.length > 0 ? { toProvider: window[0]!.calledAt - pause.keyAt } : {}), ...(accepted != null ? { toAccepted: accepted - pause.keyAt } : {}) } };
             continue;
         }
         const shownBy = asked.filter((answer) => answer.kind === "suggestion" && !answer.canceled).at(-1);
@@ -462,7 +486,8 @@ export function attachStages(pauses: TimedKey[], events: readonly TimingEvent[])
         }
         const stages: Record<string, number | string> = {
             asks: asked.length, source: shownBy.source ?? "", piece: shownBy.piece ?? "", trigger: shownBy.trigger,
-            toProvider: asked[0]!.calledAt - pause.keyAt, providerTotal: shownBy.answeredAt - shownBy.calledAt, toDraw: pause.ghostAt - shownBy.answeredAt
+            toProvider: asked[0]!.calledAt - pause.keyAt, providerTotal: shownBy.answeredAt - shownBy.calledAt, toDraw: ghostAt - shownBy.answeredAt,
+            ...(accepted != null ? { toAccepted: accepted - pause.keyAt } : {})
         };
         if (shownBy.lastEditAt != null && shownBy.lastEditAt >= pause.keyAt - slack)
             stages.toEdit = shownBy.lastEditAt - pause.keyAt;
@@ -494,7 +519,8 @@ export interface ModeSummary {
     readonly withGhost: number;
     readonly nothing: number;
     readonly keystroke: { readonly p50?: number; readonly p95?: number };
-    readonly tab: { readonly count: number; readonly p50?: number; readonly p95?: number };
+    /** Tab → next over the presses after which there was something to show; `nothing`: presses after which the extension answered that it had nothing. */
+    readonly tab: { readonly count: number; readonly nothing: number; readonly p50?: number; readonly p95?: number };
     readonly stages: Partial<Record<StageName, number>>;
     /** The same stages over the Tab presses (keydown = the Tab). */
     readonly tabStages: Partial<Record<StageName, number>>;
@@ -514,9 +540,11 @@ function medianStages(keys: readonly TimedKey[]): Partial<Record<StageName, numb
 export function summarizeMode(result: RealUiResult, mode: string): ModeSummary {
     const pauses = result.pauses.filter((pause) => pause.mode === mode);
     const waited = pauses.filter((pause) => !Number.isNaN(pause.latencyMs)).map((pause) => pause.latencyMs);
-    const tabs = result.tabs.filter((tab) => tab.mode === mode).map((tab) => tab.latencyMs);
+    // A Tab the extension saw no accept for indented instead (VS Code's Tab in leading whitespace).
+    const allTabs = result.tabs.filter((tab) => tab.mode === mode && tab.stages?.toAccepted != null).map((tab) => tab.latencyMs);
+    const tabs = allTabs.filter((ms) => !Number.isNaN(ms));
     const stages = medianStages(pauses);
-    const tabStages = medianStages(result.tabs.filter((tab) => tab.mode === mode));
+    const tabStages = medianStages(result.tabs.filter((tab) => tab.mode === mode && tab.stages?.toAccepted != null));
     const sources: Record<string, number> = {};
     for (const pause of pauses) {
         // "kept": ghost text VS Code kept showing while the user typed through it (no new answer needed).
@@ -526,7 +554,7 @@ export function summarizeMode(result: RealUiResult, mode: string): ModeSummary {
     return {
         pauses: pauses.length, withGhost: pauses.filter((pause) => pause.ghostAt != null).length, nothing: pauses.filter((pause) => Number.isNaN(pause.latencyMs)).length,
         keystroke: { p50: percentile(waited, 50), p95: percentile(waited, 95) },
-        tab: { count: tabs.length, p50: percentile(tabs, 50), p95: percentile(tabs, 95) },
+        tab: { count: tabs.length, nothing: allTabs.length - tabs.length, p50: percentile(tabs, 50), p95: percentile(tabs, 95) },
         stages, tabStages, sources
     };
 }
@@ -537,21 +565,21 @@ export function formatRealUiMarkdown(result: RealUiResult): string {
     const lines: string[] = [];
     const { options } = result;
     lines.push(`Built-in code pair (padded target), threads 1, up to 48 tokens and 8 lines, the product's debounce, budget and prefetch; ${options.files.map((file) => path.basename(file)).join(", ")} × ${options.chars} characters per mode; keys ~${options.charMs} ms apart (jittered), pauses up to ${options.pauseMs} ms at line ends and ~15 % of word ends; load average at start ${result.load.map((value) => value.toFixed(2)).join(", ")}, at the end ${result.loadAfter.map((value) => value.toFixed(2)).join(", ")}; wall time ${(result.wallMs / 60000).toFixed(1)} min; page clock − runner clock ${result.pageClockOffsetMs.toFixed(1)} ms.`, "");
-    lines.push("| mode | pauses | with ghost text | nothing to show | keystroke → ghost text p50 / p95 ms | accepts | Tab → next ghost text p50 / p95 ms | shown by (new / live / prefetch / cache / kept while typing) |", "|---|--:|--:|--:|--:|--:|--:|---|");
+    lines.push("| mode | pauses | with ghost text | nothing to show | keystroke → ghost text p50 / p95 ms | accepts (nothing to show after) | Tab → next ghost text p50 / p95 ms | shown by (new / live / prefetch / cache / kept while typing) |", "|---|--:|--:|--:|--:|--:|--:|---|");
     for (const mode of options.modes) {
         const summary = summarizeMode(result, mode);
         const share = summary.pauses - summary.nothing > 0 ? `${summary.withGhost} (${Math.round((summary.withGhost / (summary.pauses - summary.nothing)) * 100)} %)` : "0";
         const by = ["new", "live", "prefetch", "cache", "kept"].map((source) => summary.sources[source] ?? 0).join(" / ");
-        lines.push(`| ${modeNames[mode] ?? mode} | ${summary.pauses} | ${share} | ${summary.nothing} | ${fmt(summary.keystroke.p50)} / ${fmt(summary.keystroke.p95)} | ${summary.tab.count} | ${fmt(summary.tab.p50)} / ${fmt(summary.tab.p95)} | ${by} |`);
+        lines.push(`| ${modeNames[mode] ?? mode} | ${summary.pauses} | ${share} | ${summary.nothing} | ${fmt(summary.keystroke.p50)} / ${fmt(summary.keystroke.p95)} | ${summary.tab.count + summary.tab.nothing} (${summary.tab.nothing}) | ${fmt(summary.tab.p50)} / ${fmt(summary.tab.p95)} | ${by} |`);
     }
     lines.push("", "Where a shown suggestion's time went (medians over the pauses that got ghost text, ms; page, extension host and engine host on one clock; the engine stages only for suggestions from a new generation):", "");
     lines.push(`| stage | ${options.modes.map((mode) => modeNames[mode] ?? mode).join(" | ")} |`, `|---|${options.modes.map(() => "--:").join("|")}|`);
     const summaries = options.modes.map((mode) => summarizeMode(result, mode));
-    for (const [name, label] of Object.entries(STAGES) as Array<[StageName, string]>)
+    for (const [name, label] of (Object.entries(STAGES) as Array<[StageName, string]>).filter(([name]) => name !== "toAccepted"))
         lines.push(`| ${label} | ${summaries.map((summary) => fmt(summary.stages[name])).join(" | ")} |`);
-    lines.push("", "The same for Tab → next ghost text (keydown = the Tab; after an accept the extension asks VS Code to ask again, and VS Code sometimes asks by itself too):", "");
+    lines.push("", "The same for Tab → next ghost text (keydown = the Tab; Tab accepts and asks VS Code to ask again, the accepted item's command asks again too, and VS Code sometimes asks by itself; \"asks the provider\" is over every press, the others over those that got ghost text):", "");
     lines.push(`| stage | ${options.modes.map((mode) => modeNames[mode] ?? mode).join(" | ")} |`, `|---|${options.modes.map(() => "--:").join("|")}|`);
-    for (const name of ["toEdit", "toProvider", "providerTotal", "toDraw"] as const)
+    for (const name of ["toEdit", "toAccepted", "toProvider", "providerTotal", "toDraw"] as const)
         lines.push(`| ${STAGES[name]} | ${summaries.map((summary) => fmt(summary.tabStages[name])).join(" | ")} |`);
     if (result.diverged.length > 0)
         lines.push("", `Saved text differed from what was typed and accepted in: ${result.diverged.join(", ")}.`);
@@ -563,6 +591,6 @@ export function formatRealUiMarkdown(result: RealUiResult): string {
 export function realUiSummaryLines(result: RealUiResult): string[] {
     return result.options.modes.map((mode) => {
         const summary = summarizeMode(result, mode);
-        return `real UI, ${modeNames[mode] ?? mode}: keystroke → ghost text p50 ${fmt(summary.keystroke.p50)} p95 ${fmt(summary.keystroke.p95)} ms over ${summary.pauses - summary.nothing} pauses (${summary.withGhost} with ghost text, ${summary.nothing} nothing to show); Tab → next p50 ${fmt(summary.tab.p50)} p95 ${fmt(summary.tab.p95)} ms over ${summary.tab.count}; stages ${Object.entries(summary.stages).map(([name, ms]) => `${name} ${fmt(ms)}`).join(", ")}`;
+        return `real UI, ${modeNames[mode] ?? mode}: keystroke → ghost text p50 ${fmt(summary.keystroke.p50)} p95 ${fmt(summary.keystroke.p95)} ms over ${summary.pauses - summary.nothing} pauses (${summary.withGhost} with ghost text, ${summary.nothing} nothing to show); Tab → next p50 ${fmt(summary.tab.p50)} p95 ${fmt(summary.tab.p95)} ms over ${summary.tab.count} (${summary.tab.nothing} more with nothing to show), VS Code asked again after p50 ${fmt(summary.tabStages.toProvider)} ms; stages ${Object.entries(summary.stages).map(([name, ms]) => `${name} ${fmt(ms)}`).join(", ")}`;
     });
 }
