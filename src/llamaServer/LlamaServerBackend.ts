@@ -17,7 +17,7 @@ import type { StopReason } from "../common/CompletionTypes";
 import { buildPrompt, type PromptParts, type PromptTokenizer } from "../engine/buildPrompt";
 import { generationBudget } from "../engine/generationBudget";
 import type { Token } from "../engine/llamaTypes";
-import { asServerFailure, expectOk, failureForStatus, LlamaServerHttp, ServerFailure } from "./LlamaServerHttp";
+import { asServerFailure, expectOk, failureForStatus, LlamaServerHttp, serverEndpoint, ServerFailure } from "./LlamaServerHttp";
 import {
     completionBody, completionByteCeiling, findBos, findFimTokens, infillProbeBody, parseInfillProbe, parseProps, parseSlotsSpeculative,
     parseStreamEvent, parseTokenIds, parseTokenPieces, statsFromTimings, stopReasonOf, type ServerModel, type ServerTimings
@@ -97,13 +97,7 @@ export class LlamaServerBackend implements CompletionBackend {
         }
         this.display = check.display;
         this.cleartext = check.cleartext;
-        this.http = new LlamaServerHttp({
-            base: check.base,
-            display: check.display,
-            timeoutMs: options.timeoutMs,
-            deadlineMs: this.deadline.baseMs,
-            ...(options.apiKey != null ? { apiKey: options.apiKey } : {})
-        });
+        this.http = new LlamaServerHttp(serverEndpoint(check, options, this.deadline.baseMs));
         void this.monitor();
     }
 

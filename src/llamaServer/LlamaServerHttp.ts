@@ -52,6 +52,17 @@ export interface ServerEndpoint {
     readonly deadlineMs: number;
 }
 
+/** The endpoint of a checked server URL, with the caller's timeouts and API key. */
+export function serverEndpoint(url: { readonly base: URL; readonly display: string }, options: { readonly timeoutMs: number; readonly apiKey?: string }, deadlineMs: number): ServerEndpoint {
+    return {
+        base: url.base,
+        display: url.display,
+        timeoutMs: options.timeoutMs,
+        deadlineMs,
+        ...(options.apiKey != null ? { apiKey: options.apiKey } : {})
+    };
+}
+
 /** Bounds of one answer (a stream's from what was asked for). */
 export interface AnswerLimits {
     /** The stream is closed, and the request fails, once the answer grows past this many bytes. */

@@ -13,7 +13,7 @@
 // model (`-md`); nothing in the request asks for it.
 import type { StopReason } from "../common/CompletionTypes";
 import type { NextEditBackend } from "../nextEdit/NextEditSession";
-import { isRecord, LlamaServerHttp, ServerFailure } from "./LlamaServerHttp";
+import { isRecord, LlamaServerHttp, serverEndpoint, ServerFailure } from "./LlamaServerHttp";
 import { completionByteCeiling, parseStreamEvent, stopReasonOf } from "./llamaServerProtocol";
 import { checkServerUrl, type ServerUrlSource } from "./serverUrl";
 
@@ -63,13 +63,7 @@ export class LlamaServerNextEdit implements NextEditBackend {
             return;
         }
         this.display = check.display;
-        this.http = new LlamaServerHttp({
-            base: check.base,
-            display: check.display,
-            timeoutMs: options.timeoutMs,
-            deadlineMs: this.deadline.baseMs,
-            ...(options.apiKey != null ? { apiKey: options.apiKey } : {})
-        });
+        this.http = new LlamaServerHttp(serverEndpoint(check, options, this.deadline.baseMs));
     }
 
     /**

@@ -41,13 +41,7 @@ async function main(): Promise<number> {
         });
         console.log(nextEditSummaryLine(result));
         const markdown = formatNextEditMarkdown(result);
-        if (values.report != null) {
-            fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
-            fs.writeFileSync(values.report, markdown);
-            fs.writeFileSync(values.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
-            console.log(`wrote ${values.report}`);
-        } else
-            console.log(`\n${markdown}`);
+        writeReport(values.report, markdown, result);
         return 0;
     }
     if (values.edits != null)
@@ -65,14 +59,20 @@ async function main(): Promise<number> {
     const markdown = formatRealUiMarkdown(result);
     for (const line of realUiSummaryLines(result))
         console.log(line);
-    if (values.report != null) {
-        fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
-        fs.writeFileSync(values.report, markdown);
-        fs.writeFileSync(values.report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
-        console.log(`wrote ${values.report}`);
-    } else
-        console.log(`\n${markdown}`);
+    writeReport(values.report, markdown, result);
     return 0;
+}
+
+/** The markdown report at `report` with the run's JSON beside it (infinities as strings), or the markdown on stdout. */
+function writeReport(report: string | undefined, markdown: string, result: unknown): void {
+    if (report == null) {
+        console.log(`\n${markdown}`);
+        return;
+    }
+    fs.mkdirSync(path.dirname(path.resolve(report)), { recursive: true });
+    fs.writeFileSync(report, markdown);
+    fs.writeFileSync(report.replace(/\.md$/, "") + ".json", JSON.stringify(result, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : value), 1));
+    console.log(`wrote ${report}`);
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
