@@ -10,7 +10,7 @@ import { loadModelPair } from "./loadModelPair";
 import { EVAL_TARGET_MS, type ModelRunner } from "./ModelRunner";
 import { checkCompletionText } from "./modelFile/checkModelHealth";
 import { CopyDrafter } from "./drafters/CopyDrafter";
-import { noProposal, type Drafter, type Proposal } from "./drafters/Drafter";
+import { noProposal, truncateProposal, type Drafter, type Proposal } from "./drafters/Drafter";
 import { HybridDrafter } from "./drafters/HybridDrafter";
 import { LookupDrafter } from "./drafters/LookupDrafter";
 import { ModelDrafter } from "./drafters/ModelDrafter";
@@ -259,7 +259,7 @@ export class SpeculativeEngine {
             const draftCost = this.costClock();
             // Until a plain eval has been timed, no proposal can be weighed against the target alone.
             const measuringPlain = greedy && this.controller.needsPlainCost();
-            const proposal: Proposal = settings.drafter != null && remaining > 1 && !measuringPlain
+            let proposal: Proposal = settings.drafter != null && remaining > 1 && !measuringPlain
                 ? await settings.drafter.propose({
                     history,
                     limit: roundDraftLimit(remaining - 1, this.decoding.draftMax, lines === 0 ? this.controller.largestBatchWithin(EVAL_TARGET_MS, remaining) : undefined),
@@ -269,6 +269,10 @@ export class SpeculativeEngine {
                 })
                 : noProposal("model");
             const roundDraftCost = draftCost();
+            // While the first line is being written, nothing past its end is verified: the user waits
+            // for that line, and a longer batch (a copy of the lines after it) only delays it.
+            if (lines === 0)
+                proposal = truncateProposal(proposal, this.tokensToLineEnd(proposal.tokens));
             if (settings.drafter != null && remaining > 1 && !measuringPlain && proposal.tokens.length === 0)
                 stats.declinedRounds = (stats.declinedRounds ?? 0) + 1;
             const drafts = proposal.tokens;
@@ -422,6 +426,12 @@ export class SpeculativeEngine {
             shouldPrependBos: model.tokens.shouldPrependBosToken,
             fim: this.info.fim ? { prefix: infill.prefix!, suffix: infill.suffix!, middle: infill.middle!, layout: this.fimLayout } : null
         };
+    }
+
+    /** How many of `tokens` reach the end of a line: up to and including the first with a line break (all when none has one). */
+    private tokensToLineEnd(tokens: readonly Token[]): number {
+        const index = tokens.findIndex((token) => this.newlinesIn(token) > 0);
+        return index < 0 ? tokens.length : index + 1;
     }
 
     private newlinesIn(token: Token): number {

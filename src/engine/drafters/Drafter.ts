@@ -79,6 +79,28 @@ export interface Drafter {
 
 export const noProposal = (source: DraftSource): Proposal => ({ source, tokens: [], distributions: [] });
 
+/** The proposal's first `length` tokens, with the draft model's part (and a retry's policy length) cut to match. */
+export function truncateProposal(proposal: Proposal, length: number): Proposal {
+    if (length >= proposal.tokens.length)
+        return proposal;
+    const model = proposal.model;
+    const keepsModel = model != null && length > model.from;
+    return {
+        source: proposal.source,
+        tokens: proposal.tokens.slice(0, length),
+        distributions: proposal.distributions.slice(0, length),
+        ...(keepsModel
+            ? {
+                model: {
+                    from: model.from,
+                    confidences: model.confidences.slice(0, length - model.from),
+                    ...(model.probe != null ? { probe: { policyLength: Math.min(model.probe.policyLength, length - model.from) } } : {})
+                }
+            }
+            : {})
+    };
+}
+
 /** The draft length for `source` this round: the controller's choice when greedy, else the user's K. */
 export function draftLength(round: DraftRound, source: DraftSource, max = round.draftMax): number {
     return Math.min(round.limit, round.greedy ? round.controller.next(source, round.context, max) : round.draftMax);

@@ -1,0 +1,32 @@
+import * as assert from "node:assert/strict";
+import { truncateProposal, type Proposal } from "../../../src/engine/drafters/Drafter";
+
+const tokens = (...ids: number[]) => ids as never[];
+
+describe("truncateProposal", () => {
+    const copyThenModel: Proposal = {
+        source: "ngram16",
+        tokens: tokens(1, 2, 3, 4, 5, 6),
+        distributions: [],
+        model: { from: 3, confidences: [0.9, 0.8, 0.7] }
+    };
+
+    it("keeps the first tokens and the draft model's confidences for the ones kept", () => {
+        const cut = truncateProposal(copyThenModel, 5);
+        assert.deepEqual(cut.tokens, [1, 2, 3, 4, 5]);
+        assert.deepEqual(cut.model, { from: 3, confidences: [0.9, 0.8] });
+        assert.equal(cut.source, "ngram16");
+    });
+
+    it("drops the model's part when the cut falls inside the copy", () => {
+        const cut = truncateProposal(copyThenModel, 2);
+        assert.deepEqual(cut.tokens, [1, 2]);
+        assert.equal(cut.model, undefined);
+    });
+
+    it("a retry's policy length shrinks with the cut; a cut past the end changes nothing", () => {
+        const retry: Proposal = { source: "model", tokens: tokens(7, 8, 9, 10), distributions: [], model: { from: 0, confidences: [], probe: { policyLength: 3 } } };
+        assert.deepEqual(truncateProposal(retry, 2).model, { from: 0, confidences: [], probe: { policyLength: 2 } });
+        assert.equal(truncateProposal(retry, 4), retry);
+    });
+});
