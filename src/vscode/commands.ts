@@ -10,6 +10,7 @@ import { buildForThisMachine, usePrebuilt } from "./llamaCppBuildCommands";
 import type { SessionStats } from "./SessionStats";
 import type { ServerController } from "./ServerController";
 import type { StatisticsPanel } from "./StatisticsPanel";
+import { llamaCppBuildOffer, type BuildOffer } from "./llamaCppBuildOffer";
 
 export const commandIds = {
     toggleCompletions: "specula.toggleCompletions",
@@ -132,9 +133,7 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
             { label: "$(cloud-download) Download models of the selected pair", command: commandIds.downloadModels },
             { label: "$(graph) Show statistics", command: commandIds.showStatistics },
             { label: "$(debug-restart) Restart engine", command: commandIds.restartEngine },
-            ...(controller.info?.binary === "localBuild"
-                ? [{ label: "$(package) Use the prebuilt llama.cpp", description: "now: built for this machine", command: commandIds.usePrebuiltLlamaCpp }]
-                : controller.info == null ? [{ label: "$(tools) Build llama.cpp for this machine…", description: "when no prebuilt binary loads", command: commandIds.buildLlamaCpp }] : []),
+            ...buildEntries(llamaCppBuildOffer(controller.info, settings.speculative)),
             { label: "$(output) Open log", command: commandIds.openLog }
         ];
         const picked = await vscode.window.showQuickPick(entries, { title: "Specula" });
@@ -166,4 +165,12 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
             void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         })
     ];
+}
+
+function buildEntries(offer: BuildOffer | undefined): Array<{ label: string; description: string; command: string }> {
+    if (offer == null)
+        return [];
+    return offer.action === "usePrebuilt"
+        ? [{ label: "$(package) Use the prebuilt llama.cpp", description: offer.description, command: commandIds.usePrebuiltLlamaCpp }]
+        : [{ label: "$(tools) Build llama.cpp for this machine…", description: offer.description, command: commandIds.buildLlamaCpp }];
 }

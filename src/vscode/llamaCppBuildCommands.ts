@@ -27,7 +27,7 @@ export async function buildForThisMachine(deps: LlamaCppBuildDependencies): Prom
         "Specula: compile llama.cpp for this machine?",
         {
             modal: true,
-            detail: `It compiles the llama.cpp that Specula ships (no download) for this CPU${gpu === "off" ? "" : ` and GPU setting "${gpu}"`}: on a 2-core CPU about 10 minutes, with every core busy. Completions keep working meanwhile; the engine restarts with the new build when it is done. It is what makes Specula run where no prebuilt binary loads; where one does, measure before keeping it — on an AVX2 machine it decoded no faster than the prebuilt binary (README: "Build llama.cpp for your CPU"). "Use the Prebuilt llama.cpp" goes back.`
+            detail: `It compiles the llama.cpp that Specula ships (no download) for this CPU${gpu === "off" ? "" : ` and GPU setting "${gpu}"`}: on a 2-core CPU about 10 minutes, with every core busy. Completions keep working meanwhile; the engine restarts with the new build when it is done. It is what makes Specula run where no prebuilt binary loads; where one does, it decodes the target alone no faster, but it evaluates a verify batch for fewer single-token evals, so speculation gains more (README: "Build llama.cpp for your CPU"): measure before keeping it. "Use the Prebuilt llama.cpp" goes back.`
         },
         build
     );
