@@ -77,6 +77,8 @@ export interface RoundOutcome {
 export class DraftLengthController {
     private readonly sources = new Map<DraftSource, SourceState>();
     private readonly targetMsByBatch = new Map<number, number>();
+    /** The measured batch sizes in ascending order (targetMs runs in every round's length search). */
+    private readonly measuredSizes: number[] = [];
     /** What each source actually earned against the target alone (the "never slower" veto). */
     private readonly ledger = new PayoffLedger();
     /** The draft model's confidence → acceptance, for this pair. */
@@ -143,7 +145,7 @@ export class DraftLengthController {
         for (let k = 1; k <= maxDraft; k++) {
             const expected = (1 - Math.pow(alpha, k + 1)) / (1 - alpha);
             const rate = expected / (k * draftMsPerToken + this.targetMs(k + 1));
-            if (rate > bestRate * 1.02) {
+            if (rate > bestRate * MIN_GAIN) {
                 bestRate = rate;
                 bestK = k;
             }
@@ -320,6 +322,10 @@ export class DraftLengthController {
     public recordTargetCost(batchSize: number, ms: number): void {
         const previous = this.targetMsByBatch.get(batchSize);
         this.targetMsByBatch.set(batchSize, previous == null ? ms : 0.8 * previous + 0.2 * ms);
+        if (previous == null) {
+            this.measuredSizes.push(batchSize);
+            this.measuredSizes.sort((a, b) => a - b);
+        }
     }
 
     /**
@@ -358,7 +364,7 @@ export class DraftLengthController {
         const known = this.targetMsByBatch.get(batchSize);
         if (known != null)
             return known;
-        const sizes = [...this.targetMsByBatch.keys()].sort((a, b) => a - b);
+        const sizes = this.measuredSizes;
         if (sizes.length === 0)
             return 0;
         let below = sizes[0];

@@ -19,6 +19,6 @@ export function llamaCppBuildOffer(info: Pick<EngineInfo, "binary" | "gpu"> | un
     if (info == null)
         return { action: "build", description: "when no prebuilt binary loads" };
     if (speculative && info.gpu === false)
-        return { action: "build", description: "cheaper verify batches: speculation gains more on a CPU" };
+        return { action: "build", description: "cheaper verify batches for speculation" };
     return undefined;
 }
