@@ -4,7 +4,7 @@
  * node-llama-cpp 3.21.1 computes a greedy token's confidence by sorting the whole vocabulary's logits
  * (`std::sort` in AddonContext's SampleToken, for a value that needs one pass): measured on this
  * project's code draft (8 192 tokens), a draft eval costs 0.33–0.44 ms of CPU without it and
- * 0.91–0.94 ms with it; on a real pair's 151 936-token vocabulary the sort alone is about 20 times
+ * 0.91–1.03 ms with it; on a real pair's 151 936-token vocabulary the sort alone is about 20 times
  * that. The confidence feeds the calibration (ConfidenceCalibration) that cuts unlikely tokens, which
  * is worth little when it doubles the cost of every draft token. So the drafter measures both prices
  * on this machine and this model — a few single-token evals each way, again every few hundred evals —
