@@ -10,7 +10,7 @@ import { loadModelPair } from "./loadModelPair";
 import { EVAL_TARGET_MS, type ModelRunner } from "./ModelRunner";
 import { checkCompletionText } from "./modelFile/checkModelHealth";
 import { CopyDrafter } from "./drafters/CopyDrafter";
-import { noProposal, truncateProposal, type Drafter, type Proposal } from "./drafters/Drafter";
+import { noProposal, spentDrafting, truncateProposal, type Drafter, type Proposal } from "./drafters/Drafter";
 import { HybridDrafter } from "./drafters/HybridDrafter";
 import { LookupDrafter } from "./drafters/LookupDrafter";
 import { ModelDrafter } from "./drafters/ModelDrafter";
@@ -268,7 +268,8 @@ export class SpeculativeEngine {
                     costClock: this.costClock
                 })
                 : noProposal("model");
-            const roundDraftCost = draftCost();
+            // The draft model's catch-up on the prompt is prompt processing, not this round's cost.
+            const roundDraftCost = draftCost() - (proposal.catchUpMs ?? 0);
             // While the first line is being written, nothing past its end is verified: the user waits
             // for that line, and a longer batch (a copy of the lines after it) only delays it.
             if (lines === 0)
@@ -357,7 +358,7 @@ export class SpeculativeEngine {
      * model's continuation of it each count for their own), the draft model's confidence calibration,
      * and what the round earned against the target alone — greedy rounds only (a sampled round's
      * proposals must not depend on timings), including a draft-model round whose tokens were all cut
-     * (its draft evals were spent for nothing).
+     * (its draft evals were spent for nothing), but not a round where nothing was drafted.
      */
     private recordRound(proposal: Proposal, accepted: number, context: RoundContext | undefined, round: { greedy: boolean; committed: number; verifyMs: number; draftMs: number }): void {
         const drafted = proposal.tokens.length;
@@ -369,7 +370,7 @@ export class SpeculativeEngine {
             if (proposal.model.confidences.length > 0)
                 this.controller.calibration.record(proposal.model.confidences, accepted - modelFrom);
         }
-        if (!round.greedy || (drafted === 0 && round.draftMs <= 0))
+        if (!round.greedy || !spentDrafting(proposal))
             return;
         const probe = proposal.model?.probe;
         this.controller.recordRound({

@@ -5,8 +5,10 @@
  * (`std::sort` in AddonContext's SampleToken, for a value that needs one pass): measured on this
  * project's code draft (8 192 tokens), a draft eval costs 0.33–0.44 ms of CPU without it and
  * 0.91–1.03 ms with it; on a real pair's 151 936-token vocabulary the sort alone is about 20 times
- * that. The confidence feeds the calibration (ConfidenceCalibration) that cuts unlikely tokens, which
- * is worth little when it doubles the cost of every draft token. So the drafter measures both prices
+ * that. The drafter therefore asks for the draft's top-k probabilities instead (ModelDrafter's
+ * CONFIDENCE_REQUEST: a partial sort, within the noise of a plain eval on the code draft). The
+ * confidence feeds the calibration (ConfidenceCalibration) that cuts unlikely tokens, which would be
+ * worth little if it doubled the cost of every draft token. So the drafter still measures both prices
  * on this machine and this model — a few single-token evals each way, again every few hundred evals —
  * and asks for confidence only while it adds at most {@link MAX_OVERHEAD} to a draft eval. Without
  * it, a draft token is valued at the model's running acceptance, as before any band has evidence.

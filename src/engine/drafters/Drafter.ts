@@ -10,6 +10,18 @@ export interface Proposal {
     readonly tokens: Token[];
     readonly distributions: Distribution<Token>[];
     /**
+     * Draft-model evals this round spent, whether or not any of their tokens are proposed (a round whose
+     * drafts were all cut still paid for them). Absent or 0 when the draft model did not run: a round
+     * that neither drafted nor spent anything says nothing about what drafting earns.
+     */
+    readonly draftEvals?: number;
+    /**
+     * Of the round's drafting time, what the draft model spent catching up on the prompt (its cache was
+     * behind: no warm-up ran, or the cursor moved), measured by the round's cost clock: paid once a
+     * request, it is prompt processing, not a cost of this round's proposals.
+     */
+    readonly catchUpMs?: number;
+    /**
      * The draft model's part of the proposal: its tokens start at `from` (0 for a draft-model round,
      * the copy's length when the model continued a lookup copy), with the model's confidence in each
      * (greedy only; empty otherwise). Absent when the model proposed nothing.
@@ -79,6 +91,16 @@ export interface Drafter {
 
 export const noProposal = (source: DraftSource): Proposal => ({ source, tokens: [], distributions: [] });
 
+/**
+ * Whether a round's proposal tells the payoff ledger anything: it proposed tokens, or its draft model
+ * spent evals on tokens that were all cut. A round where nothing was drafted cost what the target
+ * alone costs; recorded, its timing noise would drag a stopped source's record towards zero and keep
+ * it stopped.
+ */
+export function spentDrafting(proposal: Proposal): boolean {
+    return proposal.tokens.length > 0 || (proposal.draftEvals ?? 0) > 0;
+}
+
 /** The proposal's first `length` tokens, with the draft model's part (and a retry's policy length) cut to match. */
 export function truncateProposal(proposal: Proposal, length: number): Proposal {
     if (length >= proposal.tokens.length)
@@ -87,6 +109,8 @@ export function truncateProposal(proposal: Proposal, length: number): Proposal {
     const keepsModel = model != null && length > model.from;
     return {
         source: proposal.source,
+        ...(proposal.draftEvals != null ? { draftEvals: proposal.draftEvals } : {}),
+        ...(proposal.catchUpMs != null ? { catchUpMs: proposal.catchUpMs } : {}),
         tokens: proposal.tokens.slice(0, length),
         distributions: proposal.distributions.slice(0, length),
         ...(keepsModel

@@ -81,9 +81,11 @@ export class HybridDrafter implements Drafter {
         const expected = (1 - Math.pow(alpha, length + 1)) / (1 - alpha);
         const extension = await this.model.propose({ ...round, history: [...round.history, ...copy.tokens], limit: room }, { length, reach, expected });
         if (extension.tokens.length === 0 || extension.model == null)
-            return copy;
+            return { ...copy, draftEvals: extension.draftEvals, catchUpMs: extension.catchUpMs };
         return {
             source: copy.source,
+            draftEvals: extension.draftEvals,
+            catchUpMs: extension.catchUpMs,
             tokens: [...copy.tokens, ...extension.tokens],
             distributions: [...copy.distributions, ...extension.distributions],
             model: { from: length, confidences: extension.model.confidences }

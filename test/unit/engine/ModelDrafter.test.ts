@@ -27,11 +27,15 @@ describe("ModelDrafter", () => {
         const runner = {
             cachedTokens: [] as number[],
             model: { isEogToken: () => false },
+            prefill: async (tokens: readonly number[]) => {
+                runner.cachedTokens.push(...tokens);
+                return true;
+            },
             evaluate: async (items: Array<number | [number, unknown]>) => {
                 for (const item of items)
                     runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
                 const confidence = confidences[evals++];
-                return items.map((_, index) => index === items.length - 1 ? { next: { token: 50 + evals, confidence } } : undefined);
+                return items.map((_, index) => index === items.length - 1 ? { next: { token: 50 + evals, probabilities: new Map([[3, (1 - confidence) / 4], [50 + evals, confidence], [4, (1 - confidence) / 4]]) } } : undefined);
             }
         };
         const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
@@ -58,7 +62,9 @@ describe("ModelDrafter", () => {
         const retry = proposals[7];
         const probeLength = controller.probeLength("model", 8);
         assert.ok(probeLength > 2, `the probe's length ${probeLength}`);
+        assert.ok(proposals.slice(0, 7).every((proposal) => (proposal.draftEvals ?? 0) === 0), "a skipped round spends no draft eval and says so");
         assert.equal(retry.tokens.length, probeLength, "verified uncut");
+        assert.equal(retry.draftEvals, probeLength);
         assert.deepEqual(retry.model?.probe, { policyLength: 2 }, "the two confident tokens are what the calibration keeps");
     });
 
@@ -68,14 +74,18 @@ describe("ModelDrafter", () => {
         const runner = {
             cachedTokens: [] as number[],
             model: { isEogToken: () => false },
-            evaluate: async (items: Array<number | [number, { generateNext: { confidence?: boolean } }]>) => {
+            prefill: async (tokens: readonly number[]) => {
+                runner.cachedTokens.push(...tokens);
+                return true;
+            },
+            evaluate: async (items: Array<number | [number, { generateNext: { probabilities?: boolean } }]>) => {
                 for (const item of items)
                     runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
-                const last = items[items.length - 1] as [number, { generateNext: { confidence?: boolean } }];
-                const confidence = last[1].generateNext.confidence === true;
+                const last = items[items.length - 1] as [number, { generateNext: { probabilities?: boolean } }];
+                const confidence = last[1].generateNext.probabilities === true;
                 asked.push(confidence);
                 priced = confidence ? 0.9 : 0.4;
-                return items.map((_, index) => index === items.length - 1 ? { next: { token: 7, ...(confidence ? { confidence: 0.9 } : {}) } } : undefined);
+                return items.map((_, index) => index === items.length - 1 ? { next: confidence ? { probabilities: new Map([[7, 0.9], [6, 0.1]]) } : { token: 7 } } : undefined);
             },
             keepCommonPrefix: async (kept: readonly number[], limit: number) => {
                 runner.cachedTokens = kept.slice(0, Math.min(limit, runner.cachedTokens.length));
@@ -102,5 +112,77 @@ describe("ModelDrafter", () => {
         assert.ok(asked.slice(-4).every((ask) => !ask), asked.join(","));
         assert.deepEqual(proposals[3].tokens, [7, 7, 7, 7], "the draft still proposes");
         assert.deepEqual(proposals[3].model?.confidences, [], "nothing for the calibration to learn from");
+    });
+
+    it("asks for a greedy token's confidence as the draft's top-k probabilities (a partial sort, not node-llama-cpp's full sort) and drafts their most likely token", async () => {
+        const requests: unknown[] = [];
+        const runner = {
+            cachedTokens: [] as number[],
+            model: { isEogToken: () => false },
+            prefill: async (tokens: readonly number[]) => {
+                runner.cachedTokens.push(...tokens);
+                return true;
+            },
+            evaluate: async (items: Array<number | [number, { generateNext: unknown }]>) => {
+                for (const item of items)
+                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
+                requests.push((items[items.length - 1] as [number, { generateNext: unknown }])[1].generateNext);
+                // node-llama-cpp samples a token from the top k at temperature 1; the drafter must not use it.
+                return items.map((_, index) => index === items.length - 1 ? { next: { token: 5, probabilities: new Map([[5, 0.25], [9, 0.7], [6, 0.05]]) } } : undefined);
+            }
+        };
+        const controller = new DraftLengthController({ maxDraft: 2, adaptive: false });
+        const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
+        const proposal = await drafter.propose({
+            history: [1, 2, 3] as never[], limit: 2, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+            random: new SeededRandom(1), signal: new AbortController().signal,
+            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+            context: undefined, controller, draftMax: 2, draftConfidence: 0, costClock: wallClock
+        });
+        assert.deepEqual(proposal.tokens, [9, 9], "the most likely token, not the sampled one");
+        assert.deepEqual(proposal.model?.confidences, [0.7, 0.7]);
+        const asked = requests[0] as { probabilities?: boolean; confidence?: boolean; options?: { temperature?: number; topK?: number } };
+        assert.equal(asked.probabilities, true);
+        assert.equal(asked.confidence, undefined, "confidence: true sorts the whole vocabulary");
+        assert.equal(asked.options?.temperature, 1);
+        assert.ok(asked.options?.topK != null && asked.options.topK <= 16, `top-k ${asked.options?.topK}`);
+    });
+
+    it("a draft behind on the prompt catches up before drafting, timed apart, and the round reports the catch-up (the engine leaves it out of the round's cost)", async () => {
+        const calls: string[] = [];
+        let clock = 0;
+        const runner = {
+            cachedTokens: [1, 2] as number[],
+            model: { isEogToken: () => false },
+            prefill: async (tokens: readonly number[]) => {
+                calls.push(`prefill ${tokens.join(",")}`);
+                clock += 40;
+                runner.cachedTokens.push(...tokens);
+                return true;
+            },
+            evaluate: async (items: Array<number | [number, unknown]>) => {
+                calls.push(`evaluate ${items.map((item) => typeof item === "number" ? item : item[0]).join(",")}`);
+                clock += 0.5;
+                for (const item of items)
+                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
+                return items.map((_, index) => index === items.length - 1 ? { next: { token: 9, probabilities: new Map([[9, 0.9]]) } } : undefined);
+            }
+        };
+        const controller = new DraftLengthController({ maxDraft: 2, adaptive: false });
+        const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
+        const proposal = await drafter.propose({
+            history: [1, 2, 3, 4, 5, 6, 7] as never[], limit: 2, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+            random: new SeededRandom(1), signal: new AbortController().signal,
+            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+            context: undefined, controller, draftMax: 2, draftConfidence: 0,
+            costClock: () => {
+                const started = clock;
+                return () => clock - started;
+            }
+        });
+        assert.deepEqual(calls, ["prefill 3,4,5", "evaluate 6,7", "evaluate 9"], "the prompt apart, then the usual two tokens");
+        assert.equal(proposal.catchUpMs, 40);
+        assert.equal(proposal.draftEvals, 2);
+        assert.deepEqual(proposal.tokens, [9, 9]);
     });
 });

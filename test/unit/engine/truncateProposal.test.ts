@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { truncateProposal, type Proposal } from "../../../src/engine/drafters/Drafter";
+import { noProposal, spentDrafting, truncateProposal, type Proposal } from "../../../src/engine/drafters/Drafter";
 
 const tokens = (...ids: number[]) => ids as never[];
 
@@ -28,5 +28,17 @@ describe("truncateProposal", () => {
         const retry: Proposal = { source: "model", tokens: tokens(7, 8, 9, 10), distributions: [], model: { from: 0, confidences: [], probe: { policyLength: 3 } } };
         assert.deepEqual(truncateProposal(retry, 2).model, { from: 0, confidences: [], probe: { policyLength: 2 } });
         assert.equal(truncateProposal(retry, 4), retry);
+    });
+});
+
+describe("spentDrafting", () => {
+    it("a round that drafted nothing and ran no draft eval tells the payoff ledger nothing; one whose drafts were all cut does, and a cut keeps the evals", () => {
+        assert.equal(spentDrafting(noProposal("model")), false);
+        assert.equal(spentDrafting({ ...noProposal("model"), draftEvals: 0 }), false);
+        assert.equal(spentDrafting({ ...noProposal("model"), draftEvals: 3 }), true, "three draft evals spent for nothing");
+        assert.equal(spentDrafting({ source: "ngram8", tokens: tokens(1, 2), distributions: [] }), true, "a copy costs no eval but is verified");
+        const drafted: Proposal = { source: "model", tokens: tokens(1, 2, 3), distributions: [], draftEvals: 3, model: { from: 0, confidences: [] } };
+        assert.equal(truncateProposal(drafted, 0).draftEvals, 3);
+        assert.equal(spentDrafting(truncateProposal(drafted, 0)), true);
     });
 });
