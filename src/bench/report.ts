@@ -24,6 +24,9 @@ export interface VariantRow {
     readonly overheadShare: number;
     readonly mismatches: number;
     readonly mismatchedIds: readonly string[];
+    /** Outputs that first differ at a floating-point near tie of the target's top two (src/bench/nearTie.ts). */
+    readonly nearTies: number;
+    readonly nearTieIds: readonly string[];
     readonly tasks: number;
     /** A llama-server row: it reports drafted and accepted tokens, not its target evals. */
     readonly native: boolean;
@@ -82,10 +85,21 @@ export function variantRows(
             overheadShare: engineVariant || total.id === "target" ? Math.max(0, 1 - (total.draftMs + total.targetMs) / busy) : 0,
             mismatches: total.mismatches,
             mismatchedIds: total.mismatchedIds,
+            nearTies: total.nearTies,
+            nearTieIds: total.nearTieIds,
             tasks: total.tasks,
             native: variant.native != null
         };
     });
+}
+
+/** "30/30"; "29/30, 1 near tie (id)" when an output left the target's at a floating-point tie; "**N MISMATCH**" otherwise. */
+export function exactness(row: Pick<VariantRow, "tasks" | "mismatches" | "nearTies" | "nearTieIds">): string {
+    if (row.mismatches > 0)
+        return `**${row.mismatches} MISMATCH**${row.nearTies > 0 ? `, ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"}` : ""}`;
+    if (row.nearTies > 0)
+        return `${row.tasks - row.nearTies}/${row.tasks}, ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"} (${row.nearTieIds.join(", ")})`;
+    return `${row.tasks}/${row.tasks}`;
 }
 
 export function formatVariantsTable(rows: readonly VariantRow[]): string {
@@ -99,7 +113,7 @@ export function formatVariantsTable(rows: readonly VariantRow[]): string {
         lines.push(`| ${row.label} | ${row.tokens} | ${(row.decodeMs / 1000).toFixed(1)} | ${row.tokensPerSecond.toFixed(1)} | **${row.speedup.toFixed(2)}×** | ` +
             `${noDrafts ? "—" : pct(row.acceptanceRate)} | ${row.native ? "—" : row.tokensPerTargetEval.toFixed(2)} | ${row.id === "target" || row.native ? "—" : row.meanDraft.toFixed(2)} | ` +
             `${row.id === "target" || row.native ? "—" : row.alpha.toFixed(2)} | ${row.expectedSpeedup != null ? `${row.expectedSpeedup.toFixed(2)}×` : "—"} | ` +
-            `${row.efficiency != null && row.id !== "target" ? pct(row.efficiency) : "—"} | ${split} | ${row.mismatches === 0 ? `${row.tasks}/${row.tasks}` : `**${row.mismatches} MISMATCH**`} |`);
+            `${row.efficiency != null && row.id !== "target" ? pct(row.efficiency) : "—"} | ${split} | ${exactness(row)} |`);
     }
     return lines.join("\n");
 }
@@ -124,8 +138,10 @@ export function formatPerTaskTable(results: readonly VariantsTaskResult[], varia
             const speedup = (run.tokens / run.decodeMs) / (reference.tokens / reference.decodeMs);
             return `${speedup.toFixed(2)}×`;
         });
-        const mismatched = variants.filter((id) => result.runs[id]?.identical === false);
-        lines.push(`| ${result.id} | ${result.promptTokens} | ${speedups.join(" | ")} | ${mismatched.length === 0 ? "yes" : `**no: ${mismatched.join(", ")}**`} |`);
+        const mismatched = variants.filter((id) => result.runs[id]?.identical === false && result.runs[id]?.nearTie !== true);
+        const tied = variants.filter((id) => result.runs[id]?.nearTie === true);
+        const verdict = mismatched.length > 0 ? `**no: ${mismatched.join(", ")}**` : tied.length > 0 ? `yes, up to a near tie (${tied.join(", ")})` : "yes";
+        lines.push(`| ${result.id} | ${result.promptTokens} | ${speedups.join(" | ")} | ${verdict} |`);
     }
     return lines.join("\n");
 }

@@ -3,6 +3,7 @@ import { TokenPool } from "../engine/drafters/TokenPool";
 import type { Token } from "../engine/llamaTypes";
 import type { SpeculativeEngine } from "../engine/SpeculativeEngine";
 import type { BenchTask } from "./BenchTask";
+import { firstDivergence, isNearTie } from "./nearTie";
 import type { LlamaServerPeer, NativeMode, NativeRunResult } from "./LlamaServerPeer";
 import type { PeerPredictorRunner, PeerRunResult, PeerSettings } from "./PeerPredictorRunner";
 import type { VariantId, VariantSpec } from "./variants";
@@ -23,13 +24,22 @@ export interface VariantRun {
      * far less, so the bench also reports speed ratios by CPU time.
      */
     readonly cpuMs: number;
+    /**
+     * Set when the output differs from the target alone's first at a token where the target's top two
+     * were a floating-point near tie (src/bench/nearTie.ts): not counted as a mismatch.
+     */
+    readonly nearTie?: boolean;
 }
 
 export interface VariantTotals extends VariantRun {
     readonly id: VariantId;
     readonly tasks: number;
+    /** Outputs that differ from the target alone's, near ties excepted. */
     readonly mismatches: number;
     readonly mismatchedIds: string[];
+    /** Outputs that differ first at a near tie of the target's top two tokens. */
+    readonly nearTies: number;
+    readonly nearTieIds: string[];
 }
 
 export interface VariantsTaskResult {
@@ -155,8 +165,10 @@ export async function runVariants(
             }
         const reference = outputs.get("target")?.tokens;
         const runs: Partial<Record<VariantId, VariantRun>> = {};
-        for (const [id, output] of outputs)
-            runs[id] = output.run(reference ?? output.tokens);
+        for (const [id, output] of outputs) {
+            const run = output.run(reference ?? output.tokens);
+            runs[id] = run.identical || reference == null ? run : { ...run, nearTie: await divergesAtNearTie(engine, request, reference as readonly Token[], output.tokens as readonly Token[]) };
+        }
         const result: VariantsTaskResult = { id: task.id, promptTokens: engine.promptTokens(request).length, runs };
         results.push(result);
         options.onTask?.(result, index);
@@ -167,7 +179,7 @@ export async function runVariants(
 export function totalsByVariant(results: readonly VariantsTaskResult[], variants: readonly VariantSpec[]): VariantTotals[] {
     return variants.map((variant) => {
         const totals = {
-            id: variant.id, tasks: 0, mismatches: 0, mismatchedIds: [] as string[], tokens: 0, decodeMs: 0, identical: true,
+            id: variant.id, tasks: 0, mismatches: 0, mismatchedIds: [] as string[], nearTies: 0, nearTieIds: [] as string[], tokens: 0, decodeMs: 0, identical: true,
             draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, draftMs: 0, targetMs: 0, cpuMs: 0
         };
         for (const result of results) {
@@ -181,12 +193,25 @@ export function totalsByVariant(results: readonly VariantsTaskResult[], variants
             addDecodingCounts(totals, run);
             if (!run.identical) {
                 totals.identical = false;
-                totals.mismatches++;
-                totals.mismatchedIds.push(result.id);
+                if (run.nearTie === true) {
+                    totals.nearTies++;
+                    totals.nearTieIds.push(result.id);
+                } else {
+                    totals.mismatches++;
+                    totals.mismatchedIds.push(result.id);
+                }
             }
         }
         return totals;
     });
+}
+
+/** Whether `output` first leaves `reference` (the target alone's) where the target's top two tokens are a near tie. */
+async function divergesAtNearTie(engine: SpeculativeEngine, request: { prefix: string; suffix: string; maxTokens: number }, reference: readonly Token[], output: readonly Token[]): Promise<boolean> {
+    const at = firstDivergence(reference, output);
+    if (at == null || reference[at] == null || output[at] == null)
+        return false;
+    return isNearTie(await engine.nextTokenProbabilities(request, reference.slice(0, at)), reference[at], output[at]);
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

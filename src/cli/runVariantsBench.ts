@@ -122,7 +122,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         // build's arithmetic may break a near-tie differently; only Specula's own mismatches fail the run.
         const mismatches = rows.filter((row) => !row.native).reduce((sum, row) => sum + row.mismatches, 0);
         for (const row of rows)
-            log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x (cpu ${row.cpuSpeedup?.toFixed(2) ?? "-"}x) acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : "exact"}`);
+            log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x (cpu ${row.cpuSpeedup?.toFixed(2) ?? "-"}x) acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : row.nearTies > 0 ? `exact up to ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"} (${row.nearTieIds.join(",")})` : "exact"}`);
 
         // 4. What a user feels: the typing replay through the extension's completion pipeline, with the
         // product's settings (the variants above changed them) and a fresh pool.
@@ -221,7 +221,7 @@ function formatTaskLine(result: VariantsTaskResult, index: number, count: number
     const reference = result.runs.target;
     const parts = Object.entries(result.runs).map(([id, run]) => {
         const speed = reference != null && run.decodeMs > 0 ? (reference.decodeMs / Math.max(1, reference.tokens)) / (run.decodeMs / Math.max(1, run.tokens)) : 0;
-        return `${id} ${speed.toFixed(2)}x${run.identical ? "" : " MISMATCH"}`;
+        return `${id} ${speed.toFixed(2)}x${run.identical ? "" : run.nearTie === true ? " (near tie)" : " MISMATCH"}`;
     });
     return `[${index + 1}/${count}] ${result.id} (${result.promptTokens} prompt tokens): ${parts.join(", ")}`;
 }

@@ -379,6 +379,31 @@ export class SpeculativeEngine {
         });
     }
 
+    /**
+     * The target's distribution for the token after the request's prompt and `continuation` (the bench
+     * uses it to tell a floating-point near tie from a real mismatch: see src/bench/nearTie.ts).
+     * Queued like a request; the prompt is taken from the cache where it is there.
+     */
+    public nextTokenProbabilities(request: CompletionRequest, continuation: readonly Token[]): Promise<ReadonlyMap<Token, number>> {
+        if (this.disposed)
+            return Promise.reject(new SpeculaError("ENGINE_DISPOSED", "The completion engine has been shut down."));
+        const run = this.queue.then(async () => {
+            const history = [...this.promptTokens(request), ...continuation];
+            try {
+                this.target.resync();
+                const reused = await this.target.keepCommonPrefix(history, history.length - 1);
+                await this.target.prefill(history.slice(reused, history.length - 1), undefined);
+                const [result] = await this.target.evaluate([[history[history.length - 1], { generateNext: { probabilities: true } }]]);
+                return result?.next?.probabilities ?? new Map<Token, number>();
+            } catch (error) {
+                this.target.resync();
+                throw error;
+            }
+        });
+        this.queue = run.catch(() => undefined);
+        return run;
+    }
+
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
     public promptTokens(request: CompletionRequest): Token[] {
         return this.buildPromptFor(request, generationBudget(this.target.context.contextSize, this.decoding.draftMax, request.maxTokens ?? decodingOptionTable.maxTokens.default).maxTokens).tokens;

@@ -44,6 +44,18 @@ describe("speculative greedy decoding is exact", function () {
             assert.ok(drafted > 0, "the draft proposed nothing, so nothing was tested");
         });
 
+    it("nextTokenProbabilities (the bench's near-tie check) rates the target alone's next token highest at every step of a completion", async () => {
+        for (const index of [1, 5, 9]) {
+            const prompt = prompts[index];
+            const tokens = reference.get(index)!;
+            for (const at of [0, Math.floor(tokens.length / 2), tokens.length - 1]) {
+                const probabilities = await engine.nextTokenProbabilities({ ...prompt, maxTokens: 40 }, tokens.slice(0, at) as never[]);
+                const best = [...probabilities.entries()].sort((a, b) => b[1] - a[1])[0];
+                assert.equal(best?.[0], tokens[at], `prompt ${index}, token ${at}`);
+            }
+        }
+    });
+
     it("target-alone decoding agrees with node-llama-cpp's own greedy evaluate()", async () => {
         // An independent path: if the engine's loop had a bug shared by both of its modes, this catches it.
         const { getLlama } = await import("node-llama-cpp");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { BatchCostCurve } from "../../../src/bench/analytic";
-import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
+import { exactness, formatCeilingTable, formatPerTaskTable, formatVariantsTable, renderSpeedupChart, variantRows } from "../../../src/bench/report";
 import { totalsByVariant, type VariantsTaskResult } from "../../../src/bench/runVariants";
 import { allVariants, selectVariants } from "../../../src/bench/variants";
 
@@ -32,6 +32,23 @@ describe("bench: report formatting", () => {
         assert.match(table, /\*\*2\.00×\*\*/);
         assert.match(table, /1 MISMATCH/);
         assert.equal(table.split("\n").length, 2 + rows.length);
+    });
+
+    it("an output that leaves the target's at a floating-point near tie is reported as such, not as a mismatch", () => {
+        const tied: VariantsTaskResult[] = [
+            results[0],
+            { id: "b", promptTokens: 100, runs: { target: run(20, 1000), k4: { ...run(20, 500, { identical: false }), nearTie: true } } },
+            { id: "c", promptTokens: 100, runs: { target: run(20, 1000), k4: run(20, 500, { identical: false }) } }
+        ];
+        const k4 = variantRows(totalsByVariant(tied, variants), variants, { target: curve, draftMsPerToken: 0.5 }).find((row) => row.id === "k4")!;
+        assert.equal(k4.mismatches, 1);
+        assert.deepEqual(k4.mismatchedIds, ["c"]);
+        assert.equal(k4.nearTies, 1);
+        assert.deepEqual(k4.nearTieIds, ["b"]);
+        assert.equal(exactness(k4), "**1 MISMATCH**, 1 near tie");
+        assert.equal(exactness({ tasks: 3, mismatches: 0, nearTies: 1, nearTieIds: ["b"] }), "2/3, 1 near tie (b)");
+        assert.equal(exactness({ tasks: 3, mismatches: 0, nearTies: 0, nearTieIds: [] }), "3/3");
+        assert.match(formatPerTaskTable(tied.slice(0, 2), ["target", "k4"]), /yes, up to a near tie \(k4\)/);
     });
 
     it("ceiling table and chart", () => {
