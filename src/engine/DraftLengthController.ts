@@ -278,7 +278,7 @@ export class DraftLengthController {
             return false;
         const specific = ledgerKey(source, context);
         const key = this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS ? specific : source;
-        return this.ledger.measuredRounds(key) >= 3 && (this.ledger.average(key) ?? 0) < 0;
+        return this.ledger.stopped(key);
     }
 
     /**

@@ -43,14 +43,33 @@ describe("PayoffLedger", () => {
         for (let i = 0; i < 3; i++)
             ledger.record("model", -2);
         const retries: number[] = [];
-        for (let round = 0; round < 20; round++)
+        for (let round = 0; round < 16; round++)
             if (ledger.decide("model") === "retry") {
                 retries.push(round);
                 ledger.record("model", 0.5);
-                assert.ok(ledger.average("model")! < 0, "still stopped");
+                assert.ok(ledger.average("model")! < 0, "still below zero");
             }
         // Without the reset the backoff doubles: retries at 3, 11 and 27.
-        assert.deepEqual(retries, [3, 7, 11, 15, 19]);
+        assert.deepEqual(retries, [3, 7, 11, 15]);
+        // Four paying retries later the average is still below zero, but no longer by more than its noise.
+        assert.ok(ledger.average("model")! < 0);
+        assert.equal(ledger.decide("model"), "draft");
+    });
+
+    it("stops a source that loses every round at once, not one whose all-or-nothing rounds pay on average but dipped below zero", () => {
+        const steady = new PayoffLedger({ minRounds: 3, smoothing: 0.25 });
+        const bursty = new PayoffLedger({ minRounds: 3, smoothing: 0.25 });
+        // A weak draft: every verify of five is rejected at its first token.
+        for (let i = 0; i < 3; i++)
+            steady.record("model", -1.3);
+        // A good one after an unlucky stretch: +3.7 when a verify of five is kept whole, −1.3 when not.
+        for (const saved of [3.7, -1.3, 3.7, -1.3, -1.3, 3.7, -1.3, -1.3, -1.3])
+            bursty.record("model", saved);
+        assert.ok(bursty.average("model")! < 0, `the average ${bursty.average("model")} dipped below zero`);
+        assert.equal(steady.decide("model"), "skip");
+        assert.equal(bursty.decide("model"), "draft");
+        assert.equal(steady.stopped("model"), true);
+        assert.equal(bursty.stopped("model"), false);
     });
 
     it("keeps keys apart and ignores non-finite figures", () => {
