@@ -6,6 +6,38 @@ import { ModelDrafter } from "../../../src/engine/drafters/ModelDrafter";
 import { SeededRandom } from "../../../src/engine/speculativeSampling";
 import type { ModelRunner } from "../../../src/engine/ModelRunner";
 
+/** A greedy round over `history` with the given controller, limit (also K) and cost clock. */
+function greedyRound(history: readonly number[], controller: DraftLengthController, limit: number, costClock: DraftRound["costClock"] = wallClock): DraftRound {
+    return {
+        history: history as never[], limit, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
+        random: new SeededRandom(1), signal: new AbortController().signal,
+        stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
+        context: undefined, controller, draftMax: limit, draftConfidence: 0, costClock
+    };
+}
+
+/** A fake draft runner: its cache mirror, prefill and evaluate (`answer` gives the last item's output). */
+function fakeRunner(answer: (items: Array<number | [number, { generateNext: Record<string, unknown> }]>) => unknown, cachedTokens: number[] = []) {
+    const runner = {
+        cachedTokens,
+        model: { isEogToken: () => false },
+        prefill: async (tokens: readonly number[]) => {
+            runner.cachedTokens.push(...tokens);
+            return true;
+        },
+        evaluate: async (items: Array<number | [number, { generateNext: Record<string, unknown> }]>) => {
+            for (const item of items)
+                runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
+            const next = answer(items);
+            return items.map((_, index) => index === items.length - 1 ? { next } : undefined);
+        },
+        keepCommonPrefix: async (kept: readonly number[], limit: number) => {
+            runner.cachedTokens = kept.slice(0, Math.min(limit, runner.cachedTokens.length));
+        }
+    };
+    return runner;
+}
+
 describe("ModelDrafter", () => {
     it("warm: brings the prompt (all but its pending last token) into the draft's cache on a warm-up request", async () => {
         const prefilled: number[][] = [];
@@ -24,20 +56,10 @@ describe("ModelDrafter", () => {
     it("a retry of a stopped model is verified uncut and says which prefix the usual round would have kept", async () => {
         const confidences = [0.99, 0.99, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25];
         let evals = 0;
-        const runner = {
-            cachedTokens: [] as number[],
-            model: { isEogToken: () => false },
-            prefill: async (tokens: readonly number[]) => {
-                runner.cachedTokens.push(...tokens);
-                return true;
-            },
-            evaluate: async (items: Array<number | [number, unknown]>) => {
-                for (const item of items)
-                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
-                const confidence = confidences[evals++];
-                return items.map((_, index) => index === items.length - 1 ? { next: { token: 50 + evals, probabilities: new Map([[3, (1 - confidence) / 4], [50 + evals, confidence], [4, (1 - confidence) / 4]]) } } : undefined);
-            }
-        };
+        const runner = fakeRunner(() => {
+            const confidence = confidences[evals++];
+            return { token: 50 + evals, probabilities: new Map([[3, (1 - confidence) / 4], [50 + evals, confidence], [4, (1 - confidence) / 4]]) };
+        });
         const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });
         for (let batch = 1; batch <= 9; batch++)
             controller.recordTargetCost(batch, 10 + 4 * (batch - 1));
@@ -49,12 +71,7 @@ describe("ModelDrafter", () => {
         for (let i = 0; i < 6; i++)
             controller.recordRound({ source: "model", context: undefined, committed: 1, verifyMs: 30, draftMs: 4 });
         const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
-        const round: DraftRound = {
-            history: [1, 2, 3] as never[], limit: 8, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
-            random: new SeededRandom(1), signal: new AbortController().signal,
-            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-            context: undefined, controller, draftMax: 8, draftConfidence: 0, costClock: wallClock
-        };
+        const round = greedyRound([1, 2, 3], controller, 8);
         const proposals = [];
         for (let i = 0; i < 8; i++)
             proposals.push(await drafter.propose(round));
@@ -71,35 +88,16 @@ describe("ModelDrafter", () => {
     it("stops asking node-llama-cpp for the draft's confidence where it doubles a draft eval, and still drafts", async () => {
         let priced = 0;
         const asked: boolean[] = [];
-        const runner = {
-            cachedTokens: [] as number[],
-            model: { isEogToken: () => false },
-            prefill: async (tokens: readonly number[]) => {
-                runner.cachedTokens.push(...tokens);
-                return true;
-            },
-            evaluate: async (items: Array<number | [number, { generateNext: { probabilities?: boolean } }]>) => {
-                for (const item of items)
-                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
-                const last = items[items.length - 1] as [number, { generateNext: { probabilities?: boolean } }];
-                const confidence = last[1].generateNext.probabilities === true;
-                asked.push(confidence);
-                priced = confidence ? 0.9 : 0.4;
-                return items.map((_, index) => index === items.length - 1 ? { next: confidence ? { probabilities: new Map([[7, 0.9], [6, 0.1]]) } : { token: 7 } } : undefined);
-            },
-            keepCommonPrefix: async (kept: readonly number[], limit: number) => {
-                runner.cachedTokens = kept.slice(0, Math.min(limit, runner.cachedTokens.length));
-            }
-        };
+        const runner = fakeRunner((items) => {
+            const last = items[items.length - 1] as [number, { generateNext: { probabilities?: boolean } }];
+            const confidence = last[1].generateNext.probabilities === true;
+            asked.push(confidence);
+            priced = confidence ? 0.9 : 0.4;
+            return confidence ? { probabilities: new Map([[7, 0.9], [6, 0.1]]) } : { token: 7 };
+        });
         const controller = new DraftLengthController({ maxDraft: 4, adaptive: false });
         const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
-        const round = (history: number[]): DraftRound => ({
-            history: history as never[], limit: 4, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
-            random: new SeededRandom(1), signal: new AbortController().signal,
-            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-            context: undefined, controller, draftMax: 4, draftConfidence: 0,
-            costClock: () => () => priced
-        });
+        const round = (history: number[]): DraftRound => greedyRound(history, controller, 4, () => () => priced);
         const history = [1, 2, 3];
         const proposals = [];
         for (let i = 0; i < 4; i++) {
@@ -116,29 +114,14 @@ describe("ModelDrafter", () => {
 
     it("asks for a greedy token's confidence as the draft's top-k probabilities (a partial sort, not node-llama-cpp's full sort) and drafts their most likely token", async () => {
         const requests: unknown[] = [];
-        const runner = {
-            cachedTokens: [] as number[],
-            model: { isEogToken: () => false },
-            prefill: async (tokens: readonly number[]) => {
-                runner.cachedTokens.push(...tokens);
-                return true;
-            },
-            evaluate: async (items: Array<number | [number, { generateNext: unknown }]>) => {
-                for (const item of items)
-                    runner.cachedTokens.push(typeof item === "number" ? item : item[0]);
-                requests.push((items[items.length - 1] as [number, { generateNext: unknown }])[1].generateNext);
-                // node-llama-cpp samples a token from the top k at temperature 1; the drafter must not use it.
-                return items.map((_, index) => index === items.length - 1 ? { next: { token: 5, probabilities: new Map([[5, 0.25], [9, 0.7], [6, 0.05]]) } } : undefined);
-            }
-        };
+        // node-llama-cpp samples a token from the top k at temperature 1; the drafter must not use it.
+        const runner = fakeRunner((items) => {
+            requests.push((items[items.length - 1] as [number, { generateNext: unknown }])[1].generateNext);
+            return { token: 5, probabilities: new Map([[5, 0.25], [9, 0.7], [6, 0.05]]) };
+        });
         const controller = new DraftLengthController({ maxDraft: 2, adaptive: false });
         const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
-        const proposal = await drafter.propose({
-            history: [1, 2, 3] as never[], limit: 2, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
-            random: new SeededRandom(1), signal: new AbortController().signal,
-            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-            context: undefined, controller, draftMax: 2, draftConfidence: 0, costClock: wallClock
-        });
+        const proposal = await drafter.propose(greedyRound([1, 2, 3], controller, 2));
         assert.deepEqual(proposal.tokens, [9, 9], "the most likely token, not the sampled one");
         assert.deepEqual(proposal.model?.confidences, [0.7, 0.7]);
         const asked = requests[0] as { probabilities?: boolean; confidence?: boolean; options?: { temperature?: number; topK?: number } };
@@ -170,16 +153,10 @@ describe("ModelDrafter", () => {
         };
         const controller = new DraftLengthController({ maxDraft: 2, adaptive: false });
         const drafter = new ModelDrafter(runner as unknown as ModelRunner, 100);
-        const proposal = await drafter.propose({
-            history: [1, 2, 3, 4, 5, 6, 7] as never[], limit: 2, greedy: true, sampling: { temperature: 0, topK: 40, topP: 1, minP: 0 },
-            random: new SeededRandom(1), signal: new AbortController().signal,
-            stats: { draftedTokens: 0, acceptedTokens: 0, targetEvals: 0, generatedTokens: 0, acceptanceRate: 0, tokensPerTargetEval: 0, promptTokens: 0, reusedPromptTokens: 0, promptMs: 0, draftMs: 0, targetMs: 0, totalMs: 0 },
-            context: undefined, controller, draftMax: 2, draftConfidence: 0,
-            costClock: () => {
-                const started = clock;
-                return () => clock - started;
-            }
-        });
+        const proposal = await drafter.propose(greedyRound([1, 2, 3, 4, 5, 6, 7], controller, 2, () => {
+            const started = clock;
+            return () => clock - started;
+        }));
         assert.deepEqual(calls, ["prefill 3,4,5", "evaluate 6,7", "evaluate 9"], "the prompt apart, then the usual two tokens");
         assert.equal(proposal.catchUpMs, 40);
         assert.equal(proposal.draftEvals, 2);
