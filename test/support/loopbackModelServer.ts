@@ -1,7 +1,7 @@
 // A loopback HTTP server that serves model files the way a model host does: HEAD, GET, byte ranges
 // (so interrupted downloads can resume), and an optional throttle so a test can cancel mid-way.
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface ServedFile {
     readonly name: string;
@@ -32,7 +32,6 @@ export interface LoopbackModelServer {
 }
 
 export async function startLoopbackModelServer(files: readonly ServedFile[]): Promise<LoopbackModelServer> {
-    const sockets = new Set<import("node:net").Socket>();
     const state = { ranges: [] as (string | undefined)[], requests: [] as string[], bytesPerTick: 0, stallAfterBytes: 0 };
     const server = http.createServer((request, response) => {
         state.requests.push(`${request.method ?? "?"} ${request.url ?? "/"}`);
@@ -100,12 +99,7 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
         }, 10);
         response.on("close", () => clearInterval(timer));
     });
-    server.on("connection", (socket) => {
-        sockets.add(socket);
-        socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    const { port, close } = await listenOnLoopback(server);
     return {
         baseUrl: `http://127.0.0.1:${port}`,
         ranges: state.ranges,
@@ -114,6 +108,24 @@ export async function startLoopbackModelServer(files: readonly ServedFile[]): Pr
         set bytesPerTick(value: number) { state.bytesPerTick = value; },
         get stallAfterBytes() { return state.stallAfterBytes; },
         set stallAfterBytes(value: number) { state.stallAfterBytes = value; },
+        close
+    };
+}
+
+/**
+ * Starts `server` on a free loopback port; `close` cuts every open connection (a test's server may be
+ * holding an answer open on purpose) and resolves once the server has stopped.
+ */
+export async function listenOnLoopback(server: http.Server): Promise<{ readonly port: number; close(): Promise<void> }> {
+    const sockets = new Set<Socket>();
+    server.on("connection", (socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        port,
         close: () => new Promise<void>((resolve) => {
             for (const socket of sockets)
                 socket.destroy();

@@ -1,3 +1,5 @@
+import { NEAR_TIE_RELATIVE, relativeGap } from "../../src/bench/nearTie";
+
 /**
  * Greedy speculative output is the target alone's token for token — except where the target's two
  * best candidates are tied to float precision: llama.cpp evaluates a verify batch with other kernels
@@ -12,8 +14,6 @@ export interface TieCheck {
     readonly relativeGap: number;
 }
 
-/** Largest relative gap between the two candidates that counts as a tie. */
-export const TIE_RELATIVE_GAP = 0.01;
 
 export async function tieAt(targetPath: string, context: readonly number[], a: number, b: number): Promise<TieCheck> {
     const { getLlama } = await import("node-llama-cpp");
@@ -27,7 +27,7 @@ export async function tieAt(targetPath: string, context: readonly number[], a: n
         const probabilities = result?.next?.probabilities;
         const pa = probabilities?.get(a as never) ?? 0;
         const pb = probabilities?.get(b as never) ?? 0;
-        return { probabilities: [pa, pb], relativeGap: Math.abs(pa - pb) / Math.max(pa, pb, 1e-12) };
+        return { probabilities: [pa, pb], relativeGap: relativeGap(pa, pb) };
     } finally {
         await llamaContext.dispose();
         await model.dispose();
@@ -47,7 +47,7 @@ export async function expectExactOrTie(targetPath: string, prompt: readonly numb
     if (at === actual.length || at === expected.length)
         throw new Error(`${what}: one output is a prefix of the other (${actual.length} vs ${expected.length} tokens)`);
     const tie = await tieAt(targetPath, [...prompt, ...expected.slice(0, at)], actual[at]!, expected[at]!);
-    if (tie.relativeGap > TIE_RELATIVE_GAP)
+    if (tie.relativeGap > NEAR_TIE_RELATIVE)
         throw new Error(`${what}: diverged at token ${at} (${actual[at]} instead of ${expected[at]}), which is no tie: p = ${tie.probabilities[0].toFixed(5)} vs ${tie.probabilities[1].toFixed(5)}`);
     return "tie";
 }

@@ -4,9 +4,9 @@
 // connection), and a trickling server cannot hold a request open forever.
 import * as assert from "node:assert/strict";
 import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { LlamaServerHttp, ServerFailure, type ServerEndpoint } from "../../../src/llamaServer/LlamaServerHttp";
 import { collectGarbage } from "../../support/collectGarbage";
+import { listenOnLoopback } from "../../support/loopbackModelServer";
 
 interface RawServer {
     readonly base: URL;
@@ -18,7 +18,6 @@ interface RawServer {
 
 /** A loopback server whose every answer is written by `answer`; it stops by itself after `ms`. */
 async function startRawServer(answer: (response: http.ServerResponse, stop: AbortSignal) => void): Promise<RawServer> {
-    const sockets = new Set<Socket>();
     const state = { closedEarly: 0, requests: 0 };
     const stop = new AbortController();
     const server = http.createServer((request, response) => {
@@ -30,22 +29,15 @@ async function startRawServer(answer: (response: http.ServerResponse, stop: Abor
         });
         answer(response, stop.signal);
     });
-    server.on("connection", (socket) => {
-        sockets.add(socket);
-        socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    const listening = await listenOnLoopback(server);
     return {
-        base: new URL(`http://127.0.0.1:${port}/`),
+        base: new URL(`http://127.0.0.1:${listening.port}/`),
         get closedEarly() { return state.closedEarly; },
         get requests() { return state.requests; },
-        close: () => new Promise<void>((resolve) => {
+        close: () => {
             stop.abort();
-            for (const socket of sockets)
-                socket.destroy();
-            server.close(() => resolve());
-        })
+            return listening.close();
+        }
     };
 }
 
