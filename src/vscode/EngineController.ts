@@ -12,6 +12,7 @@ import type { LoadParams, ModelSource } from "../engineHost/protocol";
 import type { BackendRequest } from "../completion/CompletionBackend";
 import { formatBytes } from "../common/formatBytes";
 import type { BackendState } from "./BackendState";
+import { showDownloadStopped, withDownloadProgress } from "./downloadProgress";
 
 export interface StoragePaths {
     /** Default folder for downloaded models. */
@@ -182,32 +183,18 @@ export class EngineController implements vscode.Disposable {
         this.setState({ kind: "downloading", pair, fraction: 0 });
         this.log.info(`Downloading ${sources.map((source) => source.uri).join(", ")} to ${params.modelDirectory}`);
         try {
-            await vscode.window.withProgress(
-                { location: vscode.ProgressLocation.Notification, title: `Specula: downloading "${pair.name}"`, cancellable: true },
-                async (progress, token) => {
-                    const abort = new AbortController();
-                    token.onCancellationRequested(() => abort.abort());
-                    let reported = 0;
-                    await this.client.download({ sources, modelDirectory: params.modelDirectory, ...(params.stateDirectory != null ? { stateDirectory: params.stateDirectory } : {}) }, (update) => {
-                        const fraction = update.totalBytes > 0 ? update.downloadedBytes / update.totalBytes : 0;
-                        const overall = (update.index + fraction) / sources.length;
-                        progress.report({
-                            increment: Math.max(0, (overall - reported) * 100),
-                            message: `file ${update.index + 1} of ${sources.length}: ${formatBytes(update.downloadedBytes)} of ${formatBytes(update.totalBytes)}`
-                        });
-                        reported = Math.max(reported, overall);
-                        this.setState({ kind: "downloading", pair, fraction: overall });
-                    }, abort.signal);
-                }
-            );
+            await withDownloadProgress(pair.name, (report, signal) =>
+                this.client.download({ sources, modelDirectory: params.modelDirectory, ...(params.stateDirectory != null ? { stateDirectory: params.stateDirectory } : {}) }, (update) => {
+                    const fraction = update.totalBytes > 0 ? update.downloadedBytes / update.totalBytes : 0;
+                    const overall = (update.index + fraction) / sources.length;
+                    report(overall, `file ${update.index + 1} of ${sources.length}: ${formatBytes(update.downloadedBytes)} of ${formatBytes(update.totalBytes)}`);
+                    this.setState({ kind: "downloading", pair, fraction: overall });
+                }, signal));
         } catch (error) {
             const clientError = asClientError(error);
             this.log.error(clientError.message);
             this.setState(previous.kind === "downloading" ? { kind: "idle" } : previous);
-            if (clientError.code === "CANCELLED")
-                void vscode.window.showInformationMessage("Specula: download paused. Run the download command again to continue where it stopped.");
-            else
-                void vscode.window.showErrorMessage(`Specula: ${clientError.message}`);
+            showDownloadStopped(clientError.code === "CANCELLED", clientError.message);
             await this.reload();
             return false;
         }

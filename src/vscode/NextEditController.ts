@@ -24,6 +24,7 @@ import { displayHunks } from "../nextEdit/displayHunks";
 import { PendingNextEdits, type NextEditOffer } from "../nextEdit/nextEditOffer";
 import type { NextEditOutcome } from "../nextEdit/nextEditOutput";
 import type { SpeculaConfig } from "./SpeculaConfig";
+import { showDownloadStopped, withDownloadProgress } from "./downloadProgress";
 
 export interface NextEditFolders {
     readonly modelDirectory: string;
@@ -372,25 +373,12 @@ export class NextEditController implements vscode.InlineCompletionItemProvider, 
                 return true;
             }
             this.log.info(`Next edit: downloading ${missing.map((source) => source.uri).join(", ")} to ${folders.modelDirectory}`);
-            await vscode.window.withProgress(
-                { location: vscode.ProgressLocation.Notification, title: `Specula: downloading "${pair.name}"`, cancellable: true },
-                async (progress, token) => {
-                    const abort = new AbortController();
-                    token.onCancellationRequested(() => abort.abort());
-                    let reported = 0;
-                    await downloadPair(client, missing, folders, (update) => {
-                        progress.report({ increment: Math.max(0, (update.fraction - reported) * 100), message: update.message });
-                        reported = Math.max(reported, update.fraction);
-                    }, abort.signal);
-                }
-            );
+            await withDownloadProgress(pair.name, (report, signal) =>
+                downloadPair(client, missing, folders, (update) => report(update.fraction, update.message), signal));
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             this.log.error(`Next edit: ${message}`);
-            if (error instanceof EngineClientError && error.code === "CANCELLED")
-                void vscode.window.showInformationMessage("Specula: download paused. Run the download command again to continue where it stopped.");
-            else
-                void vscode.window.showErrorMessage(`Specula: ${message}`);
+            showDownloadStopped(error instanceof EngineClientError && error.code === "CANCELLED", message);
             return false;
         } finally {
             await client.dispose();
