@@ -160,10 +160,7 @@ export class DraftLengthController {
     public payoff(source: DraftSource, context: RoundContext | undefined): PayoffDecision {
         if (!this.options.adaptive)
             return "draft";
-        const specific = ledgerKey(source, context);
-        return this.ledger.average(specific) != null && this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS
-            ? this.ledger.decide(specific)
-            : this.ledger.decide(source);
+        return this.ledger.decide(this.ledgerKeyFor(source, context));
     }
 
     /** Records what a verified round earned against the target alone (needs one measured plain eval). */
@@ -180,7 +177,8 @@ export class DraftLengthController {
                 plainMs
             );
         this.ledger.record(outcome.source, saved);
-        this.ledger.record(ledgerKey(outcome.source, outcome.context), saved);
+        if (outcome.context != null)
+            this.ledger.record(ledgerKey(outcome.source, outcome.context), saved);
     }
 
     /** Average tokens a round from `source` saved (negative: lost) against the target alone; undefined before any. */
@@ -276,9 +274,7 @@ export class DraftLengthController {
     public vetoed(source: DraftSource, context: RoundContext | undefined): boolean {
         if (!this.options.adaptive)
             return false;
-        const specific = ledgerKey(source, context);
-        const key = this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS ? specific : source;
-        return this.ledger.stopped(key);
+        return this.ledger.stopped(this.ledgerKeyFor(source, context));
     }
 
     /**
@@ -350,6 +346,22 @@ export class DraftLengthController {
         return batch;
     }
 
+    /**
+     * The ledger record a decision about `source` in `context` reads: the context's own once it has
+     * enough rounds, else the source's. A round without a context (the one before drafted nothing) has
+     * no record of its own: that state is made by the ledger's own skips and by rounds the cost model
+     * cut to nothing, so a record of it fed on its own decisions — once stopped, every later round was
+     * in it again, and a model whose other rounds paid stayed stopped (one of three identical engines
+     * on the code pair skipped 368 rounds that way and ended at 1.06× where the other two reached
+     * 1.20–1.22×).
+     */
+    private ledgerKeyFor(source: DraftSource, context: RoundContext | undefined): string {
+        if (context == null)
+            return source;
+        const specific = ledgerKey(source, context);
+        return this.ledger.measuredRounds(specific) >= MIN_CONTEXT_ROUNDS ? specific : source;
+    }
+
     private state(source: DraftSource): SourceState {
         let state = this.sources.get(source);
         if (state == null) {
@@ -388,8 +400,8 @@ export class DraftLengthController {
 }
 
 /** The payoff ledger keeps one record per source and one per source in each round context. */
-function ledgerKey(source: DraftSource, context: RoundContext | undefined): string {
-    return `${source}/${context ?? "any"}`;
+function ledgerKey(source: DraftSource, context: RoundContext): string {
+    return `${source}/${context}`;
 }
 
 /**

@@ -18,6 +18,18 @@
  */
 export type PayoffDecision = "draft" | "retry" | "skip";
 
+/**
+ * How many standard errors below zero a key's average must be before it is stopped. The test runs
+ * after every round, so its false alarms add up: simulated with this ledger's moving average (rounds
+ * of −1.3 or +3.7 tokens, a verify of five on a CPU), a draft model that saves +0.3 tokens a round is
+ * "losing" by one standard error on 17 % of rounds and by two on 7 %, and each stop costs at least
+ * `firstBackoff` rounds without drafting; one that loses 0.5 a round is caught on 51 % and 35 % of
+ * rounds, and a source that loses every round (little spread) is stopped at once either way. On the
+ * code pair three identical draft-model engines ran at 1.06–1.22× the target alone with one, 1.17–1.24×
+ * with two (together with DraftLengthController's rounds without a context going to the source's record).
+ */
+const STOP_STANDARD_ERRORS = 2;
+
 interface Entry {
     /** Moving average of `saved` per round, in tokens. */
     average: number;
@@ -98,7 +110,7 @@ export class PayoffLedger {
 
     /**
      * Whether the rounds say `entry` loses: its average is below zero by more than the average's own
-     * noise (one standard error, from the rounds' spread and the moving average's effective number of
+     * noise (STOP_STANDARD_ERRORS standard errors, from the rounds' spread and the moving average's effective number of
      * rounds). A round's saving is all or nothing — a verify of five whose first token is rejected saves
      * −1.3 tokens, one accepted whole +3.7 — so an average over the last few rounds of a paying source
      * dips below zero often; stopping it then cost 5–10 % of the draft model's speed-up on the code pair
@@ -108,7 +120,7 @@ export class PayoffLedger {
     private losing(entry: Entry): boolean {
         const samples = Math.min(entry.rounds, (2 - this.smoothing) / this.smoothing);
         const spread = Math.sqrt(Math.max(0, entry.squares - entry.average * entry.average) / samples);
-        return entry.average + spread < 0;
+        return entry.average + STOP_STANDARD_ERRORS * spread < 0;
     }
 
     /** Average tokens saved per round from `key`; undefined before its first round. */

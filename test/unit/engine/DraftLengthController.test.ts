@@ -168,6 +168,22 @@ describe("DraftLengthController: cost-aware proposals", () => {
         assert.equal(new DraftLengthController({ maxDraft: 8, adaptive: false }).payoff("model", undefined), "draft");
     });
 
+    it("payoff: rounds after a round that drafted nothing are judged by the source's record, not one of their own", () => {
+        const controller = cpu();
+        // The model pays where it drafts after an accepted round…
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: "afterAccept", committed: 4, verifyMs: 20, draftMs: 2 });
+        // …and loses a little, every time, in rounds after one that drafted nothing (the cost model cut
+        // its tokens: two draft evals spent, nothing verified).
+        for (let i = 0; i < 6; i++)
+            controller.recordRound({ source: "model", context: undefined, committed: 1, verifyMs: 10, draftMs: 1 });
+        assert.ok(controller.averageSaving("model")! > 0);
+        // A record of its own would stop the model there, and every later round would be there again.
+        assert.equal(controller.payoff("model", undefined), "draft");
+        assert.equal(controller.vetoed("model", undefined), false);
+        assert.equal(controller.payoff("model", "afterAccept"), "draft");
+    });
+
     it("a retry verified uncut is charged what the cut round would have earned, not the exploration's cost", () => {
         const curve = () => {
             const controller = new DraftLengthController({ maxDraft: 8, adaptive: true });

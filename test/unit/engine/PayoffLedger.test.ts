@@ -50,8 +50,8 @@ describe("PayoffLedger", () => {
                 assert.ok(ledger.average("model")! < 0, "still below zero");
             }
         // Without the reset the backoff doubles: retries at 3, 11 and 27.
-        assert.deepEqual(retries, [3, 7, 11, 15]);
-        // Four paying retries later the average is still below zero, but no longer by more than its noise.
+        assert.deepEqual(retries, [3, 7]);
+        // Two paying retries later the average is still below zero, but no longer by more than its noise.
         assert.ok(ledger.average("model")! < 0);
         assert.equal(ledger.decide("model"), "draft");
     });
@@ -70,6 +70,20 @@ describe("PayoffLedger", () => {
         assert.equal(bursty.decide("model"), "draft");
         assert.equal(steady.stopped("model"), true);
         assert.equal(bursty.stopped("model"), false);
+    });
+
+    it("stops a key whose rounds turned to losing only when the loss is two standard errors clear of zero", () => {
+        const ledger = new PayoffLedger({ minRounds: 3, smoothing: 0.25 });
+        // Two verifies kept whole, then short verifies rejected at their first token.
+        for (const saved of [3.7, 3.7, ...Array<number>(11).fill(-0.6)])
+            ledger.record("model", saved);
+        // Average −0.42, one standard error 0.33: a one-error test would stop it here.
+        assert.ok(ledger.average("model")! < -0.4);
+        assert.equal(ledger.stopped("model"), false);
+        ledger.record("model", -0.6);
+        ledger.record("model", -0.6);
+        assert.equal(ledger.stopped("model"), true);
+        assert.equal(ledger.decide("model"), "skip");
     });
 
     it("keeps keys apart and ignores non-finite figures", () => {
