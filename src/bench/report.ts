@@ -93,12 +93,17 @@ export function variantRows(
     });
 }
 
+/** "1 near tie", "2 near ties". */
+export function nearTiesPhrase(count: number): string {
+    return `${count} near tie${count === 1 ? "" : "s"}`;
+}
+
 /** "30/30"; "29/30, 1 near tie (id)" when an output left the target's at a floating-point tie; "**N MISMATCH**" otherwise. */
 export function exactness(row: Pick<VariantRow, "tasks" | "mismatches" | "nearTies" | "nearTieIds">): string {
     if (row.mismatches > 0)
-        return `**${row.mismatches} MISMATCH**${row.nearTies > 0 ? `, ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"}` : ""}`;
+        return `**${row.mismatches} MISMATCH**${row.nearTies > 0 ? `, ${nearTiesPhrase(row.nearTies)}` : ""}`;
     if (row.nearTies > 0)
-        return `${row.tasks - row.nearTies}/${row.tasks}, ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"} (${row.nearTieIds.join(", ")})`;
+        return `${row.tasks - row.nearTies}/${row.tasks}, ${nearTiesPhrase(row.nearTies)} (${row.nearTieIds.join(", ")})`;
     return `${row.tasks}/${row.tasks}`;
 }
 

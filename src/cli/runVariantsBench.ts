@@ -6,7 +6,7 @@ import { BatchCostCurve, fullAcceptanceLimit } from "../bench/analytic";
 import { LlamaServerPeer, type NativeMode } from "../bench/LlamaServerPeer";
 import { locateLlamaServer } from "../bench/locateLlamaServer";
 import { PeerPredictorRunner, type PeerSettings } from "../bench/PeerPredictorRunner";
-import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
+import { formatCeilingTable, formatPerTaskTable, formatVariantsTable, nearTiesPhrase, pct, renderSpeedupChart, variantRows, type VariantRow } from "../bench/report";
 import { measureBatchCosts, runVariants, sweepPeer, totalsByVariant, type VariantsTaskResult } from "../bench/runVariants";
 import { latencyOptions } from "../completion/latencyOptions";
 import { findPackageDir } from "./makeBenchTasks";
@@ -122,7 +122,7 @@ export async function runVariantsBench(engine: SpeculativeEngine, tasks: readonl
         // build's arithmetic may break a near-tie differently; only Specula's own mismatches fail the run.
         const mismatches = rows.filter((row) => !row.native).reduce((sum, row) => sum + row.mismatches, 0);
         for (const row of rows)
-            log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x (cpu ${row.cpuSpeedup?.toFixed(2) ?? "-"}x) acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : row.nearTies > 0 ? `exact up to ${row.nearTies} near tie${row.nearTies === 1 ? "" : "s"} (${row.nearTieIds.join(",")})` : "exact"}`);
+            log(`${row.id.padEnd(9)} ${row.tokensPerSecond.toFixed(1).padStart(6)} tok/s ${row.speedup.toFixed(2)}x (cpu ${row.cpuSpeedup?.toFixed(2) ?? "-"}x) acceptance ${pct(row.acceptanceRate)} tok/eval ${row.tokensPerTargetEval.toFixed(2)} expected ${row.expectedSpeedup?.toFixed(2) ?? "-"} ${row.mismatches > 0 ? `MISMATCH ${row.mismatchedIds.join(",")}` : row.nearTies > 0 ? `exact up to ${nearTiesPhrase(row.nearTies)} (${row.nearTieIds.join(",")})` : "exact"}`);
 
         // 4. What a user feels: the typing replay through the extension's completion pipeline, with the
         // product's settings (the variants above changed them) and a fresh pool.

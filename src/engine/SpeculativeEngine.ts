@@ -120,17 +120,20 @@ export class SpeculativeEngine {
     public complete(request: CompletionRequest): Promise<CompletionResult> {
         if (this.disposed)
             return Promise.reject(new SpeculaError("ENGINE_DISPOSED", "The completion engine has been shut down."));
-        const run = this.queue.then(() => this.run(request));
-        this.queue = run.catch(() => undefined);
-        return run;
+        return this.enqueue(() => this.run(request));
     }
 
     /** Empties both KV caches, so the next request pays its full prompt (benchmarks compare like with like). */
     public clearCache(): Promise<void> {
-        const run = this.queue.then(async () => {
+        return this.enqueue(async () => {
             await this.target.clear();
             await this.draft?.clear();
         });
+    }
+
+    /** Runs `work` after everything queued before it (requests use the models one at a time); a failure does not stop the queue. */
+    private enqueue<T>(work: () => Promise<T>): Promise<T> {
+        const run = this.queue.then(work);
         this.queue = run.catch(() => undefined);
         return run;
     }
@@ -178,9 +181,8 @@ export class SpeculativeEngine {
         try {
             const promptStarted = performance.now();
             const history = prompt.tokens.slice();
-            this.target.resync();
-            stats.reusedPromptTokens = await this.target.keepCommonPrefix(history, history.length - 1);
-            const targetReady = await this.target.prefill(history.slice(stats.reusedPromptTokens, history.length - 1), signal);
+            const { reused, ready: targetReady } = await this.loadPrompt(history, signal);
+            stats.reusedPromptTokens = reused;
             const rounds = speculative && targetReady ? drafter : undefined;
             await rounds?.begin(history);
             if (request.prefillOnly === true)
@@ -387,12 +389,10 @@ export class SpeculativeEngine {
     public nextTokenProbabilities(request: CompletionRequest, continuation: readonly Token[]): Promise<ReadonlyMap<Token, number>> {
         if (this.disposed)
             return Promise.reject(new SpeculaError("ENGINE_DISPOSED", "The completion engine has been shut down."));
-        const run = this.queue.then(async () => {
+        return this.enqueue(async () => {
             const history = [...this.promptTokens(request), ...continuation];
             try {
-                this.target.resync();
-                const reused = await this.target.keepCommonPrefix(history, history.length - 1);
-                await this.target.prefill(history.slice(reused, history.length - 1), undefined);
+                await this.loadPrompt(history, undefined);
                 const [result] = await this.target.evaluate([[history[history.length - 1], { generateNext: { probabilities: true } }]]);
                 return result?.next?.probabilities ?? new Map<Token, number>();
             } catch (error) {
@@ -400,8 +400,18 @@ export class SpeculativeEngine {
                 throw error;
             }
         });
-        this.queue = run.catch(() => undefined);
-        return run;
+    }
+
+    /**
+     * Brings the target's cache to `history` minus its last token (the one the first eval reads): keeps
+     * the common prefix of what is cached, prefills the rest. Returns how many tokens were reused and
+     * whether the prefill finished (false when `signal` aborted it).
+     */
+    private async loadPrompt(history: readonly Token[], signal: AbortSignal | undefined): Promise<{ reused: number; ready: boolean }> {
+        this.target.resync();
+        const reused = await this.target.keepCommonPrefix(history, history.length - 1);
+        const ready = await this.target.prefill(history.slice(reused, history.length - 1), signal);
+        return { reused, ready };
     }
 
     /** The exact prompt tokens a request is decoded from (for tests, diagnostics and benchmarks). */
